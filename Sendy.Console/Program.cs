@@ -1,0 +1,17 @@
+using Sendy.Console;
+using Sendy.Console.Api;
+using Sendy.Engine;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSendyEngine(builder.Configuration);
+builder.Services.AddSendyConsole(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseSendyConsole();
+app.MapSendyApi();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,1 @@
+namespace Sendy.Engine.Tests;
