@@ -1,5 +1,15 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Sendy.Engine.Consumers;
+using Sendy.Engine.Health;
+using Sendy.Engine.Ingest;
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Storage;
+using Sendy.Engine.Streams;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine;
 
@@ -8,6 +18,44 @@ public static class EngineServiceCollectionExtensions
     /// <summary>The tracking engine: stream clients, storage, consumer, live fan-out.</summary>
     public static IServiceCollection AddSendyEngine(this IServiceCollection services, IConfiguration configuration)
     {
+        var connectionString = configuration.GetConnectionString("Sendy")
+            ?? throw new InvalidOperationException("ConnectionStrings:Sendy is not set (see README, Configuration).");
+
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, connectionString));
+
+        services.AddSingleton(new StreamName(configuration["Sendy:Stream:StreamName"] ?? "sendy-positions"));
+        services.AddStreamClient(configuration);
+
+        services.AddSingleton<LiveFanout>();
+        services.AddSingleton<ILivePositionFeed>(sp => sp.GetRequiredService<LiveFanout>());
+        services.AddSingleton<ILivePositionPublisher>(sp => sp.GetRequiredService<LiveFanout>());
+        services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
+
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DriverTokenCache>();
+        services.AddSingleton<PositionIngestor>();
+
+        services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
+        services.AddSingleton<IPositionBatchWriter, PostgresPositionBatchWriter>();
+        if (configuration.GetValue(ConsumerOptions.Section + ":Enabled", true))
+        {
+            services.AddSingleton<LeaseCoordinator>();
+            services.AddHostedService(sp => sp.GetRequiredService<LeaseCoordinator>());
+        }
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<StreamHealthCheck>("stream", tags: ["ready"]);
+        return services;
+    }
+
+    private static IServiceCollection AddStreamClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Filled in when the Kinesis client lands.
         return services;
     }
 }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Sendy.Engine.Ingest;
+using Sendy.Engine.Streams;
+
+namespace Sendy.Console.Api;
+
+/// <summary>
+/// <c>POST /api/v1/positions</c>: a batch of fixes for the truck of the bearer driver token.
+/// 202 only after the stream acknowledged every fix; 400/401/413/415 with problem details; 503 +
+/// Retry-After when the stream is unreachable.
+/// </summary>
+public static class PositionsApi
+{
+    public static RouteGroupBuilder MapPositionsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/positions", PostAsync)
+            .WithName("PostPositions")
+            .Accepts<FixBatchDto>("application/json")
+            .Produces<IngestResult>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return api;
+    }
+
+    private static async Task<IResult> PostAsync(HttpContext http, DriverTokenCache drivers, PositionIngestor ingestor,
+        IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var token = BearerToken.From(http.Request);
+        var driver = token is null ? null : await drivers.FindAsync(token, cancellationToken);
+        if (driver is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem(statusCode: 401, title: "A valid driver token is required",
+                detail: "Send the driver token as 'Authorization: Bearer <token>'.");
+        }
+        if (!IsJson(http.Request.ContentType))
+            return Results.Problem(statusCode: 415, title: "Unsupported content type", detail: "Send application/json.");
+
+        var body = await RequestBody.ReadLimitedAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+            return Results.Problem(statusCode: 413, title: "Request too large",
+                detail: $"A request may carry at most {limits.MaxBodyBytes} bytes and {limits.MaxFixesPerBatch} fixes.");
+
+        IReadOnlyList<FixDto?>? fixes;
+        try
+        {
+            fixes = ParseFixes(body);
+        }
+        catch (JsonException ex)
+        {
+            return Results.ValidationProblem(
+                new Dictionary<string, string[]> { [JsonPath(ex.Path)] = ["is not valid JSON of the expected type"] },
+                title: "Malformed request body");
+        }
+
+        var errors = FixValidator.Validate(fixes, driver.TruckId, time.GetUtcNow(), limits);
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors, title: "Some fixes are invalid");
+
+        try
+        {
+            var result = await ingestor.IngestAsync(driver.TruckId, fixes!, cancellationToken);
+            return Results.Json(result, statusCode: StatusCodes.Status202Accepted);
+        }
+        catch (StreamUnavailableException)
+        {
+            http.Response.Headers.RetryAfter = ((int)limits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: 503, title: "Position stream unavailable",
+                detail: "Nothing was accepted; keep the fixes and retry after the given delay.");
+        }
+    }
+
+    /// <summary>Accepts <c>{"fixes":[…]}</c> or a bare array of fixes.</summary>
+    private static IReadOnlyList<FixDto?>? ParseFixes(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read()) throw new JsonException("empty body", "$", 0, 0);
+        return reader.TokenType == JsonTokenType.StartArray
+            ? JsonSerializer.Deserialize(body, IngestJson.Default.IReadOnlyListFixDto)
+            : JsonSerializer.Deserialize(body, IngestJson.Default.FixBatchDto)?.Fixes;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static string JsonPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+}

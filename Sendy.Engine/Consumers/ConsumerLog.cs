@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sendy.Engine.Consumers;
+
+internal static partial class ConsumerLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {ShardId} ended; checkpointed SHARD_END")]
+    public static partial void ShardEnded(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease on shard {ShardId} lost; stopping without checkpoint")]
+    public static partial void LeaseLost(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {ShardId} waits for parent shards {Parents} to reach SHARD_END")]
+    public static partial void WaitingOnParents(ILogger logger, string shardId, string parents);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking parents of shard {ShardId} failed; will retry")]
+    public static partial void ParentCheckFailed(ILogger logger, string shardId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iterator of shard {ShardId} expired; re-acquiring from the checkpoint")]
+    public static partial void IteratorExpired(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading shard {ShardId} failed; retrying from the checkpoint in {DelayMs:F0} ms")]
+    public static partial void ReadFailed(ILogger logger, string shardId, double delayMs, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: {Count} record(s) dead-lettered")]
+    public static partial void DeadLettered(ILogger logger, string shardId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released lease on shard {ShardId}")]
+    public static partial void Released(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing lease on shard {ShardId} failed; it will expire instead")]
+    public static partial void ReleaseFailed(ILogger logger, string shardId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took lease on shard {ShardId}")]
+    public static partial void Took(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created lease for new shard {ShardId}")]
+    public static partial void LeaseCreated(ILogger logger, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease coordination cycle failed; retrying in {DelayMs:F0} ms")]
+    public static partial void CycleFailed(ILogger logger, double delayMs, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing lease on shard {ShardId} failed")]
+    public static partial void RenewFailed(ILogger logger, string shardId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Consumer of shard {ShardId} crashed")]
+    public static partial void ConsumerCrashed(ILogger logger, string shardId, Exception exception);
+}

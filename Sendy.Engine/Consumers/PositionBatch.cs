@@ -1,0 +1,25 @@
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Engine.Consumers;
+
+/// <summary>A decoded GetRecords page of one shard: good fixes, poison records, and where it ends.</summary>
+public sealed record PositionBatch(
+    string StreamName,
+    string ShardId,
+    IReadOnlyList<ShardFix> Fixes,
+    IReadOnlyList<PoisonRecord> Poison,
+    string LastSequenceNumber);
+
+public sealed record ShardFix(string SequenceNumber, TruckPosition Position);
+
+public sealed record PoisonRecord(string SequenceNumber, string? PartitionKey, ReadOnlyMemory<byte> Data, string Reason);
+
+/// <summary>What a batch write did: the lease after the checkpoint, and the fixes now stored.</summary>
+public sealed record BatchWriteResult(Lease Lease, IReadOnlyList<TruckPosition> Stored, int DeadLettered);
+
+/// <summary>Persists a batch and moves the checkpoint to its last record in one transaction, conditional on the lease.</summary>
+public interface IPositionBatchWriter
+{
+    Task<BatchWriteResult> WriteAsync(PositionBatch batch, Lease held, CancellationToken cancellationToken);
+}

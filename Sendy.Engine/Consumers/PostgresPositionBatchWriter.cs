@@ -1,0 +1,145 @@
+using Npgsql;
+using NpgsqlTypes;
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Engine.Consumers;
+
+/// <summary>
+/// The hot path: binary COPY into a temp staging table, one idempotent insert on (shard id,
+/// sequence number), the latest position moved only by a newer device time, dead letters, and the
+/// checkpoint, all in one transaction. A fix for a truck that does not exist is dead-lettered.
+/// </summary>
+public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time) : IPositionBatchWriter
+{
+    private const string CreateStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS position_staging (
+            shard_id text, sequence_number text, truck_id text, recorded_at timestamptz, received_at timestamptz,
+            lat float8, lon float8, speed_mps float8, heading_degrees float8, accuracy_meters float8
+        ) ON COMMIT DELETE ROWS
+        """;
+
+    private const string CopyStaging = """
+        COPY position_staging (shard_id, sequence_number, truck_id, recorded_at, received_at, lat, lon,
+            speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
+        """;
+
+    private const string InsertPositions = """
+        INSERT INTO positions (shard_id, sequence_number, stream_name, truck_id, recorded_at, received_at, stored_at,
+            location, speed_mps, heading_degrees, accuracy_meters)
+        SELECT shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
+            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
+        FROM position_staging
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string UpdateLatest = """
+        INSERT INTO latest_positions (truck_id, recorded_at, received_at, location, speed_mps, heading_degrees,
+            accuracy_meters, shard_id, sequence_number)
+        SELECT DISTINCT ON (truck_id) truck_id, recorded_at, received_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
+            speed_mps, heading_degrees, accuracy_meters, shard_id, sequence_number
+        FROM position_staging
+        ORDER BY truck_id, recorded_at DESC
+        ON CONFLICT (truck_id) DO UPDATE SET
+            recorded_at = excluded.recorded_at, received_at = excluded.received_at, location = excluded.location,
+            speed_mps = excluded.speed_mps, heading_degrees = excluded.heading_degrees,
+            accuracy_meters = excluded.accuracy_meters, shard_id = excluded.shard_id,
+            sequence_number = excluded.sequence_number
+        WHERE latest_positions.recorded_at < excluded.recorded_at
+        """;
+
+    public async Task<BatchWriteResult> WriteAsync(PositionBatch batch, Lease held, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+
+        var (known, unknown) = await SplitByKnownTruckAsync(connection, tx, batch.Fixes, cancellationToken);
+        if (known.Count > 0)
+        {
+            await using (var create = new NpgsqlCommand(CreateStaging, connection, tx))
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            await CopyAsync(connection, batch.ShardId, known, cancellationToken);
+            await using var merge = new NpgsqlBatch(connection, tx)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(InsertPositions) { Parameters = { new() { Value = batch.StreamName }, new() { Value = time.GetUtcNow() } } },
+                    new NpgsqlBatchCommand(UpdateLatest),
+                },
+            };
+            await merge.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var poison = batch.Poison.Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.Position.TruckId,
+            PositionRecordCodec.Encode(f.Position), $"unknown truck '{f.Position.TruckId}'"))).ToList();
+        if (poison.Count > 0)
+            await WriteDeadLettersAsync(connection, tx, batch, poison, cancellationToken);
+
+        var lease = await PostgresLeaseStore.CheckpointAsync(connection, tx, held, batch.LastSequenceNumber, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new BatchWriteResult(lease, known.Select(f => f.Position).ToList(), poison.Count);
+    }
+
+    private static async Task<(List<ShardFix> Known, List<ShardFix> Unknown)> SplitByKnownTruckAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+    {
+        if (fixes.Count == 0) return ([], []);
+        var ids = fixes.Select(f => f.Position.TruckId).Distinct(StringComparer.Ordinal).ToArray();
+        await using var cmd = new NpgsqlCommand("SELECT id FROM trucks WHERE id = ANY($1)", connection, tx);
+        cmd.Parameters.Add(new() { Value = ids });
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                existing.Add(reader.GetString(0));
+        if (existing.Count == ids.Length) return (fixes as List<ShardFix> ?? fixes.ToList(), []);
+        var known = new List<ShardFix>(fixes.Count);
+        var unknown = new List<ShardFix>();
+        foreach (var f in fixes)
+            (existing.Contains(f.Position.TruckId) ? known : unknown).Add(f);
+        return (known, unknown);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string shardId, List<ShardFix> fixes,
+        CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(CopyStaging, cancellationToken);
+        foreach (var f in fixes)
+        {
+            var p = f.Position;
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(shardId, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(f.SequenceNumber, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(p.TruckId, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(p.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await writer.WriteAsync(p.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await writer.WriteAsync(p.Latitude, NpgsqlDbType.Double, cancellationToken);
+            await writer.WriteAsync(p.Longitude, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(writer, p.SpeedMps, cancellationToken);
+            await WriteNullableAsync(writer, p.HeadingDegrees, cancellationToken);
+            await WriteNullableAsync(writer, p.AccuracyMeters, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter writer, double? value, CancellationToken cancellationToken) =>
+        value is { } v ? writer.WriteAsync(v, NpgsqlDbType.Double, cancellationToken) : writer.WriteNullAsync(cancellationToken);
+
+    private async Task WriteDeadLettersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, PositionBatch batch,
+        List<PoisonRecord> poison, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO dead_letters (stream_name, shard_id, sequence_number, partition_key, data, reason, failed_at)
+            SELECT $1, $2, seq, pk, data, reason, $3
+            FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[]) AS p(seq, pk, data, reason)
+            ON CONFLICT (shard_id, sequence_number) DO NOTHING
+            """, connection, tx);
+        cmd.Parameters.Add(new() { Value = batch.StreamName });
+        cmd.Parameters.Add(new() { Value = batch.ShardId });
+        cmd.Parameters.Add(new() { Value = time.GetUtcNow() });
+        cmd.Parameters.Add(new() { Value = poison.Select(p => p.SequenceNumber).ToArray() });
+        cmd.Parameters.Add(new() { Value = poison.Select(p => p.PartitionKey).ToArray() });
+        cmd.Parameters.Add(new() { Value = poison.Select(p => p.Data.ToArray()).ToArray() });
+        cmd.Parameters.Add(new() { Value = poison.Select(p => p.Reason).ToArray() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace Sendy.Engine.Storage;
+
+public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : DbContext(options)
+{
+    public const string MigrationsAssembly = "Sendy.Migrations";
+
+    public DbSet<Truck> Trucks => Set<Truck>();
+    public DbSet<Driver> Drivers => Set<Driver>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<PositionRow> Positions => Set<PositionRow>();
+    public DbSet<LatestPosition> LatestPositions => Set<LatestPosition>();
+    public DbSet<LeaseRow> Leases => Set<LeaseRow>();
+    public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.HasPostgresExtension("postgis");
+
+        b.Entity<Truck>(e =>
+        {
+            e.ToTable("trucks");
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Plate).HasMaxLength(32);
+        });
+        b.Entity<Driver>(e =>
+        {
+            e.ToTable("drivers");
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasOne<Truck>().WithMany().HasForeignKey(x => x.TruckId);
+        });
+        b.Entity<Delivery>(e =>
+        {
+            e.ToTable("deliveries");
+            e.Property(x => x.CustomerName).HasMaxLength(200);
+            e.Property(x => x.Status).HasMaxLength(32);
+            e.HasIndex(x => x.TrackingTokenHash).IsUnique();
+            e.HasOne<Truck>().WithMany().HasForeignKey(x => x.TruckId);
+            e.HasOne<Driver>().WithMany().HasForeignKey(x => x.DriverId);
+        });
+        b.Entity<PositionRow>(e =>
+        {
+            e.ToTable("positions");
+            e.HasKey(x => new { x.ShardId, x.SequenceNumber });
+            e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
+            e.HasIndex(x => new { x.TruckId, x.RecordedAt });
+        });
+        b.Entity<LatestPosition>(e =>
+        {
+            e.ToTable("latest_positions");
+            e.HasKey(x => x.TruckId);
+            e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
+        });
+        b.Entity<LeaseRow>(e =>
+        {
+            e.ToTable("leases");
+            e.HasKey(x => new { x.StreamName, x.ShardId });
+        });
+        b.Entity<DeadLetter>(e =>
+        {
+            e.ToTable("dead_letters");
+            e.HasIndex(x => new { x.ShardId, x.SequenceNumber }).IsUnique();
+        });
+
+        UseSnakeCaseNames(b);
+    }
+
+    /// <summary>Column, key and index names in snake_case so hand-written SQL on the hot path reads naturally.</summary>
+    private static void UseSnakeCaseNames(ModelBuilder b)
+    {
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(ToSnakeCase(property.Name));
+            foreach (var key in entity.GetKeys())
+                key.SetName(ToSnakeCase(key.GetName() ?? ""));
+            foreach (var fk in entity.GetForeignKeys())
+                fk.SetConstraintName(ToSnakeCase(fk.GetConstraintName() ?? ""));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName() ?? ""));
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && !char.IsUpper(name[i - 1])) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}
