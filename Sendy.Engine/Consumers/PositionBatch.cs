@@ -11,7 +11,8 @@ public sealed record PositionBatch(
     IReadOnlyList<PoisonRecord> Poison,
     string LastSequenceNumber);
 
-public sealed record ShardFix(string SequenceNumber, TruckPosition Position);
+/// <summary>A decoded fix with where it came from (kept to dead-letter the original bytes if it cannot be stored).</summary>
+public sealed record ShardFix(string SequenceNumber, string PartitionKey, TruckPosition Position, ReadOnlyMemory<byte> Data);
 
 public sealed record PoisonRecord(string SequenceNumber, string? PartitionKey, ReadOnlyMemory<byte> Data, string Reason);
 

@@ -70,8 +70,8 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             await merge.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var poison = batch.Poison.Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.Position.TruckId,
-            PositionRecordCodec.Encode(f.Position), $"unknown truck '{f.Position.TruckId}'"))).ToList();
+        var poison = batch.Poison.Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.PartitionKey, f.Data,
+            $"unknown truck '{f.Position.TruckId}'"))).ToList();
         if (poison.Count > 0)
             await WriteDeadLettersAsync(connection, tx, batch, poison, cancellationToken);
 
@@ -131,7 +131,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             INSERT INTO dead_letters (stream_name, shard_id, sequence_number, partition_key, data, reason, failed_at)
             SELECT $1, $2, seq, pk, data, reason, $3
             FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[]) AS p(seq, pk, data, reason)
-            ON CONFLICT (shard_id, sequence_number) DO NOTHING
+            ON CONFLICT (stream_name, shard_id, sequence_number) DO NOTHING
             """, connection, tx);
         cmd.Parameters.Add(new() { Value = batch.StreamName });
         cmd.Parameters.Add(new() { Value = batch.ShardId });

@@ -139,7 +139,7 @@ public sealed class ShardConsumer(
         foreach (var r in records)
         {
             var decoded = PositionRecordCodec.Decode(r.Data.Span, r.ApproximateArrival);
-            if (decoded.Position is { } p) fixes.Add(new ShardFix(r.SequenceNumber, p));
+            if (decoded.Position is { } p) fixes.Add(new ShardFix(r.SequenceNumber, r.PartitionKey, p, r.Data));
             else poison.Add(new PoisonRecord(r.SequenceNumber, r.PartitionKey, r.Data, decoded.Error!));
         }
         return new PositionBatch(lease.Current.StreamName, ShardId, fixes, poison, records[^1].SequenceNumber);

@@ -45,7 +45,8 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : D
         b.Entity<PositionRow>(e =>
         {
             e.ToTable("positions");
-            e.HasKey(x => new { x.ShardId, x.SequenceNumber });
+            // Shard ids repeat across streams (and a recreated stream), so the stream is part of the identity.
+            e.HasKey(x => new { x.StreamName, x.ShardId, x.SequenceNumber });
             e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
             e.HasIndex(x => new { x.TruckId, x.RecordedAt });
         });
@@ -63,7 +64,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : D
         b.Entity<DeadLetter>(e =>
         {
             e.ToTable("dead_letters");
-            e.HasIndex(x => new { x.ShardId, x.SequenceNumber }).IsUnique();
+            e.HasIndex(x => new { x.StreamName, x.ShardId, x.SequenceNumber }).IsUnique();
         });
 
         UseSnakeCaseNames(b);

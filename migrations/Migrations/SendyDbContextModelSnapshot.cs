@@ -69,9 +69,9 @@ namespace Sendy.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_dead_letters");
 
-                    b.HasIndex("ShardId", "SequenceNumber")
+                    b.HasIndex("StreamName", "ShardId", "SequenceNumber")
                         .IsUnique()
-                        .HasDatabaseName("ix_dead_letters_shard_id_sequence_number");
+                        .HasDatabaseName("ix_dead_letters_stream_name_shard_id_sequence_number");
 
                     b.ToTable("dead_letters", (string)null);
                 });
@@ -260,6 +260,10 @@ namespace Sendy.Migrations.Migrations
 
             modelBuilder.Entity("Sendy.Engine.Storage.PositionRow", b =>
                 {
+                    b.Property<string>("StreamName")
+                        .HasColumnType("text")
+                        .HasColumnName("stream_name");
+
                     b.Property<string>("ShardId")
                         .HasColumnType("text")
                         .HasColumnName("shard_id");
@@ -297,17 +301,12 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("stored_at");
 
-                    b.Property<string>("StreamName")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("stream_name");
-
                     b.Property<string>("TruckId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("truck_id");
 
-                    b.HasKey("ShardId", "SequenceNumber")
+                    b.HasKey("StreamName", "ShardId", "SequenceNumber")
                         .HasName("pk_positions");
 
                     b.HasIndex("TruckId", "RecordedAt")

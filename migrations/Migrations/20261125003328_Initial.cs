@@ -90,7 +90,7 @@ namespace Sendy.Migrations.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_positions", x => new { x.shard_id, x.sequence_number });
+                    table.PrimaryKey("pk_positions", x => new { x.stream_name, x.shard_id, x.sequence_number });
                 });
 
             migrationBuilder.CreateTable(
@@ -157,9 +157,9 @@ namespace Sendy.Migrations.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_dead_letters_shard_id_sequence_number",
+                name: "ix_dead_letters_stream_name_shard_id_sequence_number",
                 table: "dead_letters",
-                columns: new[] { "shard_id", "sequence_number" },
+                columns: new[] { "stream_name", "shard_id", "sequence_number" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
