@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Sendy.Engine.Streams.Kinesis;
+
+/// <summary>What DescribeStreamSummary says about a stream.</summary>
+public sealed record StreamSummary(
+    string StreamName,
+    string StreamArn,
+    string Status,
+    int OpenShardCount,
+    int RetentionPeriodHours,
+    DateTimeOffset? CreatedAt)
+{
+    public bool IsActive => Status == "ACTIVE";
+}
+
+/// <summary>Stream set-up for local runs and tests: create, describe, wait until ACTIVE.</summary>
+public sealed class KinesisStreamAdmin
+{
+    private readonly KinesisClient _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public KinesisStreamAdmin(KinesisClient client, TimeProvider time, ILogger<KinesisStreamAdmin>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(time);
+        _client = client;
+        _time = time;
+        _logger = logger ?? NullLogger<KinesisStreamAdmin>.Instance;
+    }
+
+    /// <summary>Creates the configured stream with <see cref="KinesisOptions.ShardCount"/> shards. Throws <see cref="ResourceInUseException"/> if it exists.</summary>
+    public async Task CreateStreamAsync(CancellationToken cancellationToken)
+    {
+        int shardCount = _client.Options.ShardCount;
+        await _client.SendAsync(
+            "CreateStream",
+            (Stream: _client.StreamName, Shards: shardCount),
+            static (writer, s) =>
+            {
+                writer.WriteString("StreamName"u8, s.Stream);
+                writer.WriteNumber("ShardCount"u8, s.Shards);
+            },
+            static (_, _) => true,
+            cancellationToken).ConfigureAwait(false);
+        KinesisLog.StreamCreated(_logger, _client.StreamName, shardCount);
+    }
+
+    public Task<StreamSummary> DescribeStreamSummaryAsync(CancellationToken cancellationToken) =>
+        _client.SendAsync(
+            "DescribeStreamSummary",
+            _client.StreamName,
+            static (writer, stream) => writer.WriteString("StreamName"u8, stream),
+            static (root, _) =>
+            {
+                JsonElement d = root.GetProperty("StreamDescriptionSummary"u8);
+                return new StreamSummary(
+                    d.GetProperty("StreamName"u8).GetString()!,
+                    d.TryGetProperty("StreamARN"u8, out JsonElement arn) ? arn.GetString() ?? "" : "",
+                    d.GetProperty("StreamStatus"u8).GetString()!,
+                    d.TryGetProperty("OpenShardCount"u8, out JsonElement open) ? open.GetInt32() : 0,
+                    d.TryGetProperty("RetentionPeriodHours"u8, out JsonElement retention) ? retention.GetInt32() : 0,
+                    d.TryGetProperty("StreamCreationTimestamp"u8, out JsonElement created) && created.ValueKind != JsonValueKind.Null
+                        ? KinesisShardReader.EpochSeconds(created)
+                        : null);
+            },
+            cancellationToken);
+
+    /// <summary>Polls until the stream is ACTIVE; <see cref="StreamUnavailableException"/> after <paramref name="timeout"/>.</summary>
+    public async Task<StreamSummary> WaitUntilActiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        while (true)
+        {
+            StreamSummary summary = await DescribeStreamSummaryAsync(cancellationToken).ConfigureAwait(false);
+            if (summary.IsActive)
+            {
+                return summary;
+            }
+
+            if (_time.GetElapsedTime(started) >= timeout)
+            {
+                throw new StreamUnavailableException($"Stream {summary.StreamName} still {summary.Status} after {timeout}.");
+            }
+
+            KinesisLog.WaitingForStream(_logger, summary.StreamName, summary.Status);
+            await Task.Delay(_client.Options.StatusPollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates the stream unless it exists, then waits until it is ACTIVE. For local set-up.</summary>
+    public async Task<StreamSummary> EnsureStreamAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CreateStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceInUseException)
+        {
+            // Already there (or being created by a peer): just wait for it.
+        }
+
+        return await WaitUntilActiveAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+}
