@@ -9,6 +9,8 @@ using Sendy.Engine.Ingest;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Streams;
+using Sendy.Engine.Streams.Kinesis;
+using Microsoft.Extensions.Options;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine;
@@ -26,8 +28,10 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, connectionString));
 
-        services.AddSingleton(new StreamName(configuration["Sendy:Stream:StreamName"] ?? "sendy-positions"));
-        services.AddStreamClient(configuration);
+        services.AddKinesisStream(configuration);
+        services.AddSingleton(sp => new StreamName(sp.GetRequiredService<IOptions<KinesisOptions>>().Value.StreamName));
+        if (configuration.GetValue("Sendy:Stream:CreateIfMissing", false))
+            services.AddHostedService<StreamBootstrap>();
 
         services.AddSingleton<LiveFanout>();
         services.AddSingleton<ILivePositionFeed>(sp => sp.GetRequiredService<LiveFanout>());
@@ -50,12 +54,6 @@ public static class EngineServiceCollectionExtensions
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<StreamHealthCheck>("stream", tags: ["ready"]);
-        return services;
-    }
-
-    private static IServiceCollection AddStreamClient(this IServiceCollection services, IConfiguration configuration)
-    {
-        // Filled in when the Kinesis client lands.
         return services;
     }
 }

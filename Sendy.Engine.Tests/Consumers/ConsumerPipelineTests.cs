@@ -166,3 +166,15 @@ public sealed class InMemoryStreamUnderTest : IStreamUnderTest
 }
 
 public sealed class ConsumerPipelineTests_InMemoryStream(TestDatabase db) : ConsumerPipelineTests<InMemoryStreamUnderTest>(db);
+
+public sealed class KinesaliteStreamUnderTest : IStreamUnderTest
+{
+    private readonly Streams.Kinesis.KinesaliteFixture _fixture = new();
+    public string StreamName => _fixture.StreamName;
+    public IStreamWriter Writer => _fixture.Writer;
+    public IShardReader Reader => _fixture.Reader;
+    public Task InitializeAsync() => _fixture.InitializeAsync();
+    public Task DisposeAsync() => _fixture.DisposeAsync();
+}
+
+public sealed class ConsumerPipelineTests_Kinesalite(TestDatabase db) : ConsumerPipelineTests<KinesaliteStreamUnderTest>(db);
