@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Sendy.Engine.Consumers;
+using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Leasing;
@@ -37,6 +38,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ILivePositionFeed>(sp => sp.GetRequiredService<LiveFanout>());
         services.AddSingleton<ILivePositionPublisher>(sp => sp.GetRequiredService<LiveFanout>());
         services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
+        services.AddSingleton<FleetRegistry>();
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DriverTokenCache>();

@@ -42,8 +42,7 @@ public static class PositionsApi
 
         var body = await RequestBody.ReadLimitedAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
         if (body is null)
-            return Results.Problem(statusCode: 413, title: "Request too large",
-                detail: $"A request may carry at most {limits.MaxBodyBytes} bytes and {limits.MaxFixesPerBatch} fixes.");
+            return TooLarge(limits);
 
         IReadOnlyList<FixDto?>? fixes;
         try
@@ -56,6 +55,9 @@ public static class PositionsApi
                 new Dictionary<string, string[]> { [JsonPath(ex.Path)] = ["is not valid JSON of the expected type"] },
                 title: "Malformed request body");
         }
+
+        if (fixes is { Count: var count } && count > limits.MaxFixesPerBatch)
+            return TooLarge(limits);
 
         var errors = FixValidator.Validate(fixes, driver.TruckId, time.GetUtcNow(), limits);
         if (errors.Count > 0)
@@ -73,6 +75,10 @@ public static class PositionsApi
                 detail: "Nothing was accepted; keep the fixes and retry after the given delay.");
         }
     }
+
+    private static IResult TooLarge(IngestOptions limits) =>
+        Results.Problem(statusCode: 413, title: "Request too large",
+            detail: $"A request may carry at most {limits.MaxBodyBytes} bytes and {limits.MaxFixesPerBatch} fixes; split the batch.");
 
     /// <summary>Accepts <c>{"fixes":[…]}</c> or a bare array of fixes.</summary>
     private static IReadOnlyList<FixDto?>? ParseFixes(byte[] body)

@@ -3,7 +3,7 @@ using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Ingest;
 
-/// <summary>Checks a batch and names every bad field (RFC 9457 "errors" member shape).</summary>
+/// <summary>Checks a batch and names every bad field (RFC 9457 "errors" member shape). Batch size is the caller's 413.</summary>
 public static class FixValidator
 {
     public static Dictionary<string, string[]> Validate(IReadOnlyList<FixDto?>? fixes, string truckId, DateTimeOffset now,
@@ -13,11 +13,6 @@ public static class FixValidator
         if (fixes is null || fixes.Count == 0)
         {
             errors["fixes"] = ["at least one fix is required"];
-            return errors;
-        }
-        if (fixes.Count > options.MaxFixesPerBatch)
-        {
-            errors["fixes"] = [$"at most {options.MaxFixesPerBatch.ToString(CultureInfo.InvariantCulture)} fixes per request"];
             return errors;
         }
         for (var i = 0; i < fixes.Count; i++)

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Sendy.Engine.Fleet;
+using Sendy.Engine.Tests.Infrastructure;
+
+namespace Sendy.Console.Tests.Infrastructure;
+
+/// <summary>
+/// The whole console on its own test database and its own kinesalite stream (real servers started
+/// by the test command). Set <see cref="StreamEndpoint"/> to a dead port to test outages.
+/// </summary>
+public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public TestDatabase Database { get; } = new();
+
+    public string StreamName { get; } = "console-test-" + Guid.NewGuid().ToString("N")[..10];
+
+    public static string KinesaliteEndpoint =>
+        Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } e ? e : "http://127.0.0.1:45672";
+
+    protected virtual string StreamEndpoint => KinesaliteEndpoint;
+
+    protected virtual bool ConsumerEnabled => true;
+
+    public Task InitializeAsync() => Database.InitializeAsync();
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Sendy", Database.ConnectionString);
+        builder.UseSetting("Sendy:Stream:Endpoint", StreamEndpoint);
+        builder.UseSetting("Sendy:Stream:StreamName", StreamName);
+        builder.UseSetting("Sendy:Stream:ShardCount", "2");
+        builder.UseSetting("Sendy:Stream:CreateIfMissing", StreamEndpoint == KinesaliteEndpoint ? "true" : "false");
+        builder.UseSetting("Sendy:Stream:PutRetryAttempts", "2");
+        builder.UseSetting("Sendy:Stream:RequestTimeout", "00:00:03");
+        builder.UseSetting("Sendy:Consumer:Enabled", ConsumerEnabled ? "true" : "false");
+        builder.UseSetting("Sendy:Consumer:GetRecordsInterval", "00:00:00.020");
+        builder.UseSetting("Sendy:Consumer:ShardSyncInterval", "00:00:01");
+        builder.UseSetting("Sendy:Demo:Enabled", "false");
+    }
+
+    public FleetRegistry Fleet => Services.GetRequiredService<FleetRegistry>();
+
+    /// <summary>A truck with a driver and a delivery; returns the tokens.</summary>
+    public async Task<(string TruckId, string DriverToken, string TrackingToken)> CreateTruckWithDeliveryAsync(string? truckId = null)
+    {
+        truckId ??= "T-" + Guid.NewGuid().ToString("N")[..8];
+        await Fleet.EnsureTruckAsync(truckId, $"Truck {truckId}", "서울 12가 3456", default);
+        var driver = await Fleet.CreateDriverAsync("Minsu Kim", truckId, default);
+        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", "InTransit", default);
+        return (truckId, driver.Token, delivery.Token);
+    }
+}
+
+/// <summary>The same console, pointed at a port where no stream listens.</summary>
+public sealed class StreamDownAppFactory : SendyAppFactory
+{
+    protected override string StreamEndpoint => "http://127.0.0.1:1";
+
+    protected override bool ConsumerEnabled => false;
+}
