@@ -1,11 +1,13 @@
 using Sendy.Console;
 using Sendy.Console.Api;
+using Sendy.Console.Demo;
 using Sendy.Engine;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSendyEngine(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
+builder.Services.AddSendyDemo(builder.Configuration);
 
 var app = builder.Build();
 
