@@ -1,1 +1,0 @@
-namespace Sendy.Console.Tests;
