@@ -225,13 +225,14 @@ function start(root) {
                     remove(batch); // one fix too large: it can never be accepted
                     ui.lastUpload.textContent = text('UploadRejected', 413, time(new Date()));
                 }
-            } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+            } else if (response.status === 400 || response.status === 422) {
                 // Invalid data: retrying the same batch would fail forever.
                 remove(batch);
                 const detail = await problemText(response);
                 ui.lastUpload.textContent = text('UploadRejected', detail, time(new Date()));
                 warn(text('UploadRejected', detail, time(new Date())));
             } else {
+                // 5xx, 429, and anything unexpected (404 while the API is deployed, ...): keep the fixes.
                 scheduleRetry(retryAfterMs(response), 'UploadRetry');
             }
         } finally {

@@ -30,31 +30,31 @@ public sealed partial class TrackPage
     {
         _view = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
         _loaded = true;
-        if (_view is null && HttpContext is { Response.HasStarted: false } http)
+        if (_view is null)
         {
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            HttpContext.SetNotFoundKeepingBody();
         }
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender)
-        {
-            _interactive = true;
-            StateHasChanged();
-        }
-
         if (_view is not null && _subscribedTruckId != _view.TruckId)
         {
             _subscription?.Dispose();
             _subscribedTruckId = _view.TruckId;
             _latestTakenAt = DateTimeOffset.MinValue;
+            _subscription = Feed.SubscribeTruck(_view.TruckId, OnPositionAsync);
             if (_view.LatestPosition is { } latest)
             {
                 await ShowAsync(latest);
             }
+        }
 
-            _subscription = Feed.SubscribeTruck(_view.TruckId, OnPositionAsync);
+        if (firstRender)
+        {
+            // Browser tests wait for this: from here on the page is subscribed and live.
+            _interactive = true;
+            StateHasChanged();
         }
     }
 
