@@ -19,11 +19,13 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
         await page.GotoAsync($"t/{token}");
         await page.WaitForSelectorAsync("[data-interactive=true]");
         await Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("Waiting for the first position");
+        await Expect(page.Locator(".track-waiting")).ToBeVisibleAsync();
 
         var now = DateTimeOffset.UtcNow;
         await fixture.Host.Feed.PublishAsync(Position("truck-live", 37.5547, 126.9707, now.AddSeconds(-3), 60));
         await WaitForMarkerAsync(page, 37.5547, 126.9707);
         await Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("s ago");
+        await Expect(page.Locator(".track-waiting")).ToBeHiddenAsync();
 
         await fixture.Host.Feed.PublishAsync(Position("truck-live", 37.5600, 126.9800, now, 45));
         await WaitForMarkerAsync(page, 37.56, 126.98);

@@ -120,6 +120,19 @@ public sealed class TrackPageTests : TrackPageContext
     }
 
     [Fact]
+    public void switching_to_an_unknown_link_stops_following_the_truck()
+    {
+        Queries.Deliveries[TestData.TrackingToken] = TestData.Delivery();
+        var page = Render<TrackPage>(p => p.Add(x => x.Token, TestData.TrackingToken));
+        page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
+
+        page.Render(p => p.Add(x => x.Token, "no-such-token"));
+
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+        Assert.NotNull(page.Find("[data-testid=link-not-found]"));
+    }
+
+    [Fact]
     public void page_marks_itself_interactive_after_first_render()
     {
         Queries.Deliveries[TestData.TrackingToken] = TestData.Delivery();

@@ -30,6 +30,14 @@ public sealed partial class TrackPage
     {
         _view = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
         _loaded = true;
+        if (_subscribedTruckId is not null && _subscribedTruckId != _view?.TruckId)
+        {
+            // Navigated to another link: stop following the previous truck.
+            _subscription?.Dispose();
+            _subscription = null;
+            _subscribedTruckId = null;
+        }
+
         if (_view is null)
         {
             HttpContext.SetNotFoundKeepingBody();
