@@ -1,16 +1,55 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+using Sendy.Console.Components;
+using Sendy.Console.Map;
+
 namespace Sendy.Console;
 
 public static class ConsoleServiceCollectionExtensions
 {
+    internal static readonly string[] SupportedCultures = ["en", "ko"];
+
     /// <summary>UI services: Razor components, MudBlazor, localization.</summary>
     public static IServiceCollection AddSendyConsole(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        // Resources live beside their marker classes in Resources/ (namespace Sendy.Console.Resources).
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            options.SetDefaultCulture(SupportedCultures[0])
+                .AddSupportedCultures(SupportedCultures)
+                .AddSupportedUICultures(SupportedCultures);
+            options.FallBackToParentCultures = true;
+            options.FallBackToParentUICultures = true;
+        });
+
+        services.AddOptions<MapOptions>()
+            .Bind(configuration.GetSection(MapOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 
     /// <summary>Middleware and component endpoints for the UI.</summary>
     public static WebApplication UseSendyConsole(this WebApplication app)
     {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseRequestLocalization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
         return app;
     }
 }

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Sendy.Console.Components;
+using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Tests.Browser;
+
+/// <summary>
+/// The real console app on Kestrel (loopback, random port) with the engine replaced by fakes, for
+/// browser tests. Test-only: the app itself never registers fakes. The entry type is App rather
+/// than Program because the migrations project has a Program of its own.
+/// </summary>
+public sealed class UiTestHost : WebApplicationFactory<App>
+{
+    private UiTestHost()
+    {
+    }
+
+    public FakeTrackingQueries Queries { get; } = new();
+
+    public FakeLivePositionFeed Feed { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public static UiTestHost Start()
+    {
+        var host = new UiTestHost();
+        host.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        host.StartServer();
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        host.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        // Tiles from an address that answers 404, as a tile server does when it can't be reached:
+        // the browser never leaves this machine and the map must cope.
+        builder.UseSetting("Sendy:Map:TileUrl", "/test-tiles/{z}/{x}/{y}.png");
+        builder.ConfigureTestServices(services =>
+        {
+            // The engine's background work (stream consumers, jobs) has no place in a UI test.
+            var background = services
+                .Where(d => d.ServiceType == typeof(IHostedService) && !IsFrameworkHostedService(d))
+                .ToList();
+            foreach (var descriptor in background)
+            {
+                services.Remove(descriptor);
+            }
+
+            services.RemoveAll<ITrackingQueries>();
+            services.RemoveAll<ILivePositionFeed>();
+            services.AddSingleton<ITrackingQueries>(Queries);
+            services.AddSingleton<ILivePositionFeed>(Feed);
+        });
+    }
+
+    private static bool IsFrameworkHostedService(ServiceDescriptor descriptor)
+    {
+        var type = descriptor.ImplementationType ?? descriptor.ImplementationInstance?.GetType();
+        // Factory registrations can't be inspected; the web host itself is registered by type.
+        return type?.Namespace?.StartsWith("Microsoft.", StringComparison.Ordinal) ?? false;
+    }
+}

@@ -1,0 +1,25 @@
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Tests.Fakes;
+
+public static class TestData
+{
+    public const string TrackingToken = "trk-7c0f6b1e9d2a4c5f8e3b";
+    public const string DriverToken = "drv-4a1e2f9b0c7d6e5a";
+    public const string TruckId = "truck-17";
+
+    public static TrackingView Delivery(TruckPosition? latest = null, string status = "InTransit") => new(
+        DeliveryId: Guid.Parse("6f1c1f7e-6a55-4b8e-9f8f-3d8e2c1b0a99"),
+        TruckId: TruckId,
+        TruckName: "Hyundai Xcient #17",
+        Plate: "서울 12가 3456",
+        DriverFirstName: "Minji",
+        CustomerName: "ACME Logistics",
+        Status: status,
+        LatestPosition: latest);
+
+    public static DriverIdentity Driver() => new(Guid.Parse("0b9e8d7c-1a2b-4c3d-9e8f-7a6b5c4d3e2f"), "Kim Minji", TruckId);
+
+    public static TruckPosition Position(double lat, double lon, DateTimeOffset at, double? heading = null) =>
+        new(TruckId, lat, lon, at, at, SpeedMps: 12.5, HeadingDegrees: heading, AccuracyMeters: 5);
+}

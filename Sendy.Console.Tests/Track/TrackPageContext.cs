@@ -1,0 +1,46 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+using Sendy.Console.Map;
+using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Tests.Track;
+
+/// <summary>A bunit context with the services the tracking page needs, all fakes.</summary>
+public abstract class TrackPageContext : BunitContext, IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Start = new(2026, 3, 14, 9, 0, 0, TimeSpan.Zero);
+
+    protected TrackPageContext(string culture = "en")
+    {
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
+        Time = new FakeTimeProvider(Start);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        MapModule = JSInterop.SetupModule(TruckMap.ModulePath);
+        MapModule.Mode = JSRuntimeMode.Loose;
+
+        Services.AddMudServices();
+        Services.AddLocalization();
+        Services.AddSingleton<TimeProvider>(Time);
+        Services.AddSingleton<ITrackingQueries>(Queries);
+        Services.AddSingleton<ILivePositionFeed>(Feed);
+        Services.AddSingleton(Options.Create(new MapOptions()));
+    }
+
+    protected FakeTimeProvider Time { get; }
+
+    protected FakeTrackingQueries Queries { get; } = new();
+
+    protected FakeLivePositionFeed Feed { get; } = new();
+
+    protected BunitJSModuleInterop MapModule { get; }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+}

@@ -1,0 +1,279 @@
+// Driver page: shares the phone's position with the ingest API and keeps working offline.
+// Fixes are queued in localStorage (per token) and flushed in batches; the queue and the
+// sharing state survive reloads. Strings come from data-text-* attributes on #driver-app.
+
+const FLUSH_INTERVAL_MS = 5000;
+const FLUSH_AT = 50;
+const MAX_BATCH = 500;
+const MAX_QUEUE = 20000;
+const BACKOFF_MIN_MS = 2000;
+const BACKOFF_MAX_MS = 60000;
+
+function start(root) {
+    const token = root.dataset.token;
+    const queueKey = `sendy.driver.queue.${token}`;
+    const sharingKey = `sendy.driver.sharing.${token}`;
+    const $ = id => document.getElementById(id);
+    const ui = {
+        button: $('share-toggle'),
+        state: $('share-state'),
+        online: $('online-state'),
+        queue: $('queue-length'),
+        lastFix: $('last-fix'),
+        lastUpload: $('last-upload'),
+        warning: $('driver-warning'),
+    };
+    const text = (key, ...args) =>
+        (root.dataset[`text${key.charAt(0).toUpperCase()}${key.slice(1).toLowerCase()}`] ?? key)
+            .replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+
+    let queue = loadQueue();
+    let nextId = queue.reduce((max, item) => Math.max(max, item.id), 0) + 1;
+    let watchId = null;
+    let wakeLock = null;
+    let sending = false;
+    let stopped = false; // 401: this link is dead, stop for good on this page
+    let batchSize = MAX_BATCH;
+    let backoffMs = 0;
+    let retryAt = 0;
+    let dropped = 0;
+
+    function loadQueue() {
+        try {
+            const items = JSON.parse(localStorage.getItem(queueKey) ?? '[]');
+            return Array.isArray(items) ? items.filter(i => i && typeof i.id === 'number' && i.fix) : [];
+        } catch {
+            return [];
+        }
+    }
+
+    function saveQueue() {
+        for (;;) {
+            try {
+                localStorage.setItem(queueKey, JSON.stringify(queue));
+                return;
+            } catch {
+                // Storage full: give up the oldest tenth rather than the newest positions.
+                if (queue.length === 0) return;
+                drop(Math.max(1, Math.ceil(queue.length / 10)));
+            }
+        }
+    }
+
+    function drop(count) {
+        queue.splice(0, count);
+        dropped += count;
+        warn(text('QueueCapped', dropped));
+    }
+
+    function warn(message) {
+        ui.warning.textContent = message;
+        ui.warning.hidden = !message;
+    }
+
+    function time(date) {
+        return date.toLocaleTimeString(document.documentElement.lang || undefined);
+    }
+
+    function number(value) {
+        return typeof value === 'number' && Number.isFinite(value) ? value : null;
+    }
+
+    function render() {
+        const sharing = watchId !== null;
+        ui.button.disabled = stopped;
+        ui.button.textContent = sharing ? text('Stop') : text('Start');
+        ui.button.classList.toggle('sharing', sharing);
+        ui.button.setAttribute('aria-pressed', String(sharing));
+        ui.state.textContent = sharing ? text('Sharing') : text('NotSharing');
+        ui.state.classList.toggle('on', sharing);
+        ui.online.textContent = navigator.onLine ? text('Online') : text('Offline');
+        ui.online.classList.toggle('offline', !navigator.onLine);
+        ui.queue.textContent = String(queue.length);
+        root.dataset.queueLength = String(queue.length);
+        root.dataset.sharing = String(sharing);
+    }
+
+    function enqueue(position) {
+        const c = position.coords;
+        const fix = {
+            lat: c.latitude,
+            lon: c.longitude,
+            recordedAt: new Date(position.timestamp).toISOString(),
+            speed: number(c.speed),
+            heading: number(c.heading),
+            accuracy: number(c.accuracy),
+        };
+        queue.push({ id: nextId++, fix });
+        if (queue.length > MAX_QUEUE) {
+            drop(queue.length - MAX_QUEUE);
+        }
+        saveQueue();
+        ui.lastFix.textContent = `${time(new Date(position.timestamp))} (${text('Accuracy', Math.round(fix.accuracy ?? 0))})`;
+        render();
+        if (queue.length >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    function startSharing() {
+        if (!('geolocation' in navigator)) {
+            warn(text('GeoUnsupported'));
+            return;
+        }
+        if (watchId !== null || stopped) return;
+        watchId = navigator.geolocation.watchPosition(
+            enqueue,
+            error => {
+                if (error.code === error.PERMISSION_DENIED) {
+                    warn(text('GeoDenied'));
+                    stopSharing();
+                } else {
+                    warn(text('GeoUnavailable'));
+                }
+            },
+            { enableHighAccuracy: true, maximumAge: 0, timeout: 30000 });
+        localStorage.setItem(sharingKey, '1');
+        keepAwake();
+        render();
+    }
+
+    function stopSharing() {
+        if (watchId !== null) {
+            navigator.geolocation.clearWatch(watchId);
+            watchId = null;
+        }
+        localStorage.removeItem(sharingKey);
+        wakeLock?.release().catch(() => {});
+        wakeLock = null;
+        render();
+        flush();
+    }
+
+    async function keepAwake() {
+        // Best effort: a screen that stays on keeps the browser (and location) in the foreground.
+        try {
+            if ('wakeLock' in navigator && watchId !== null && document.visibilityState === 'visible') {
+                wakeLock = await navigator.wakeLock.request('screen');
+            }
+        } catch {
+            wakeLock = null;
+        }
+    }
+
+    function retryAfterMs(response) {
+        const header = response.headers.get('Retry-After');
+        if (!header) return null;
+        const seconds = Number(header);
+        if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+        const date = Date.parse(header);
+        return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+    }
+
+    function scheduleRetry(hintMs, key) {
+        backoffMs = backoffMs ? Math.min(backoffMs * 2, BACKOFF_MAX_MS) : BACKOFF_MIN_MS;
+        const jittered = backoffMs * (0.8 + Math.random() * 0.4);
+        const wait = Math.min(Math.max(hintMs ?? 0, jittered), 10 * BACKOFF_MAX_MS);
+        retryAt = Date.now() + wait;
+        ui.lastUpload.textContent = text(key, Math.ceil(wait / 1000), time(new Date()));
+    }
+
+    async function problemText(response) {
+        try {
+            const problem = await response.json();
+            return problem.detail || problem.title || String(response.status);
+        } catch {
+            return String(response.status);
+        }
+    }
+
+    async function flush() {
+        if (sending || stopped || queue.length === 0 || Date.now() < retryAt) return;
+        sending = true;
+        const batch = queue.slice(0, batchSize);
+        try {
+            let response;
+            try {
+                response = await fetch('/api/v1/positions', {
+                    method: 'POST',
+                    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+                    body: JSON.stringify({ fixes: batch.map(item => item.fix) }),
+                    keepalive: false,
+                });
+            } catch {
+                scheduleRetry(null, 'UploadNetwork');
+                return;
+            }
+
+            if (response.status === 202 || response.ok) {
+                remove(batch);
+                backoffMs = 0;
+                retryAt = 0;
+                batchSize = Math.min(MAX_BATCH, batchSize * 2);
+                ui.lastUpload.textContent = text('UploadOk', batch.length, time(new Date()));
+                if (queue.length >= FLUSH_AT) setTimeout(flush, 0);
+            } else if (response.status === 401 || response.status === 403) {
+                stopped = true;
+                stopSharing();
+                warn(text('LinkInvalid'));
+                ui.lastUpload.textContent = text('UploadRejected', response.status, time(new Date()));
+            } else if (response.status === 413) {
+                if (batch.length > 1) {
+                    batchSize = Math.max(1, Math.floor(batch.length / 2));
+                    setTimeout(flush, 0);
+                } else {
+                    remove(batch); // one fix too large: it can never be accepted
+                    ui.lastUpload.textContent = text('UploadRejected', 413, time(new Date()));
+                }
+            } else if (response.status === 400 || response.status === 422) {
+                // Invalid data: retrying the same batch would fail forever.
+                remove(batch);
+                const detail = await problemText(response);
+                ui.lastUpload.textContent = text('UploadRejected', detail, time(new Date()));
+                warn(text('UploadRejected', detail, time(new Date())));
+            } else {
+                // 5xx, 429, and anything unexpected (404 while the API is deployed, ...): keep the fixes.
+                scheduleRetry(retryAfterMs(response), 'UploadRetry');
+            }
+        } finally {
+            sending = false;
+            render();
+        }
+    }
+
+    function remove(batch) {
+        const sent = new Set(batch.map(item => item.id));
+        queue = queue.filter(item => !sent.has(item.id));
+        saveQueue();
+    }
+
+    ui.button.addEventListener('click', () => (watchId === null ? startSharing() : stopSharing()));
+    window.addEventListener('online', () => { backoffMs = 0; retryAt = 0; render(); flush(); });
+    window.addEventListener('offline', render);
+    document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') {
+            keepAwake();
+            flush();
+        }
+    });
+    // Another tab with the same link changed the queue: take its view.
+    window.addEventListener('storage', event => {
+        if (event.key === queueKey) {
+            queue = loadQueue();
+            render();
+        }
+    });
+    setInterval(flush, FLUSH_INTERVAL_MS);
+
+    ui.button.disabled = false;
+    if (localStorage.getItem(sharingKey) === '1') {
+        startSharing();
+    }
+    render();
+    flush();
+}
+
+const root = document.getElementById('driver-app');
+if (root) {
+    start(root);
+}
