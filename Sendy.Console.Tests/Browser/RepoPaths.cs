@@ -19,9 +19,15 @@ public static class RepoPaths
         }
     }
 
+    /// <summary>
+    /// Where a browser test saves a screenshot: TestResults/screenshots (git-ignored) on every run, so
+    /// a test run leaves the checkout clean; docs/screenshots when SENDY_UPDATE_SCREENSHOTS=1.
+    /// </summary>
     public static string Screenshot(string name)
     {
-        var dir = Path.Combine(Root, "docs", "screenshots");
+        var dir = Environment.GetEnvironmentVariable("SENDY_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(Root, "docs", "screenshots")
+            : Path.Combine(Root, "TestResults", "screenshots");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
     }

@@ -46,6 +46,10 @@ public sealed class UiTestHost : WebApplicationFactory<App>
         // Tiles from an address that answers 404, as a tile server does when it can't be reached:
         // the browser never leaves this machine and the map must cope.
         builder.UseSetting("Sendy:Map:TileUrl", "/test-tiles/{z}/{x}/{y}.png");
+        // The engine still registers (its ports are replaced below); point it nowhere so nothing real is touched.
+        builder.UseSetting("ConnectionStrings:Sendy", "Host=127.0.0.1;Port=1;Database=ui_test_unused");
+        builder.UseSetting("Sendy:Stream:Endpoint", "http://127.0.0.1:1");
+        builder.UseSetting("Sendy:Stream:StreamName", "ui-test-unused");
         builder.ConfigureTestServices(services =>
         {
             // The engine's background work (stream consumers, jobs) has no place in a UI test.
