@@ -23,9 +23,11 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual bool ConsumerEnabled => true;
 
-    public Task InitializeAsync() => Database.InitializeAsync();
+    public virtual Task InitializeAsync() => Database.InitializeAsync();
 
-    public new async Task DisposeAsync()
+    Task IAsyncLifetime.DisposeAsync() => DisposeAllAsync();
+
+    protected virtual async Task DisposeAllAsync()
     {
         await base.DisposeAsync();
         await Database.DisposeAsync();

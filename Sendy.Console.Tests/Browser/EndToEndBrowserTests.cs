@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Sendy.Console.Tests.Infrastructure;
+
+namespace Sendy.Console.Tests.Browser;
+
+/// <summary>The whole console on Kestrel, on real PostgreSQL and kinesalite, with the consumer running.</summary>
+public sealed class LiveStackFixture : SendyAppFactory
+{
+    private IPlaywright? _playwright;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        (_playwright, Browser) = await Chromium.LaunchAsync();
+    }
+
+    protected override async Task DisposeAllAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await base.DisposeAllAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Sendy:Map:TileUrl", "/test-tiles/{z}/{x}/{y}.png"); // no network here: tiles 404
+    }
+}
+
+/// <summary>What a customer sees: a fix posted through the public API moves the marker on the tracking page.</summary>
+public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<LiveStackFixture>
+{
+    [Fact]
+    public async Task a_fix_posted_through_the_api_reaches_the_customers_map()
+    {
+        var (_, driverToken, trackingToken) = await app.CreateTruckWithDeliveryAsync();
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"t/{trackingToken}");
+        await page.WaitForSelectorAsync("[data-interactive=true]"); // the circuit is live before we act
+
+        await PostFixAsync(driverToken, 37.4705, 127.0386, heading: 158);
+        await ExpectMarkerAtAsync(page, 37.4705, 127.0386);
+
+        await PostFixAsync(driverToken, 37.3943, 127.1112, heading: 140);
+        await ExpectMarkerAtAsync(page, 37.3943, 127.1112);
+        await Assertions.Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("s ago");
+        // The map follows the truck: once its pan settles, the marker is on screen for the customer.
+        await Assertions.Expect(page.Locator(".sendy-truck-icon")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("customer-page-live.png") });
+    }
+
+    private async Task PostFixAsync(string driverToken, double lat, double lon, double heading)
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        var body = string.Create(CultureInfo.InvariantCulture,
+            $$"""{"fixes":[{"lat":{{lat}},"lon":{{lon}},"recordedAt":"{{DateTimeOffset.UtcNow:O}}","speed":24,"heading":{{heading}},"accuracy":5}]}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/positions")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", driverToken);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static async Task ExpectMarkerAtAsync(IPage page, double lat, double lng)
+    {
+        var map = page.Locator("[data-testid=truck-map]");
+        var options = new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 };
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture), options);
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture), options);
+    }
+}
