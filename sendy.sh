@@ -26,7 +26,7 @@ EOF
 cmd_run() {
   setup run 55432 45671 "$PG_PACKAGE"
   log "Building the console (Release)"
-  (cd "$ROOT" && dotnet build Sendy.Console -c Release -nologo -v:q 9>&-) || die "build failed"
+  (cd "$ROOT" && dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers 9>&-) || die "build failed"
   migrate Release
   note "set-up done in $(elapsed "$SETUP_T0")"
   start_console
@@ -118,7 +118,7 @@ cmd_test() {
   mkdir -p "$results"
 
   log "Building Sendy.sln (warnings are errors)"
-  (cd "$ROOT" && dotnet build Sendy.sln -warnaserror -nologo 9>&-) || die "build failed"
+  (cd "$ROOT" && dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers 9>&-) || die "build failed"
   # The tests use database sendy as their template, so it gets the migrations first.
   migrate Debug
 
@@ -131,7 +131,7 @@ cmd_test() {
     export SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT"
     export SENDY_CHROMIUM=/usr/bin/chromium
     export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-    dotnet test Sendy.sln --no-build --logger "trx;LogFilePrefix=sendy" \
+    dotnet test Sendy.sln --no-build --disable-build-servers --logger "trx;LogFilePrefix=sendy" \
       --results-directory "$results" 9>&- | tee "$MODE_DIR/dotnet-test.log"
   ) || test_rc=$?
 

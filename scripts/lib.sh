@@ -136,6 +136,9 @@ mode_init() {
     exit 3
   fi
   printf '%s %s\n' "$$" "$(date '+%Y-%m-%d %H:%M:%S %Z')" >"$lockfile"
+  # Leftovers of an earlier invocation that was killed (SIGKILL skips the trap).
+  stop_orphan "$MODE_DIR/console.pid" Sendy.Console.dll console
+  stop_orphan "$MODE_DIR/kinesalite.pid" kinesalite.js kinesalite
   trap 'cleanup' EXIT
   trap 'on_signal INT 130' INT
   trap 'on_signal TERM 143' TERM
@@ -147,6 +150,7 @@ PG_STARTED=0
 CLEANED=0
 
 on_signal() {
+  trap '' PIPE # output may go to a pipe (| tee) whose reader got the same Ctrl-C
   printf '\n' >&2
   log "Caught SIG$1, stopping"
   cleanup
@@ -173,6 +177,7 @@ stop_pid() {
 cleanup() {
   ((CLEANED == 0)) || return 0
   CLEANED=1
+  trap '' PIPE
   set +e
   if [[ -n $CONSOLE_PID ]]; then
     note "stopping the console (pid $CONSOLE_PID)"
