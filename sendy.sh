@@ -26,7 +26,7 @@ EOF
 cmd_run() {
   setup run 55432 45671 "$PG_PACKAGE"
   log "Building the console (Release)"
-  (cd "$ROOT" && dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers 9>&-) || die "build failed"
+  run_fg dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers || die "build failed"
   migrate Release
   note "set-up done in $(elapsed "$SETUP_T0")"
   start_console
@@ -118,22 +118,19 @@ cmd_test() {
   mkdir -p "$results"
 
   log "Building Sendy.sln (warnings are errors)"
-  (cd "$ROOT" && dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers 9>&-) || die "build failed"
+  run_fg dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers || die "build failed"
   # The tests use database sendy as their template, so it gets the migrations first.
   migrate Debug
 
   log "Running tests"
   local test_rc=0
-  (
-    cd "$ROOT"
-    export SENDY_TEST_PG
-    SENDY_TEST_PG="$(pg_connection_string)"
-    export SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT"
-    export SENDY_CHROMIUM=/usr/bin/chromium
-    export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  run_fg_logged "$MODE_DIR/dotnet-test.log" env \
+    SENDY_TEST_PG="$(pg_connection_string)" \
+    SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT" \
+    SENDY_CHROMIUM=/usr/bin/chromium \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     dotnet test Sendy.sln --no-build --disable-build-servers --logger "trx;LogFilePrefix=sendy" \
-      --results-directory "$results" 9>&- | tee "$MODE_DIR/dotnet-test.log"
-  ) || test_rc=$?
+    --results-directory "$results" || test_rc=$?
 
   local trx=() f summary sum_rc=0 assemblies
   while IFS= read -r -d '' f; do trx+=("$f"); done < <(find "$results" -name '*.trx' -print0 | sort -z)
@@ -162,6 +159,7 @@ cmd_test() {
 }
 
 main() {
+  cd "$ROOT"
   case "${1:-}" in
     run) cmd_run ;;
     test) cmd_test ;;

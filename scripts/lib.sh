@@ -146,6 +146,7 @@ mode_init() {
 
 CONSOLE_PID=""
 KINESALITE_PID=""
+FG_PID=""
 PG_STARTED=0
 CLEANED=0
 
@@ -179,6 +180,11 @@ cleanup() {
   CLEANED=1
   trap '' PIPE
   set +e
+  if [[ -n $FG_PID ]]; then
+    note "stopping $FG_NAME (pid $FG_PID)"
+    stop_pid "$FG_PID" "$FG_NAME" 20
+    FG_PID=""
+  fi
   if [[ -n $CONSOLE_PID ]]; then
     note "stopping the console (pid $CONSOLE_PID)"
     stop_pid "$CONSOLE_PID" console 30
@@ -396,6 +402,49 @@ kinesalite_start() {
   note "kinesalite ready in $(elapsed "$t0") (pid $KINESALITE_PID, log: ${log_file#"$ROOT/"})"
 }
 
+# ---------------------------------------------------------------- long commands
+
+# run_fg CMD...: run a long command (build, migrations, tests) as a child we wait for.
+# bash runs a trap only after a foreground child ends; waiting on a background child lets
+# INT/TERM stop everything at once (cleanup stops the child). Its stdin is /dev/null.
+run_fg() {
+  fg_start "$@"
+  fg_wait
+}
+
+# run_fg_logged LOG CMD...: run_fg, with the output kept in LOG and shown as it comes.
+run_fg_logged() {
+  local log_file=$1 tail_pid rc=0
+  shift
+  : >"$log_file"
+  fg_start "$@" >"$log_file" 2>&1
+  # tail prints what is left and exits once the command has ended.
+  tail -n +1 -f --pid="$FG_PID" "$log_file" >&2 &
+  tail_pid=$!
+  fg_wait || rc=$?
+  wait "$tail_pid" 2>/dev/null || true
+  return "$rc"
+}
+
+fg_start() {
+  local a
+  FG_NAME=""
+  for a in "$@"; do # a readable name: the first two words after 'env VAR=...'
+    [[ -z $FG_NAME && ($a == env || $a == *=*) ]] && continue
+    FG_NAME+="${FG_NAME:+ }$a"
+    [[ $FG_NAME == *" "* ]] && break
+  done
+  "$@" 9>&- &
+  FG_PID=$!
+}
+
+fg_wait() {
+  local rc=0
+  wait "$FG_PID" || rc=$?
+  FG_PID=""
+  return "$rc"
+}
+
 # ---------------------------------------------------------------- .NET
 
 # migrate CONFIGURATION: apply EF Core migrations to the mode's database (project already built).
@@ -403,7 +452,7 @@ migrate() {
   local t0
   t0=$(now_ms)
   log "Applying database migrations"
-  (cd "$ROOT" && dotnet run --no-build --project migrations -c "$1" -- migrate "$(pg_connection_string)" 9>&-) ||
+  run_fg dotnet run --no-build --project "$ROOT/migrations" -c "$1" -- migrate "$(pg_connection_string)" ||
     die "migrations failed (dotnet run --project migrations -c $1 -- migrate ...)"
   note "migrations applied in $(elapsed "$t0")"
 }
