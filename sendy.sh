@@ -48,7 +48,7 @@ start_console() {
   log "Starting the console on $CONSOLE_URL"
   (
     cd "$ROOT/Sendy.Console"
-    exec env \
+    exec setsid env \
       ASPNETCORE_URLS="$CONSOLE_URL" \
       ASPNETCORE_ENVIRONMENT=Development \
       ConnectionStrings__Sendy="$(pg_connection_string)" \

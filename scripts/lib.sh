@@ -158,18 +158,36 @@ on_signal() {
   exit "$2"
 }
 
-# stop_pid PID NAME [SECONDS]: SIGTERM, wait, then SIGKILL.
-stop_pid() {
+# spawn CMD...: start CMD in the background as the leader of its own process group
+# (setsid), with the lock closed. Stopping the group stops its children too (dotnet test ->
+# vstest.console -> testhost; dotnet run -> the app), and a terminal's Ctrl-C reaches only
+# this script, whose trap stops everything in order. Sets SPAWNED_PID.
+spawn() {
+  setsid "$@" 9>&- &
+  SPAWNED_PID=$!
+}
+
+group_alive() {
+  kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null
+}
+
+# signal_group SIGNAL PID: the process group PID leads (setsid), or PID alone.
+signal_group() {
+  kill "-$1" -- "-$2" 2>/dev/null || kill "-$1" "$2" 2>/dev/null || true
+}
+
+# stop_group PID NAME [SECONDS]: SIGTERM the group, wait, then SIGKILL.
+stop_group() {
   local pid=$1 name=$2 limit=${3:-20} i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
+  group_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
+  signal_group TERM "$pid"
   for ((i = 0; i < limit * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    group_alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if group_alive "$pid"; then
     warn "$name (pid $pid) did not stop in ${limit} s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
+    signal_group KILL "$pid"
   fi
   wait "$pid" 2>/dev/null || true
 }
@@ -182,17 +200,17 @@ cleanup() {
   set +e
   if [[ -n $FG_PID ]]; then
     note "stopping $FG_NAME (pid $FG_PID)"
-    stop_pid "$FG_PID" "$FG_NAME" 20
+    stop_group "$FG_PID" "$FG_NAME" 20
     FG_PID=""
   fi
   if [[ -n $CONSOLE_PID ]]; then
     note "stopping the console (pid $CONSOLE_PID)"
-    stop_pid "$CONSOLE_PID" console 30
+    stop_group "$CONSOLE_PID" console 30
     rm -f "$MODE_DIR/console.pid"
   fi
   if [[ -n $KINESALITE_PID ]]; then
     note "stopping kinesalite (pid $KINESALITE_PID)"
-    stop_pid "$KINESALITE_PID" kinesalite 10
+    stop_group "$KINESALITE_PID" kinesalite 10
     rm -f "$MODE_DIR/kinesalite.pid"
   fi
   if ((PG_STARTED)); then
@@ -230,13 +248,7 @@ stop_orphan() {
   pid=$(<"$pidfile")
   if pid_is "$pid" "$word"; then
     note "stopping $name left running by an earlier run (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_group "$pid" "$name" 10
   fi
   rm -f "$pidfile"
 }
@@ -388,8 +400,8 @@ kinesalite_start() {
     die "port $KINESALITE_PORT is already in use by another program (see: ss -ltnp 'sport = :$KINESALITE_PORT')"
   fi
   log "Starting kinesalite on 127.0.0.1:$KINESALITE_PORT"
-  node "$ROOT/scripts/kinesalite.js" --port "$KINESALITE_PORT" >"$log_file" 2>&1 9>&- &
-  KINESALITE_PID=$!
+  spawn node "$ROOT/scripts/kinesalite.js" --port "$KINESALITE_PORT" >"$log_file" 2>&1
+  KINESALITE_PID=$SPAWNED_PID
   printf '%s\n' "$KINESALITE_PID" >"$pidfile"
   local i
   for ((i = 0; i < 300; i++)); do
@@ -404,9 +416,9 @@ kinesalite_start() {
 
 # ---------------------------------------------------------------- long commands
 
-# run_fg CMD...: run a long command (build, migrations, tests) as a child we wait for.
-# bash runs a trap only after a foreground child ends; waiting on a background child lets
-# INT/TERM stop everything at once (cleanup stops the child). Its stdin is /dev/null.
+# run_fg CMD...: run a long command (build, migrations, tests) as a spawned child we wait
+# for. bash runs a trap only after a foreground child ends; waiting on a background child
+# lets INT/TERM stop everything at once (cleanup stops the child's process group).
 run_fg() {
   fg_start "$@"
   fg_wait
@@ -434,8 +446,8 @@ fg_start() {
     FG_NAME+="${FG_NAME:+ }$a"
     [[ $FG_NAME == *" "* ]] && break
   done
-  "$@" 9>&- &
-  FG_PID=$!
+  spawn "$@"
+  FG_PID=$SPAWNED_PID
 }
 
 fg_wait() {
