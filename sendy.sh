@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Sendy for newcomers:
+#   ./sendy.sh run    set up, then run the console with a demo fleet (Ctrl-C stops everything)
+#   ./sendy.sh test   set up, then build and run all tests; last line: "N passed, N failed"
+# Set-up installs what is missing (Debian packages, npm tools) and starts a private
+# PostgreSQL/PostGIS cluster and kinesalite per mode under .sendy/<mode>/. See docs/running.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+
+CONSOLE_URL="http://127.0.0.1:5080"
+READY_TIMEOUT=90
+
+usage() {
+  cat <<'EOF'
+usage: ./sendy.sh COMMAND
+
+  run     set up and run the console with a demo fleet on http://127.0.0.1:5080
+  test    set up and run all tests (results in .sendy/test/results)
+  bench   (not yet implemented)
+EOF
+}
+
+cmd_run() {
+  setup run 55432 45671 "$PG_PACKAGE"
+  log "Building the console (Release)"
+  run_fg dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers || die "build failed"
+  migrate Release
+  note "set-up done in $(elapsed "$SETUP_T0")"
+  start_console
+  print_banner
+  local rc=0
+  wait "$CONSOLE_PID" || rc=$?
+  CONSOLE_PID=""
+  log "The console exited (status $rc)"
+  exit "$rc"
+}
+
+start_console() {
+  local links="$MODE_DIR/demo-links.txt" pidfile="$MODE_DIR/console.pid"
+  stop_orphan "$pidfile" Sendy.Console.dll console
+  if port_open 5080; then
+    die "port 5080 is already in use by another program (see: ss -ltnp 'sport = :5080')"
+  fi
+  rm -f "$links"
+  log "Starting the console on $CONSOLE_URL"
+  (
+    cd "$ROOT/Sendy.Console"
+    exec setsid env \
+      ASPNETCORE_URLS="$CONSOLE_URL" \
+      ASPNETCORE_ENVIRONMENT=Development \
+      ConnectionStrings__Sendy="$(pg_connection_string)" \
+      Sendy__Stream__Endpoint="http://127.0.0.1:$KINESALITE_PORT" \
+      Sendy__Stream__Region=us-east-1 \
+      Sendy__Stream__StreamName=sendy-positions \
+      Sendy__Stream__ShardCount=4 \
+      Sendy__Stream__CreateIfMissing=true \
+      Sendy__Demo__Enabled=true \
+      Sendy__Demo__Trucks=24 \
+      Sendy__Demo__LinksFile="$links" \
+      Sendy__PublicBaseUrl="$CONSOLE_URL" \
+      dotnet bin/Release/net10.0/Sendy.Console.dll
+  ) 9>&- &
+  CONSOLE_PID=$!
+  printf '%s\n' "$CONSOLE_PID" >"$pidfile"
+
+  local t0=$SECONDS ready=0
+  while ((SECONDS - t0 < READY_TIMEOUT)); do
+    kill -0 "$CONSOLE_PID" 2>/dev/null || {
+      local rc=0
+      wait "$CONSOLE_PID" || rc=$?
+      CONSOLE_PID=""
+      die "the console exited during start-up (status $rc)"
+    }
+    if ((ready == 0)) && [[ $(http_status "$CONSOLE_URL/health/ready") == 200 ]]; then
+      ready=1
+    fi
+    if ((ready)) && [[ -s $links ]]; then
+      return 0
+    fi
+    sleep 1
+  done
+  if ((ready)); then
+    warn "the console is ready but wrote no demo links to $links within ${READY_TIMEOUT} s"
+    return 0
+  fi
+  die "the console did not answer 200 on $CONSOLE_URL/health/ready within ${READY_TIMEOUT} s"
+}
+
+print_banner() {
+  local links="$MODE_DIR/demo-links.txt" rule
+  rule=$(printf '=%.0s' {1..72})
+  {
+    printf '\n%s\n' "$rule"
+    printf '  Sendy is running\n\n'
+    printf '  Operations console:  %s\n' "$CONSOLE_URL"
+    if [[ -s $links ]]; then
+      printf '\n'
+      sed 's/^/  /' "$links"
+    fi
+    printf '\n  PostgreSQL/PostGIS:  127.0.0.1:%s, database sendy, user sendy/sendy\n' "$PG_PORT"
+    printf '  Kinesis (kinesalite): http://127.0.0.1:%s, stream sendy-positions\n' "$KINESALITE_PORT"
+    printf '  Logs and data:       %s\n' "${MODE_DIR#"$ROOT/"}/"
+    printf '\n  Press Ctrl-C to stop everything.\n'
+    printf '%s\n\n' "$rule"
+  } >&2
+}
+
+cmd_test() {
+  setup test 55433 45672 "$PG_PACKAGE" chromium
+  [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
+  note "set-up done in $(elapsed "$SETUP_T0")"
+
+  local results="$MODE_DIR/results"
+  rm -rf "$results"
+  mkdir -p "$results"
+
+  log "Building Sendy.sln (warnings are errors)"
+  run_fg dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers || die "build failed"
+  # The tests use database sendy as their template, so it gets the migrations first.
+  migrate Debug
+
+  log "Running tests"
+  local test_rc=0
+  run_fg_logged "$MODE_DIR/dotnet-test.log" env \
+    SENDY_TEST_PG="$(pg_connection_string)" \
+    SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT" \
+    SENDY_CHROMIUM=/usr/bin/chromium \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    dotnet test Sendy.sln --no-build --disable-build-servers --logger "trx;LogFilePrefix=sendy" \
+    --results-directory "$results" || test_rc=$?
+
+  local trx=() f summary sum_rc=0 assemblies
+  while IFS= read -r -d '' f; do trx+=("$f"); done < <(find "$results" -name '*.trx' -print0 | sort -z)
+  if ((${#trx[@]} == 0)); then
+    die "no test results (.trx) in ${results#"$ROOT/"} (dotnet test exited with $test_rc)"
+  fi
+  # One trx per test assembly; fewer means a result file was lost (e.g. overwritten).
+  assemblies=$(grep -c '^Test run for ' "$MODE_DIR/dotnet-test.log" || true)
+  if ((${#trx[@]} < assemblies)); then
+    warn "$assemblies test assemblies ran but only ${#trx[@]} trx file(s) were written"
+    ((test_rc != 0)) || test_rc=1
+  fi
+  summary=$("$ROOT/scripts/trx-summary.sh" "${trx[@]}") || sum_rc=$?
+  note "test results: ${#trx[@]} trx file(s) in ${results#"$ROOT/"}"
+  if ((sum_rc == 2)); then
+    die "could not read the test results in ${results#"$ROOT/"}"
+  fi
+  if ((test_rc != 0 && sum_rc == 0)); then
+    warn "dotnet test exited with $test_rc although no test failed (test host crash?)"
+  fi
+  cleanup
+  printf '%s\n' "$summary"
+  if ((test_rc != 0 || sum_rc != 0)); then
+    exit 1
+  fi
+}
+
+main() {
+  cd "$ROOT"
+  case "${1:-}" in
+    run) cmd_run ;;
+    test) cmd_test ;;
+    bench)
+      echo "sendy: bench is not yet implemented" >&2
+      exit 2
+      ;;
+    -h | --help | help)
+      usage
+      ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
