@@ -25,8 +25,9 @@ EOF
 
 cmd_run() {
   setup run 55432 45671 "$PG_PACKAGE"
-  log "Building the console (Release)"
+  log "Building the console and the migrations tool (Release)"
   run_fg dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers || die "build failed"
+  run_fg dotnet build migrations -c Release -nologo -v:q --disable-build-servers || die "build failed"
   migrate Release
   note "set-up done in $(elapsed "$SETUP_T0")"
   start_console

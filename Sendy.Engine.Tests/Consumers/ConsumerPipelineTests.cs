@@ -136,6 +136,27 @@ public abstract class ConsumerPipelineTests<TStream> : IClassFixture<TestDatabas
     }
 
     [Fact]
+    public async Task checkpoints_from_a_recreated_stream_restart_the_shards_from_trim_horizon()
+    {
+        var truck = Unique("c");
+        await _db.AddTruckAsync(truck);
+        var store = new PostgresLeaseStore(_db.DataSource);
+        foreach (var shard in await _stream.Reader.ListShardsAsync(default))
+        {
+            // What the previous stream of the same name left behind: a sequence number this stream never issued.
+            await store.CreateIfMissingAsync(new Lease(_stream.StreamName, shard.ShardId, null, 0, null,
+                "49680537208827921345606466406491940267162483297479557154", [], 0), default);
+        }
+        await PutAsync(truck, 0, 20);
+        await using var node = new EngineHarness(_db, _stream.Reader, _stream.StreamName);
+        await node.StartAsync();
+
+        await Eventually.ReachesAsync(() => CountAsync(truck), n => n == 20, "records of the new stream stored");
+        var leases = await store.ListAsync(_stream.StreamName, default);
+        Assert.DoesNotContain(leases, l => l.Checkpoint.StartsWith("4968053720882792", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task stored_positions_reach_live_subscribers()
     {
         var truck = Unique("l");

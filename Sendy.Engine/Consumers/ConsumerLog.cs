@@ -45,4 +45,7 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer of shard {ShardId} crashed")]
     public static partial void ConsumerCrashed(ILogger logger, string shardId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {ShardId}: the stream rejects checkpoint {Checkpoint} (stream recreated?); restarting the shard from TRIM_HORIZON")]
+    public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint, Exception exception);
 }

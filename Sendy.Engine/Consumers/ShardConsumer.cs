@@ -91,7 +91,20 @@ public sealed class ShardConsumer(
                 {
                     var checkpoint = lease.Current.Checkpoint;
                     if (checkpoint == Checkpoints.ShardEnd) return;
-                    iterator = await reader.GetShardIteratorAsync(ShardId, StartFrom(checkpoint), ct);
+                    try
+                    {
+                        iterator = await reader.GetShardIteratorAsync(ShardId, StartFrom(checkpoint), ct);
+                    }
+                    catch (StreamValidationException ex) when (Checkpoints.IsSequenceNumber(checkpoint))
+                    {
+                        // The stream does not know this sequence number: it was deleted and recreated
+                        // (kinesalite restarts empty; so does a re-provisioned stream). Everything in it is
+                        // newer than our checkpoint, so start over at its beginning: nothing skipped, and
+                        // anything read twice is stored once.
+                        ConsumerLog.CheckpointRejected(logger, ShardId, checkpoint, ex);
+                        await lease.WriteAsync(l => leases.CheckpointAsync(l, Checkpoints.TrimHorizon, ct), ct);
+                        continue;
+                    }
                     State = ShardConsumerState.Processing;
                 }
 

@@ -70,6 +70,10 @@ public sealed class InMemoryStream : IStreamWriter, IShardReader
         lock (_gate)
         {
             var shard = Find(shardId);
+            if (start.SequenceNumber is { } seq && !IsIssued(seq))
+                throw new StreamValidationException(
+                    $"StartingSequenceNumber {seq} used in GetShardIterator on shard {shardId} is invalid because it did not come from this stream.",
+                    "InvalidArgumentException");
             var position = start.Kind switch
             {
                 IteratorKind.TrimHorizon => 0,
@@ -129,6 +133,9 @@ public sealed class InMemoryStream : IStreamWriter, IShardReader
             return (left.Id, right.Id);
         }
     }
+
+    private bool IsIssued(string sequenceNumber) =>
+        long.TryParse(sequenceNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= _sequence;
 
     private Shard Route(string partitionKey)
     {
