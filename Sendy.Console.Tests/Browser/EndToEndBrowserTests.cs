@@ -71,6 +71,33 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("customer-page-live.png") });
     }
 
+    [Fact]
+    public async Task the_driver_page_shares_the_phones_location_into_storage()
+    {
+        var (truck, driverToken, _) = await app.CreateTruckWithDeliveryAsync();
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 412, Height = 915 },
+            IsMobile = true,
+            Permissions = ["geolocation"],
+            Geolocation = new Geolocation { Latitude = 35.1150f, Longitude = 129.0420f, Accuracy = 8 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"d/{driverToken}");
+        await Assertions.Expect(page.Locator("#share-toggle")).ToBeEnabledAsync();
+
+        await page.Locator("#share-toggle").ClickAsync();
+
+        var stored = await Sendy.Engine.Tests.Infrastructure.Eventually.ReachesAsync(
+            () => app.Database.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck),
+            n => n >= 1, "a fix from the driver page stored");
+        Assert.True(stored >= 1);
+        var lat = await app.Database.ScalarAsync<double>("SELECT ST_Y(location) FROM latest_positions WHERE truck_id = $1", truck);
+        Assert.Equal(35.115, lat, 3);
+        await Assertions.Expect(page.Locator("#queue-length")).ToHaveTextAsync("0");
+    }
+
     private async Task PostFixAsync(string driverToken, double lat, double lon, double heading)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
