@@ -51,11 +51,7 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
     public async Task a_fix_posted_through_the_api_reaches_the_customers_map()
     {
         var (_, driverToken, trackingToken) = await app.CreateTruckWithDeliveryAsync();
-        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-        });
+        await using var context = await NewContextAsync(1280, 800);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"t/{trackingToken}");
         await page.WaitForSelectorAsync("[data-interactive=true]"); // the circuit is live before we act
@@ -75,13 +71,11 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
     public async Task the_driver_page_shares_the_phones_location_into_storage()
     {
         var (truck, driverToken, _) = await app.CreateTruckWithDeliveryAsync();
-        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        await using var context = await NewContextAsync(412, 915, o =>
         {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 412, Height = 915 },
-            IsMobile = true,
-            Permissions = ["geolocation"],
-            Geolocation = new Geolocation { Latitude = 35.1150f, Longitude = 129.0420f, Accuracy = 8 },
+            o.IsMobile = true;
+            o.Permissions = ["geolocation"];
+            o.Geolocation = new Geolocation { Latitude = 35.1150f, Longitude = 129.0420f, Accuracy = 8 };
         });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"d/{driverToken}");
@@ -96,6 +90,17 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         var lat = await app.Database.ScalarAsync<double>("SELECT ST_Y(location) FROM latest_positions WHERE truck_id = $1", truck);
         Assert.Equal(35.115, lat, 3);
         await Assertions.Expect(page.Locator("#queue-length")).ToHaveTextAsync("0");
+    }
+
+    private Task<IBrowserContext> NewContextAsync(int width, int height, Action<BrowserNewContextOptions>? configure = null)
+    {
+        var options = new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        };
+        configure?.Invoke(options);
+        return app.Browser.NewContextAsync(options);
     }
 
     private async Task PostFixAsync(string driverToken, double lat, double lon, double heading)
