@@ -8,55 +8,76 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Engine.Consumers;
 
 /// <summary>
-/// One per node: finds shards, renews held leases, takes free ones up to a fair share, and runs a
-/// <see cref="ShardConsumer"/> per held lease. On stop, consumers finish their batch and release.
+/// One per node: finds shards, lets its <see cref="LeaseManager"/> renew, take and steal leases, and
+/// runs a <see cref="ShardConsumer"/> per held lease. On stop, consumers finish their batch and release.
 /// </summary>
-public sealed class LeaseCoordinator(
-    StreamName stream,
-    IShardReader reader,
-    ILeaseStore leases,
-    IPositionBatchWriter writer,
-    ILivePositionPublisher live,
-    IOptions<ConsumerOptions> options,
-    TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+public sealed class LeaseCoordinator : BackgroundService
 {
-    private readonly ConsumerOptions _options = options.Value;
-    private readonly ILogger _logger = loggers.CreateLogger<LeaseCoordinator>();
+    private readonly StreamName _stream;
+    private readonly IShardReader _reader;
+    private readonly ILeaseStore _leases;
+    private readonly IPositionBatchWriter _writer;
+    private readonly ILivePositionPublisher _live;
+    private readonly ConsumerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly LeaseManager _manager;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _abandon = new();
     private DateTimeOffset _nextShardSync = DateTimeOffset.MinValue;
+
+    public LeaseCoordinator(StreamName stream, IShardReader reader, ILeaseStore leases, IPositionBatchWriter writer,
+        ILivePositionPublisher live, IOptions<ConsumerOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _stream = stream;
+        _reader = reader;
+        _leases = leases;
+        _writer = writer;
+        _live = live;
+        _options = options.Value;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<LeaseCoordinator>();
+        _manager = new LeaseManager(leases, stream.Value, _options.WorkerId, _options.LeaseDuration, time);
+    }
 
     public string WorkerId => _options.WorkerId;
 
+    public long Steals => _manager.Steals;
+
     /// <summary>Shards this worker consumes right now, with their state.</summary>
-    public IReadOnlyList<(string ShardId, ShardConsumerState State, long? MillisBehindLatest)> Snapshot()
+    public IReadOnlyList<ShardStatus> Snapshot()
     {
         lock (_running)
-            return _running.Values.Select(r => (r.Consumer.ShardId, r.Consumer.State, r.Consumer.MillisBehindLatest)).ToList();
+            return _running.Values.Select(r => new ShardStatus(r.Consumer.ShardId, r.Consumer.State, r.Consumer.MillisBehindLatest,
+                r.Lease.Current.Checkpoint)).ToList();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = new Backoff(_options.BackoffInitial, _options.BackoffMax);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _abandon.Token);
+        var ct = linked.Token;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!ct.IsCancellationRequested)
             {
                 var delay = _options.RenewInterval;
                 try
                 {
-                    await RunCycleAsync(stoppingToken);
+                    await RunCycleAsync(ct);
                     backoff.Reset();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     delay = backoff.Next();
                     ConsumerLog.CycleFailed(_logger, delay.TotalMilliseconds, ex);
                 }
-                await Task.Delay(delay, time, stoppingToken);
+                await Task.Delay(delay, _time, ct);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
         finally
@@ -67,97 +88,47 @@ public sealed class LeaseCoordinator(
         }
     }
 
-    /// <summary>One coordination cycle; exposed for tests that drive time by hand.</summary>
+    /// <summary>
+    /// Test hook for a crash: stops every consumer as if the process died — no checkpoint, no
+    /// release — so peers must wait for the leases to expire.
+    /// </summary>
+    internal async Task AbandonAsync()
+    {
+        foreach (var lease in _manager.Held) lease.MarkLost();
+        await _abandon.CancelAsync();
+        await StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>One coordination cycle.</summary>
     internal async Task RunCycleAsync(CancellationToken stoppingToken)
     {
         Reap();
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (now >= _nextShardSync)
         {
             await SyncShardsAsync(stoppingToken);
             _nextShardSync = now + _options.ShardSyncInterval;
         }
-        await RenewAsync(stoppingToken);
-        await TakeAsync(stoppingToken);
+        await _manager.RenewAsync(stoppingToken, (lease, ex) => ConsumerLog.RenewFailed(_logger, lease.ShardId, ex));
+        foreach (var lease in await _manager.TakeAsync(stoppingToken))
+            Start(lease, stoppingToken);
     }
 
     private async Task SyncShardsAsync(CancellationToken ct)
     {
-        var shards = await reader.ListShardsAsync(ct);
+        var shards = await _reader.ListShardsAsync(ct);
         foreach (var shard in shards)
         {
-            var lease = new Lease(stream.Value, shard.ShardId, null, 0, null, Checkpoints.TrimHorizon, shard.ParentShardIds, 0);
-            if (await leases.CreateIfMissingAsync(lease, ct))
+            var lease = new Lease(_stream.Value, shard.ShardId, null, 0, null, Checkpoints.TrimHorizon, shard.ParentShardIds, 0);
+            if (await _leases.CreateIfMissingAsync(lease, ct))
                 ConsumerLog.LeaseCreated(_logger, shard.ShardId);
         }
     }
 
-    private async Task RenewAsync(CancellationToken ct)
+    private void Start(HeldLease held, CancellationToken stoppingToken)
     {
-        HeldLease[] held;
-        lock (_running) held = _running.Values.Select(r => r.Lease).Where(l => !l.IsLost).ToArray();
-        foreach (var lease in held)
-        {
-            var now = time.GetUtcNow();
-            if (now - lease.LastRenewedAt > _options.LeaseDuration)
-            {
-                // Could not renew in time: a peer may own it by now, so stop before acting as a zombie.
-                lease.MarkLost();
-                continue;
-            }
-            try
-            {
-                await lease.RenewAsync(leases, now, ct);
-            }
-            catch (LeaseLostException)
-            {
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                ConsumerLog.RenewFailed(_logger, lease.ShardId, ex);
-            }
-        }
-    }
-
-    private async Task TakeAsync(CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        var all = (await leases.ListAsync(stream.Value, ct)).Where(l => !l.IsFinished).ToList();
-        int heldCount;
-        lock (_running) heldCount = _running.Count;
-
-        var liveWorkers = all.Where(l => !l.IsExpired(_options.LeaseDuration, now)).Select(l => l.Owner!)
-            .Append(WorkerId).Distinct(StringComparer.Ordinal).Count();
-        var target = (int)Math.Ceiling(all.Count / (double)liveWorkers);
-
-        // Ours but not running (its consumer crashed) counts as free too: restart it from its checkpoint.
-        var free = all
-            .Where(l => l.Owner == WorkerId || l.IsExpired(_options.LeaseDuration, now))
-            .OrderBy(l => l.LastRenewedAt ?? DateTimeOffset.MinValue)
-            .ToList();
-        foreach (var candidate in free)
-        {
-            if (heldCount >= target) break;
-            lock (_running)
-                if (_running.ContainsKey(candidate.ShardId)) continue;
-            try
-            {
-                var taken = await leases.TakeAsync(candidate, WorkerId, now, ct);
-                Start(taken, now, ct);
-                heldCount++;
-            }
-            catch (LeaseLostException)
-            {
-                // A peer took it first: fine.
-            }
-        }
-    }
-
-    private void Start(Lease lease, DateTimeOffset now, CancellationToken stoppingToken)
-    {
-        var held = new HeldLease(lease, now);
-        var consumer = new ShardConsumer(held, reader, leases, writer, live, _options, time,
-            loggers.CreateLogger<ShardConsumer>());
+        var consumer = new ShardConsumer(held, _reader, _leases, _writer, _live, _options, _time,
+            _loggers.CreateLogger<ShardConsumer>());
         var task = Task.Run(async () =>
         {
             try
@@ -166,11 +137,11 @@ public sealed class LeaseCoordinator(
             }
             catch (Exception ex)
             {
-                ConsumerLog.ConsumerCrashed(_logger, lease.ShardId, ex);
+                ConsumerLog.ConsumerCrashed(_logger, held.ShardId, ex);
             }
         }, CancellationToken.None);
-        lock (_running) _running[lease.ShardId] = new Running(held, consumer, task);
-        ConsumerLog.Took(_logger, lease.ShardId);
+        lock (_running) _running[held.ShardId] = new Running(held, consumer, task);
+        ConsumerLog.Took(_logger, held.ShardId);
     }
 
     /// <summary>Drops finished consumers; a shard that ended triggers an immediate shard sync for its children.</summary>
@@ -181,11 +152,19 @@ public sealed class LeaseCoordinator(
             foreach (var (shardId, running) in _running.Where(r => r.Value.Task.IsCompleted).ToList())
             {
                 if (running.Consumer.Reason == ShutdownReason.ShardEnded) _nextShardSync = DateTimeOffset.MinValue;
-                running.Lease.Dispose();
+                _manager.Forget(shardId);
                 _running.Remove(shardId);
             }
         }
     }
 
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        base.Dispose();
+    }
+
     private sealed record Running(HeldLease Lease, ShardConsumer Consumer, Task Task);
 }
+
+public sealed record ShardStatus(string ShardId, ShardConsumerState State, long? MillisBehindLatest, string Checkpoint);
