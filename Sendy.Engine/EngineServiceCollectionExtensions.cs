@@ -46,7 +46,17 @@ public static class EngineServiceCollectionExtensions
 
         services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
-        services.AddSingleton<IPositionBatchWriter, PostgresPositionBatchWriter>();
+        var crossNode = configuration.GetValue("Sendy:Live:CrossNode", true);
+        services.AddSingleton<IPositionBatchWriter>(sp => new PostgresPositionBatchWriter(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
+            crossNode ? sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId : null));
+        if (crossNode)
+        {
+            services.AddSingleton(sp => new LiveRelay(sp.GetRequiredService<NpgsqlDataSource>(),
+                sp.GetRequiredService<ILivePositionPublisher>(), sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveRelay>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<LiveRelay>());
+        }
         if (configuration.GetValue(ConsumerOptions.Section + ":Enabled", true))
         {
             services.AddSingleton<LeaseCoordinator>();

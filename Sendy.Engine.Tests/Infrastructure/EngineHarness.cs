@@ -7,8 +7,18 @@ using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Tests.Infrastructure;
 
-/// <summary>A consumer node wired as the app wires it, against a test database and any stream adapter.</summary>
-public sealed class EngineHarness(TestDatabase db, IShardReader reader, string streamName, string workerId = "worker-a") : IAsyncDisposable
+/// <summary>
+/// A consumer node wired as the app wires it (coordinator, batch writer, live fan-out and, with
+/// <c>relay</c>, the cross-node LISTEN/NOTIFY relay) against a test database and any stream adapter.
+/// </summary>
+public sealed class EngineHarness(
+    TestDatabase db,
+    IShardReader reader,
+    string streamName,
+    string workerId = "worker-a",
+    TimeSpan? leaseDuration = null,
+    bool relay = false,
+    Func<IPositionBatchWriter, IPositionBatchWriter>? decorateWriter = null) : IAsyncDisposable
 {
     public LiveFanout Live { get; } = new(NullLogger<LiveFanout>.Instance);
 
@@ -16,10 +26,16 @@ public sealed class EngineHarness(TestDatabase db, IShardReader reader, string s
 
     public LeaseCoordinator? Coordinator { get; private set; }
 
-    public static ConsumerOptions FastOptions(string workerId) => new()
+    public LiveRelay? Relay { get; private set; }
+
+    public string WorkerId => workerId;
+
+    public ConsumerOptions Options { get; } = FastOptions(workerId, leaseDuration ?? TimeSpan.FromSeconds(3));
+
+    public static ConsumerOptions FastOptions(string workerId, TimeSpan leaseDuration) => new()
     {
         WorkerId = workerId,
-        LeaseDuration = TimeSpan.FromSeconds(3),
+        LeaseDuration = leaseDuration,
         ShardSyncInterval = TimeSpan.FromSeconds(1),
         GetRecordsInterval = TimeSpan.FromMilliseconds(20),
         BackoffInitial = TimeSpan.FromMilliseconds(20),
@@ -27,18 +43,44 @@ public sealed class EngineHarness(TestDatabase db, IShardReader reader, string s
         ParentPollInterval = TimeSpan.FromMilliseconds(100),
     };
 
+    /// <summary>Only the relay listener: a node that serves live views but consumes nothing.</summary>
+    public async Task StartRelayOnlyAsync()
+    {
+        Relay = new LiveRelay(db.DataSource, Live, workerId, TimeProvider.System, NullLogger<LiveRelay>.Instance);
+        await Relay.StartAsync(CancellationToken.None);
+    }
+
     public async Task StartAsync()
     {
-        Coordinator = new LeaseCoordinator(new StreamName(streamName), reader, Leases,
-            new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System), Live,
-            Options.Create(FastOptions(workerId)), TimeProvider.System, NullLoggerFactory.Instance);
+        if (relay) await StartRelayOnlyAsync();
+        IPositionBatchWriter writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, relay ? workerId : null);
+        if (decorateWriter is not null) writer = decorateWriter(writer);
+        Coordinator = new LeaseCoordinator(new StreamName(streamName), reader, Leases, writer, Live,
+            Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLoggerFactory.Instance);
         await Coordinator.StartAsync(CancellationToken.None);
     }
 
     public async Task StopAsync()
     {
+        if (Coordinator is not null)
+        {
+            await Coordinator.StopAsync(CancellationToken.None);
+            Coordinator.Dispose();
+            Coordinator = null;
+        }
+        if (Relay is not null)
+        {
+            await Relay.StopAsync(CancellationToken.None);
+            Relay.Dispose();
+            Relay = null;
+        }
+    }
+
+    /// <summary>Simulated crash: consumers stop where they are, nothing is checkpointed or released.</summary>
+    public async Task CrashAsync()
+    {
         if (Coordinator is null) return;
-        await Coordinator.StopAsync(CancellationToken.None);
+        await Coordinator.AbandonAsync();
         Coordinator.Dispose();
         Coordinator = null;
     }

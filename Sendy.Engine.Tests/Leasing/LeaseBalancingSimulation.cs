@@ -34,7 +34,7 @@ public sealed class LeaseBalancingSimulation(ITestOutputHelper output)
             foreach (var w in live.OrderBy(_ => random.Next()))
             {
                 await w.RenewAsync(default);
-                foreach (var lost in w.Held.Where(l => l.IsLost).ToList()) w.Forget(lost.ShardId);
+                foreach (var lost in w.Held.Where(l => l.IsLost).ToList()) w.Forget(lost.ShardId); // its consumer stopped
                 await w.TakeAsync(default);
             }
             time.Advance(Duration / 3);

@@ -31,8 +31,8 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing lease on shard {ShardId} failed; it will expire instead")]
     public static partial void ReleaseFailed(ILogger logger, string shardId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Took lease on shard {ShardId}")]
-    public static partial void Took(ILogger logger, string shardId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} took lease on shard {ShardId}")]
+    public static partial void Took(ILogger logger, string workerId, string shardId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created lease for new shard {ShardId}")]
     public static partial void LeaseCreated(ILogger logger, string shardId);

@@ -140,8 +140,13 @@ public sealed class LeaseCoordinator : BackgroundService
                 ConsumerLog.ConsumerCrashed(_logger, held.ShardId, ex);
             }
         }, CancellationToken.None);
-        lock (_running) _running[held.ShardId] = new Running(held, consumer, task);
-        ConsumerLog.Took(_logger, held.ShardId);
+        lock (_running)
+        {
+            // A lost predecessor on the same shard is still winding down (it can no longer
+            // checkpoint); the new consumer takes its place in the table.
+            _running[held.ShardId] = new Running(held, consumer, task);
+        }
+        ConsumerLog.Took(_logger, WorkerId, held.ShardId);
     }
 
     /// <summary>Drops finished consumers; a shard that ended triggers an immediate shard sync for its children.</summary>
@@ -152,7 +157,8 @@ public sealed class LeaseCoordinator : BackgroundService
             foreach (var (shardId, running) in _running.Where(r => r.Value.Task.IsCompleted).ToList())
             {
                 if (running.Consumer.Reason == ShutdownReason.ShardEnded) _nextShardSync = DateTimeOffset.MinValue;
-                _manager.Forget(shardId);
+                if (running.Lease.IsLost) _manager.Forget(shardId);
+                else _manager.Drop(shardId);
                 _running.Remove(shardId);
             }
         }

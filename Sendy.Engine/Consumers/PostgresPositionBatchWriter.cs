@@ -10,7 +10,9 @@ namespace Sendy.Engine.Consumers;
 /// sequence number), the latest position moved only by a newer device time, dead letters, and the
 /// checkpoint, all in one transaction. A fix for a truck that does not exist is dead-lettered.
 /// </summary>
-public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time) : IPositionBatchWriter
+/// <param name="relayNodeId">When set, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
+public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, string? relayNodeId = null)
+    : IPositionBatchWriter
 {
     private const string CreateStaging = """
         CREATE TEMP TABLE IF NOT EXISTS position_staging (
@@ -75,9 +77,13 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         if (poison.Count > 0)
             await WriteDeadLettersAsync(connection, tx, batch, poison, cancellationToken);
 
+        var stored = known.Select(f => f.Position).ToList();
+        if (relayNodeId is not null)
+            await LiveRelay.NotifyAsync(connection, tx, relayNodeId, stored, cancellationToken);
+
         var lease = await PostgresLeaseStore.CheckpointAsync(connection, tx, held, batch.LastSequenceNumber, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return new BatchWriteResult(lease, known.Select(f => f.Position).ToList(), poison.Count);
+        return new BatchWriteResult(lease, stored, poison.Count);
     }
 
     private static async Task<(List<ShardFix> Known, List<ShardFix> Unknown)> SplitByKnownTruckAsync(

@@ -76,13 +76,24 @@ public sealed class LeaseManager(ILeaseStore store, string streamName, string wo
     {
         lock (_held)
         {
-            if (_held.Remove(shardId, out var lease)) lease.Dispose();
+            // Only a lost lease: if the shard was taken again, the new lease stays.
+            if (_held.TryGetValue(shardId, out var lease) && lease.IsLost) _held.Remove(shardId);
         }
     }
 
+    /// <summary>Drops a lease whose consumer ended for good (shard end, release).</summary>
+    public void Drop(string shardId)
+    {
+        lock (_held) _held.Remove(shardId);
+    }
+
+    /// <summary>
+    /// Held and not lost. A lost lease waits in the set until its consumer has stopped, but it must
+    /// not stop us from taking the shard again the moment it is free.
+    /// </summary>
     public bool IsHeld(string shardId)
     {
-        lock (_held) return _held.ContainsKey(shardId);
+        lock (_held) return _held.TryGetValue(shardId, out var lease) && !lease.IsLost;
     }
 
     private async Task<bool> TryTakeAsync(Lease seen, DateTimeOffset now, List<HeldLease> acquired, CancellationToken cancellationToken)

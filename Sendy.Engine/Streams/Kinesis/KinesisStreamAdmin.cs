@@ -49,6 +49,34 @@ public sealed class KinesisStreamAdmin
         KinesisLog.StreamCreated(_logger, _client.StreamName, shardCount);
     }
 
+    /// <summary>Resharding (operations and tests): splits a shard at a hash key; the stream is UPDATING until done.</summary>
+    public Task SplitShardAsync(string shardId, string newStartingHashKey, CancellationToken cancellationToken) =>
+        _client.SendAsync(
+            "SplitShard",
+            (Stream: _client.StreamName, Shard: shardId, Key: newStartingHashKey),
+            static (writer, s) =>
+            {
+                writer.WriteString("StreamName"u8, s.Stream);
+                writer.WriteString("ShardToSplit"u8, s.Shard);
+                writer.WriteString("NewStartingHashKey"u8, s.Key);
+            },
+            static (_, _) => true,
+            cancellationToken);
+
+    /// <summary>Resharding (operations and tests): merges two adjacent shards.</summary>
+    public Task MergeShardsAsync(string shardId, string adjacentShardId, CancellationToken cancellationToken) =>
+        _client.SendAsync(
+            "MergeShards",
+            (Stream: _client.StreamName, Shard: shardId, Adjacent: adjacentShardId),
+            static (writer, s) =>
+            {
+                writer.WriteString("StreamName"u8, s.Stream);
+                writer.WriteString("ShardToMerge"u8, s.Shard);
+                writer.WriteString("AdjacentShardToMerge"u8, s.Adjacent);
+            },
+            static (_, _) => true,
+            cancellationToken);
+
     public Task<StreamSummary> DescribeStreamSummaryAsync(CancellationToken cancellationToken) =>
         _client.SendAsync(
             "DescribeStreamSummary",
