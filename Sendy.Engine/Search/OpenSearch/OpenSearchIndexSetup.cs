@@ -12,16 +12,15 @@ namespace Sendy.Engine.Search.OpenSearch;
 /// </summary>
 public sealed class OpenSearchIndexSetup(OpenSearchClient client, ILogger<OpenSearchIndexSetup>? logger = null) : ISearchIndexSetup
 {
-    public const string StatusTemplateName = "sendy-status-events";
-    public const string PositionsTemplateName = "sendy-positions";
-
     private readonly ILogger _logger = logger ?? NullLogger<OpenSearchIndexSetup>.Instance;
 
     public async Task PutIndexTemplatesAsync(CancellationToken cancellationToken)
     {
         OpenSearchOptions o = client.Options;
-        await PutAsync(StatusTemplateName, StatusEventsTemplate(o.StatusEventsIndex), cancellationToken).ConfigureAwait(false);
-        await PutAsync(PositionsTemplateName, PositionsTemplate(o.PositionsIndexPrefix), cancellationToken).ConfigureAwait(false);
+        // Template names follow the index names, so a differently configured deployment (or a test run)
+        // never overwrites another's templates on a shared cluster.
+        await PutAsync(o.StatusEventsIndex, StatusEventsTemplate(o.StatusEventsIndex), cancellationToken).ConfigureAwait(false);
+        await PutAsync(o.PositionsIndexPrefix.TrimEnd('-', '.', '_'), PositionsTemplate(o.PositionsIndexPrefix), cancellationToken).ConfigureAwait(false);
     }
 
     public static JsonObject StatusEventsTemplate(string index) => new()
