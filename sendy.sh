@@ -2,8 +2,9 @@
 # Sendy for newcomers:
 #   ./sendy.sh run    set up, then run the console with a demo fleet (Ctrl-C stops everything)
 #   ./sendy.sh test   set up, then build and run all tests; last line: "N passed, N failed"
-# Set-up installs what is missing (Debian packages, npm tools) and starts a private
-# PostgreSQL/PostGIS cluster and kinesalite per mode under .sendy/<mode>/. See docs/running.md.
+# Set-up installs what is missing (Debian packages, npm tools, moto) and starts a private
+# PostgreSQL/PostGIS cluster, kinesalite, maildev and moto per mode under .sendy/<mode>/.
+# See docs/running.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +25,8 @@ EOF
 }
 
 cmd_run() {
-  setup run 55432 45671 "$PG_PACKAGE"
+  #          pg    kinesalite moto maildev-smtp maildev-web
+  setup run 55432 45671 5000 1025 1080 "$PG_PACKAGE"
   log "Building the console and the migrations tool (Release)"
   run_fg dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers || die "build failed"
   run_fg dotnet build migrations -c Release -nologo -v:q --disable-build-servers || die "build failed"
@@ -62,6 +64,16 @@ start_console() {
       Sendy__Demo__Trucks=24 \
       Sendy__Demo__LinksFile="$links" \
       Sendy__PublicBaseUrl="$CONSOLE_URL" \
+      Sendy__Smtp__Enabled=true \
+      Sendy__Smtp__Host=127.0.0.1 \
+      Sendy__Smtp__Port="$MAILDEV_SMTP_PORT" \
+      Sendy__Smtp__TlsMode=None \
+      Sendy__Smtp__From=no-reply@sendy.local \
+      Sendy__Sns__Enabled=true \
+      Sendy__Sns__Endpoint="http://127.0.0.1:$MOTO_PORT" \
+      Sendy__Sns__Region=us-east-1 \
+      Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status" \
+      Sendy__Sns__CreateTopicIfMissing=true \
       dotnet bin/Release/net10.0/Sendy.Console.dll
   ) 9>&- &
   CONSOLE_PID=$!
@@ -103,6 +115,8 @@ print_banner() {
     fi
     printf '\n  PostgreSQL/PostGIS:  127.0.0.1:%s, database sendy, user sendy/sendy\n' "$PG_PORT"
     printf '  Kinesis (kinesalite): http://127.0.0.1:%s, stream sendy-positions\n' "$KINESALITE_PORT"
+    printf '  Email (maildev):     http://127.0.0.1:%s (SMTP 127.0.0.1:%s)\n' "$MAILDEV_WEB_PORT" "$MAILDEV_SMTP_PORT"
+    printf '  SNS/SQS (moto):      http://127.0.0.1:%s, topic sendy-status\n' "$MOTO_PORT"
     printf '  Logs and data:       %s\n' "${MODE_DIR#"$ROOT/"}/"
     printf '\n  Press Ctrl-C to stop everything.\n'
     printf '%s\n\n' "$rule"
@@ -110,7 +124,8 @@ print_banner() {
 }
 
 cmd_test() {
-  setup test 55433 45672 "$PG_PACKAGE" chromium
+  #           pg    kinesalite moto  maildev-smtp maildev-web
+  setup test 55433 45672 45000 46025 46080 "$PG_PACKAGE" chromium
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   note "set-up done in $(elapsed "$SETUP_T0")"
 
@@ -128,6 +143,9 @@ cmd_test() {
   run_fg_logged "$MODE_DIR/dotnet-test.log" env \
     SENDY_TEST_PG="$(pg_connection_string)" \
     SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT" \
+    SENDY_TEST_SMTP="127.0.0.1:$MAILDEV_SMTP_PORT" \
+    SENDY_TEST_MAILDEV_URL="http://127.0.0.1:$MAILDEV_WEB_PORT" \
+    SENDY_TEST_SNS_ENDPOINT="http://127.0.0.1:$MOTO_PORT" \
     SENDY_CHROMIUM=/usr/bin/chromium \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     dotnet test Sendy.sln --no-build --disable-build-servers --logger "trx;LogFilePrefix=sendy" \

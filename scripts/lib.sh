@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Shared set-up for ./sendy.sh: Debian packages, npm tools, a private PostgreSQL/PostGIS
-# cluster and kinesalite per mode (run | test), a lock per mode, and a cleanup trap that
-# stops everything this invocation started. Sourced by sendy.sh; expects ROOT to be set.
+# cluster, kinesalite, maildev (SMTP) and moto (SNS/SQS) per mode (run | test), a lock per
+# mode, and a cleanup trap that stops everything this invocation started. Sourced by
+# sendy.sh; expects ROOT to be set.
 
 PG_VERSION=15
 PG_BIN="/usr/lib/postgresql/${PG_VERSION}/bin"
@@ -139,6 +140,8 @@ mode_init() {
   # Leftovers of an earlier invocation that was killed (SIGKILL skips the trap).
   stop_orphan "$MODE_DIR/console.pid" Sendy.Console.dll console
   stop_orphan "$MODE_DIR/kinesalite.pid" kinesalite.js kinesalite
+  stop_orphan "$MODE_DIR/maildev.pid" maildev maildev
+  stop_orphan "$MODE_DIR/moto.pid" moto_server moto
   trap 'cleanup' EXIT
   trap 'on_signal INT 130' INT
   trap 'on_signal TERM 143' TERM
@@ -146,6 +149,8 @@ mode_init() {
 
 CONSOLE_PID=""
 KINESALITE_PID=""
+MAILDEV_PID=""
+MOTO_PID=""
 FG_PID=""
 PG_STARTED=0
 CLEANED=0
@@ -212,6 +217,16 @@ cleanup() {
     note "stopping kinesalite (pid $KINESALITE_PID)"
     stop_group "$KINESALITE_PID" kinesalite 10
     rm -f "$MODE_DIR/kinesalite.pid"
+  fi
+  if [[ -n $MAILDEV_PID ]]; then
+    note "stopping maildev (pid $MAILDEV_PID)"
+    stop_group "$MAILDEV_PID" maildev 10
+    rm -f "$MODE_DIR/maildev.pid"
+  fi
+  if [[ -n $MOTO_PID ]]; then
+    note "stopping moto (pid $MOTO_PID)"
+    stop_group "$MOTO_PID" moto 10
+    rm -f "$MODE_DIR/moto.pid"
   fi
   if ((PG_STARTED)); then
     note "stopping PostgreSQL ($PGDATA)"
@@ -414,6 +429,109 @@ kinesalite_start() {
   note "kinesalite ready in $(elapsed "$t0") (pid $KINESALITE_PID, log: ${log_file#"$ROOT/"})"
 }
 
+# ---------------------------------------------------------------- maildev (SMTP)
+
+# maildev_start SMTP_PORT WEB_PORT: maildev (tools/node) with SMTP and its web UI/REST API
+# (/api/email) both on 127.0.0.1, mail kept in .sendy/<mode>/maildev. The test mode starts
+# with an empty mailbox.
+maildev_start() {
+  MAILDEV_SMTP_PORT=$1
+  MAILDEV_WEB_PORT=$2
+  local t0 log_file="$MODE_DIR/maildev.log" pidfile="$MODE_DIR/maildev.pid" mail_dir="$MODE_DIR/maildev"
+  local bin="$ROOT/tools/node/node_modules/maildev/dist/bin/maildev.js"
+  t0=$(now_ms)
+  [[ -f $bin ]] || die "maildev is missing from tools/node (npm ci did not install it?)"
+  stop_orphan "$pidfile" maildev maildev
+  local p
+  for p in "$MAILDEV_SMTP_PORT" "$MAILDEV_WEB_PORT"; do
+    if port_open "$p"; then
+      die "port $p is already in use by another program (see: ss -ltnp 'sport = :$p')"
+    fi
+  done
+  if [[ $MODE == test ]]; then
+    rm -rf "$mail_dir"
+  fi
+  mkdir -p "$mail_dir"
+  log "Starting maildev: SMTP 127.0.0.1:$MAILDEV_SMTP_PORT, web http://127.0.0.1:$MAILDEV_WEB_PORT"
+  # --ip binds SMTP, --web-ip the web UI/API (maildev 3 defaults them to :: and 0.0.0.0).
+  spawn node "$bin" --ip 127.0.0.1 --web-ip 127.0.0.1 --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" \
+    --mail-directory "$mail_dir" >"$log_file" 2>&1
+  MAILDEV_PID=$SPAWNED_PID
+  printf '%s\n' "$MAILDEV_PID" >"$pidfile"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$MAILDEV_PID" 2>/dev/null ||
+      { cat "$log_file" >&2; MAILDEV_PID=""; die "maildev exited; log: $log_file"; }
+    port_open "$MAILDEV_SMTP_PORT" && port_open "$MAILDEV_WEB_PORT" && break
+    sleep 0.1
+  done
+  { port_open "$MAILDEV_SMTP_PORT" && port_open "$MAILDEV_WEB_PORT"; } ||
+    die "maildev did not answer on ports $MAILDEV_SMTP_PORT/$MAILDEV_WEB_PORT; log: $log_file"
+  note "maildev ready in $(elapsed "$t0") (pid $MAILDEV_PID, log: ${log_file#"$ROOT/"})"
+}
+
+# ---------------------------------------------------------------- moto (SNS, SQS)
+
+MOTO_VERSION=5.2.1
+
+# ensure_moto: sets MOTO_BIN. Uses moto_server from PATH when there is one; otherwise installs
+# moto[server] into a venv under .sendy/tools (python3-venv from Debian when missing).
+ensure_moto() {
+  if command -v moto_server >/dev/null 2>&1; then
+    MOTO_BIN=$(command -v moto_server)
+    note "moto_server present ($MOTO_BIN)"
+    return 0
+  fi
+  local venv="$ROOT/.sendy/tools/moto-venv"
+  MOTO_BIN="$venv/bin/moto_server"
+  if [[ -x $MOTO_BIN ]]; then
+    note "moto_server present (${MOTO_BIN#"$ROOT/"})"
+    return 0
+  fi
+  command -v python3 >/dev/null 2>&1 || ensure_debs python3
+  ensure_debs python3-venv
+  mkdir -p "$ROOT/.sendy/tools"
+  (
+    # run and test may set up at the same time: one install at a time.
+    exec {moto_lock}>"$ROOT/.sendy/tools/moto.lock"
+    flock -w 600 "$moto_lock" || die "timed out waiting for another moto install"
+    [[ -x $MOTO_BIN ]] && exit 0
+    log "Installing moto[server] $MOTO_VERSION into ${venv#"$ROOT/"}"
+    rm -rf "$venv"
+    python3 -m venv "$venv" 9>&- || die "python3 -m venv failed"
+    "$venv/bin/pip" install --disable-pip-version-check -q "moto[server]==$MOTO_VERSION" 9>&- ||
+      { rm -rf "$venv"; die "pip install moto[server]==$MOTO_VERSION failed"; }
+  )
+  [[ -x $MOTO_BIN ]] || die "moto_server was not installed in ${venv#"$ROOT/"}"
+}
+
+# moto_start PORT: moto's server (in memory; SNS and SQS here). moto picks the service from
+# the SigV4 credential scope, so clients must sign with "sns"/"sqs" (unsigned requests land in S3).
+moto_start() {
+  MOTO_PORT=$1
+  local t0 log_file="$MODE_DIR/moto.log" pidfile="$MODE_DIR/moto.pid"
+  t0=$(now_ms)
+  ensure_moto
+  stop_orphan "$pidfile" moto_server moto
+  if port_open "$MOTO_PORT"; then
+    die "port $MOTO_PORT is already in use by another program (see: ss -ltnp 'sport = :$MOTO_PORT')"
+  fi
+  log "Starting moto on 127.0.0.1:$MOTO_PORT"
+  spawn "$MOTO_BIN" -H 127.0.0.1 -p "$MOTO_PORT" >"$log_file" 2>&1
+  MOTO_PID=$SPAWNED_PID
+  printf '%s\n' "$MOTO_PID" >"$pidfile"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$MOTO_PID" 2>/dev/null ||
+      { cat "$log_file" >&2; MOTO_PID=""; die "moto exited; log: $log_file"; }
+    [[ $(http_status "http://127.0.0.1:$MOTO_PORT/moto-api/data.json") == 200 ]] && break
+    sleep 0.2
+  done
+  [[ $(http_status "http://127.0.0.1:$MOTO_PORT/moto-api/data.json") == 200 ]] ||
+    die "moto did not answer on port $MOTO_PORT; log: $log_file"
+  note "moto ready in $(elapsed "$t0") (pid $MOTO_PID, log: ${log_file#"$ROOT/"})"
+}
+
 # ---------------------------------------------------------------- long commands
 
 # run_fg CMD...: run a long command (build, migrations, tests) as a spawned child we wait
@@ -469,10 +587,11 @@ migrate() {
   note "migrations applied in $(elapsed "$t0")"
 }
 
-# setup MODE PG_PORT KINESALITE_PORT DEB_PACKAGES...: everything both commands need.
+# setup MODE PG_PORT KINESALITE_PORT MOTO_PORT MAILDEV_SMTP_PORT MAILDEV_WEB_PORT DEB_PACKAGES...:
+# everything both commands need.
 setup() {
-  local mode=$1 pg_port=$2 kin_port=$3
-  shift 3
+  local mode=$1 pg_port=$2 kin_port=$3 moto_port=$4 smtp_port=$5 web_port=$6
+  shift 6
   # shellcheck disable=SC2034 # read by sendy.sh
   SETUP_T0=$(now_ms)
   mode_init "$mode"
@@ -480,4 +599,6 @@ setup() {
   ensure_npm
   pg_start "$pg_port"
   kinesalite_start "$kin_port"
+  maildev_start "$smtp_port" "$web_port"
+  moto_start "$moto_port"
 }
