@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Sendy.Engine.Consumers;
+using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
@@ -46,6 +47,9 @@ public static class EngineServiceCollectionExtensions
 
         services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
+        services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
+        services.AddMetrics();
+        services.AddSingleton<EngineMetrics>();
         var crossNode = configuration.GetValue("Sendy:Live:CrossNode", true);
         services.AddSingleton<IPositionBatchWriter>(sp => new PostgresPositionBatchWriter(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
@@ -59,7 +63,11 @@ public static class EngineServiceCollectionExtensions
         }
         if (configuration.GetValue(ConsumerOptions.Section + ":Enabled", true))
         {
-            services.AddSingleton<LeaseCoordinator>();
+            services.AddSingleton(sp => new LeaseCoordinator(sp.GetRequiredService<StreamName>(), sp.GetRequiredService<IShardReader>(),
+                sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<IPositionBatchWriter>(),
+                sp.GetRequiredService<ILivePositionPublisher>(), sp.GetRequiredService<IOptions<ConsumerOptions>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+                sp.GetRequiredService<IConsumerStatusStore>(), sp.GetRequiredService<EngineMetrics>()));
             services.AddHostedService(sp => sp.GetRequiredService<LeaseCoordinator>());
         }
 

@@ -68,8 +68,13 @@ public sealed class ConsumerClusterTests(TestDatabase db, ITestOutputHelper outp
             "rebalanced across 3 workers");
         output.WriteLine($"three workers: {Describe(three)}");
 
+        var workers = await new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(db.DataSource).ListWorkersAsync(default);
+        Assert.Equal(["a", "b", "c"], workers.Select(w => w.WorkerId).Where(id => id.Length == 1).Order());
+
         var stopwatch = Stopwatch.StartNew();
         await c.StopAsync();
+        Assert.DoesNotContain("c", (await new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(db.DataSource)
+            .ListWorkersAsync(default)).Select(w => w.WorkerId)); // a graceful stop removes the heartbeat
         foreach (var l in await new PostgresLeaseStore(db.DataSource).ListAsync(_stream.StreamName, default))
             output.WriteLine($"after stop: {l.ShardId} owner={l.Owner} counter={l.Counter} renewed={l.LastRenewedAt:HH:mm:ss.fff}");
         var after = await OwnersReachAsync(o => !o.ContainsKey("c") && o.Values.Sum() == 4, "c's shards taken after graceful stop");

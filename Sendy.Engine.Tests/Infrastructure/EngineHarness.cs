@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Consumers;
@@ -18,8 +19,13 @@ public sealed class EngineHarness(
     string workerId = "worker-a",
     TimeSpan? leaseDuration = null,
     bool relay = false,
-    Func<IPositionBatchWriter, IPositionBatchWriter>? decorateWriter = null) : IAsyncDisposable
+    Func<IPositionBatchWriter, IPositionBatchWriter>? decorateWriter = null,
+    Action<ConsumerOptions>? configure = null) : IAsyncDisposable
 {
+    private static readonly System.Diagnostics.Metrics.IMeterFactory Meters =
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider()
+            .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
     public LiveFanout Live { get; } = new(NullLogger<LiveFanout>.Instance);
 
     public PostgresLeaseStore Leases { get; } = new(db.DataSource);
@@ -30,7 +36,15 @@ public sealed class EngineHarness(
 
     public string WorkerId => workerId;
 
-    public ConsumerOptions Options { get; } = FastOptions(workerId, leaseDuration ?? TimeSpan.FromSeconds(3));
+    public ConsumerOptions Options { get; } = Configure(FastOptions(workerId, leaseDuration ?? TimeSpan.FromSeconds(3)), configure);
+
+    public Sendy.Engine.Consumers.Status.EngineMetrics Metrics { get; } = new(Meters);
+
+    private static ConsumerOptions Configure(ConsumerOptions options, Action<ConsumerOptions>? configure)
+    {
+        configure?.Invoke(options);
+        return options;
+    }
 
     public static ConsumerOptions FastOptions(string workerId, TimeSpan leaseDuration) => new()
     {
@@ -56,7 +70,8 @@ public sealed class EngineHarness(
         IPositionBatchWriter writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, relay ? workerId : null);
         if (decorateWriter is not null) writer = decorateWriter(writer);
         Coordinator = new LeaseCoordinator(new StreamName(streamName), reader, Leases, writer, Live,
-            Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLoggerFactory.Instance);
+            Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLoggerFactory.Instance,
+            new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(db.DataSource), Metrics);
         await Coordinator.StartAsync(CancellationToken.None);
     }
 

@@ -48,4 +48,7 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shard {ShardId}: the stream rejects checkpoint {Checkpoint} (stream recreated?); restarting the shard from TRIM_HORIZON")]
     public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting consumer status failed; consuming continues")]
+    public static partial void StatusReportFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Tracking;
@@ -23,13 +24,21 @@ public sealed class LeaseCoordinator : BackgroundService
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly LeaseManager _manager;
+    private readonly IConsumerStatusStore? _status;
+    private readonly EngineMetrics? _metrics;
+    private readonly DateTimeOffset _startedAt;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abandon = new();
     private DateTimeOffset _nextShardSync = DateTimeOffset.MinValue;
 
     public LeaseCoordinator(StreamName stream, IShardReader reader, ILeaseStore leases, IPositionBatchWriter writer,
-        ILivePositionPublisher live, IOptions<ConsumerOptions> options, TimeProvider time, ILoggerFactory loggers)
+        ILivePositionPublisher live, IOptions<ConsumerOptions> options, TimeProvider time, ILoggerFactory loggers,
+        IConsumerStatusStore? status = null, EngineMetrics? metrics = null)
     {
+        _status = status;
+        _metrics = metrics;
+        _startedAt = time.GetUtcNow();
+        metrics?.Observe(Snapshot);
         _stream = stream;
         _reader = reader;
         _leases = leases;
@@ -50,8 +59,11 @@ public sealed class LeaseCoordinator : BackgroundService
     public IReadOnlyList<ShardStatus> Snapshot()
     {
         lock (_running)
-            return _running.Values.Select(r => new ShardStatus(r.Consumer.ShardId, r.Consumer.State, r.Consumer.MillisBehindLatest,
-                r.Lease.Current.Checkpoint)).ToList();
+        {
+            var now = _time.GetUtcNow();
+            return _running.Values.Where(r => !r.Task.IsCompleted).Select(r => new ShardStatus(r.Consumer.ShardId, r.Consumer.State,
+                r.Consumer.MillisBehindLatest, r.Lease.Current.Checkpoint, now - r.Consumer.LastCheckpointAt)).ToList();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -85,6 +97,11 @@ public sealed class LeaseCoordinator : BackgroundService
             Task[] tasks;
             lock (_running) tasks = _running.Values.Select(r => r.Task).ToArray();
             await Task.WhenAll(tasks);
+            if (!_abandon.IsCancellationRequested && _status is not null)
+            {
+                try { await _status.RemoveWorkerAsync(WorkerId, CancellationToken.None); }
+                catch (Exception ex) { ConsumerLog.StatusReportFailed(_logger, ex); }
+            }
         }
     }
 
@@ -110,8 +127,28 @@ public sealed class LeaseCoordinator : BackgroundService
             _nextShardSync = now + _options.ShardSyncInterval;
         }
         await _manager.RenewAsync(stoppingToken, (lease, ex) => ConsumerLog.RenewFailed(_logger, lease.ShardId, ex));
+        var steals = _manager.Steals;
         foreach (var lease in await _manager.TakeAsync(stoppingToken))
             Start(lease, stoppingToken);
+        if (_manager.Steals > steals) _metrics?.Stole();
+        await ReportStatusAsync(stoppingToken);
+    }
+
+    /// <summary>Heartbeat and per-shard lag for the admin view; a failure here never stops consuming.</summary>
+    private async Task ReportStatusAsync(CancellationToken ct)
+    {
+        if (_status is null) return;
+        try
+        {
+            var shards = Snapshot();
+            await _status.HeartbeatAsync(new WorkerStatus(WorkerId, Environment.MachineName, _startedAt, _time.GetUtcNow(), shards.Count), ct);
+            foreach (var shard in shards)
+                await _status.ReportLagAsync(_stream.Value, shard.ShardId, WorkerId, shard.MillisBehindLatest, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ConsumerLog.StatusReportFailed(_logger, ex);
+        }
     }
 
     private async Task SyncShardsAsync(CancellationToken ct)
@@ -128,7 +165,7 @@ public sealed class LeaseCoordinator : BackgroundService
     private void Start(HeldLease held, CancellationToken stoppingToken)
     {
         var consumer = new ShardConsumer(held, _reader, _leases, _writer, _live, _options, _time,
-            _loggers.CreateLogger<ShardConsumer>());
+            _loggers.CreateLogger<ShardConsumer>(), _metrics);
         var task = Task.Run(async () =>
         {
             try
@@ -173,4 +210,4 @@ public sealed class LeaseCoordinator : BackgroundService
     private sealed record Running(HeldLease Lease, ShardConsumer Consumer, Task Task);
 }
 
-public sealed record ShardStatus(string ShardId, ShardConsumerState State, long? MillisBehindLatest, string Checkpoint);
+public sealed record ShardStatus(string ShardId, ShardConsumerState State, long? MillisBehindLatest, string Checkpoint, TimeSpan? CheckpointAge);

@@ -17,7 +17,8 @@ public sealed class ShardConsumer(
     ILivePositionPublisher live,
     ConsumerOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Status.EngineMetrics? metrics = null)
 {
     private readonly Backoff _backoff = new(options.BackoffInitial, options.BackoffMax);
     private DateTimeOffset _lastCall = DateTimeOffset.MinValue;
@@ -26,6 +27,7 @@ public sealed class ShardConsumer(
     public ShardConsumerState State { get; private set; } = ShardConsumerState.WaitingOnParentShards;
     public ShutdownReason Reason { get; private set; }
     public long? MillisBehindLatest { get; private set; }
+    public DateTimeOffset? LastCheckpointAt { get; private set; }
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -114,7 +116,11 @@ public sealed class ShardConsumer(
                 if (page.Records.Count > 0)
                     await PersistAsync(page.Records);
                 _backoff.Reset();
-                if (page.NextIterator is null) return;
+                if (page.NextIterator is null)
+                {
+                    await CreateChildLeasesAsync(page.ChildShards, ct);
+                    return;
+                }
                 iterator = page.NextIterator;
             }
             catch (ExpiredIteratorException)
@@ -141,8 +147,25 @@ public sealed class ShardConsumer(
             var r = await writer.WriteAsync(batch, l, lease.LostToken);
             return (r.Lease, r);
         }, lease.LostToken);
-        if (result.DeadLettered > 0) ConsumerLog.DeadLettered(logger, ShardId, result.DeadLettered);
+        LastCheckpointAt = time.GetUtcNow();
+        metrics?.RecordsStored(result.Stored.Count);
+        if (result.DeadLettered > 0)
+        {
+            metrics?.DeadLettered(result.DeadLettered);
+            ConsumerLog.DeadLettered(logger, ShardId, result.DeadLettered);
+        }
         live.Publish(result.Stored);
+    }
+
+    /// <summary>
+    /// AWS names the children of a closed shard in its last GetRecords answer: lease them at once
+    /// (kinesalite does not, and ListShards finds them on the next sync instead).
+    /// </summary>
+    private async Task CreateChildLeasesAsync(IReadOnlyList<ChildShardDescription> children, CancellationToken ct)
+    {
+        foreach (var child in children)
+            await leases.CreateIfMissingAsync(new Lease(lease.Current.StreamName, child.ShardId, null, 0, null,
+                Checkpoints.TrimHorizon, child.ParentShards, 0), ct);
     }
 
     private PositionBatch Decode(IReadOnlyList<ReceivedRecord> records)

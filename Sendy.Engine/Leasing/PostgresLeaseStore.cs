@@ -48,7 +48,7 @@ public sealed class PostgresLeaseStore(NpgsqlDataSource dataSource) : ILeaseStor
     internal static Task<Lease> CheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Lease held,
         string checkpoint, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction, held, "checkpoint",
-            "counter = counter + 1, checkpoint = $3, owner_switches_since_checkpoint = 0", [checkpoint], requireOwner: true,
+            "counter = counter + 1, checkpoint = $3, owner_switches_since_checkpoint = 0, last_checkpoint_at = now()", [checkpoint], requireOwner: true,
             cancellationToken);
 
     public async Task ReleaseAsync(Lease held, CancellationToken cancellationToken) =>

@@ -73,6 +73,19 @@ public sealed class LeaseRow
     public required string Checkpoint { get; set; }
     public string[] ParentShardIds { get; set; } = [];
     public int OwnerSwitchesSinceCheckpoint { get; set; }
+    /// <summary>How far the owner was behind the stream's tip at its last renewal (visibility only).</summary>
+    public long? MillisBehindLatest { get; set; }
+    public DateTimeOffset? LastCheckpointAt { get; set; }
+}
+
+/// <summary>A consumer node's heartbeat, so admins see workers that hold no lease too.</summary>
+public sealed class WorkerRow
+{
+    public required string WorkerId { get; set; }
+    public required string Host { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset LastHeartbeatAt { get; set; }
+    public int LeaseCount { get; set; }
 }
 
 /// <summary>A record the consumer could not use, kept with the reason.</summary>

@@ -14,6 +14,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : D
     public DbSet<LatestPosition> LatestPositions => Set<LatestPosition>();
     public DbSet<LeaseRow> Leases => Set<LeaseRow>();
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
+    public DbSet<WorkerRow> Workers => Set<WorkerRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -60,6 +61,11 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : D
         {
             e.ToTable("leases");
             e.HasKey(x => new { x.StreamName, x.ShardId });
+        });
+        b.Entity<WorkerRow>(e =>
+        {
+            e.ToTable("workers");
+            e.HasKey(x => x.WorkerId);
         });
         b.Entity<DeadLetter>(e =>
         {

@@ -235,9 +235,17 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("counter");
 
+                    b.Property<DateTimeOffset?>("LastCheckpointAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_checkpoint_at");
+
                     b.Property<DateTimeOffset?>("LastRenewedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_renewed_at");
+
+                    b.Property<long?>("MillisBehindLatest")
+                        .HasColumnType("bigint")
+                        .HasColumnName("millis_behind_latest");
 
                     b.Property<string>("Owner")
                         .HasColumnType("text")
@@ -341,6 +349,35 @@ namespace Sendy.Migrations.Migrations
                         .HasName("pk_trucks");
 
                     b.ToTable("trucks", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.WorkerRow", b =>
+                {
+                    b.Property<string>("WorkerId")
+                        .HasColumnType("text")
+                        .HasColumnName("worker_id");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("host");
+
+                    b.Property<DateTimeOffset>("LastHeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_heartbeat_at");
+
+                    b.Property<int>("LeaseCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("lease_count");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("WorkerId")
+                        .HasName("pk_workers");
+
+                    b.ToTable("workers", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.Delivery", b =>
