@@ -20,6 +20,8 @@ usage: ./sendy.sh COMMAND
 
   run     set up and run the console with a demo fleet on http://127.0.0.1:5080
   test    set up and run all tests (results in .sendy/test/results)
+  node    [PORT] another console node (default port 5081) beside a running "run":
+          same stream and database; shards are shared, live views cross nodes
   bench   (not yet implemented)
 EOF
 }
@@ -41,8 +43,48 @@ cmd_run() {
   exit "$rc"
 }
 
+# console_env: the configuration every console node of the run set-up shares (PG_PORT,
+# KINESALITE_PORT, MAILDEV_SMTP_PORT and MOTO_PORT must be set), in the array CONSOLE_ENV.
+console_env() {
+  CONSOLE_ENV=(
+    ASPNETCORE_ENVIRONMENT=Development
+    ConnectionStrings__Sendy="$(pg_connection_string)"
+    Sendy__Stream__Endpoint="http://127.0.0.1:$KINESALITE_PORT"
+    Sendy__Stream__Region=us-east-1
+    Sendy__Stream__StreamName=sendy-positions
+    Sendy__Stream__ShardCount=4
+    Sendy__PublicBaseUrl="$CONSOLE_URL"
+    Sendy__Smtp__Enabled=true
+    Sendy__Smtp__Host=127.0.0.1
+    Sendy__Smtp__Port="$MAILDEV_SMTP_PORT"
+    Sendy__Smtp__TlsMode=None
+    Sendy__Smtp__From=no-reply@sendy.local
+    Sendy__Sns__Enabled=true
+    Sendy__Sns__Endpoint="http://127.0.0.1:$MOTO_PORT"
+    Sendy__Sns__Region=us-east-1
+    Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status"
+  )
+}
+
+# A further console node against the running set-up (same stream, same database): leases spread
+# over the nodes and live views cross them. Runs in the foreground; Ctrl-C stops just this node.
+cmd_node() {
+  local port=${1:-5081}
+  [[ $port =~ ^[0-9]+$ ]] || die "usage: ./sendy.sh node [PORT]"
+  [[ $(http_status "$CONSOLE_URL/health/ready") == 200 ]] ||
+    die "no running Sendy found on $CONSOLE_URL: start ./sendy.sh run in another terminal first"
+  ! port_open "$port" || die "port $port is already in use"
+  [[ -f $ROOT/Sendy.Console/bin/Release/net10.0/Sendy.Console.dll ]] || die "the console is not built: ./sendy.sh run builds it"
+  PG_PORT=55432 KINESALITE_PORT=45671 MAILDEV_SMTP_PORT=1025 MOTO_PORT=5000
+  console_env
+  log "Starting another console node on http://127.0.0.1:$port (Ctrl-C stops it)"
+  cd "$ROOT/Sendy.Console"
+  exec env "${CONSOLE_ENV[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet bin/Release/net10.0/Sendy.Console.dll
+}
+
 start_console() {
   local links="$MODE_DIR/demo-links.txt" pidfile="$MODE_DIR/console.pid"
+  console_env
   stop_orphan "$pidfile" Sendy.Console.dll console
   if port_open 5080; then
     die "port 5080 is already in use by another program (see: ss -ltnp 'sport = :5080')"
@@ -51,29 +93,13 @@ start_console() {
   log "Starting the console on $CONSOLE_URL"
   (
     cd "$ROOT/Sendy.Console"
-    exec setsid env \
+    exec setsid env "${CONSOLE_ENV[@]}" \
       ASPNETCORE_URLS="$CONSOLE_URL" \
-      ASPNETCORE_ENVIRONMENT=Development \
-      ConnectionStrings__Sendy="$(pg_connection_string)" \
-      Sendy__Stream__Endpoint="http://127.0.0.1:$KINESALITE_PORT" \
-      Sendy__Stream__Region=us-east-1 \
-      Sendy__Stream__StreamName=sendy-positions \
-      Sendy__Stream__ShardCount=4 \
       Sendy__Stream__CreateIfMissing=true \
+      Sendy__Sns__CreateTopicIfMissing=true \
       Sendy__Demo__Enabled=true \
       Sendy__Demo__Trucks=24 \
       Sendy__Demo__LinksFile="$links" \
-      Sendy__PublicBaseUrl="$CONSOLE_URL" \
-      Sendy__Smtp__Enabled=true \
-      Sendy__Smtp__Host=127.0.0.1 \
-      Sendy__Smtp__Port="$MAILDEV_SMTP_PORT" \
-      Sendy__Smtp__TlsMode=None \
-      Sendy__Smtp__From=no-reply@sendy.local \
-      Sendy__Sns__Enabled=true \
-      Sendy__Sns__Endpoint="http://127.0.0.1:$MOTO_PORT" \
-      Sendy__Sns__Region=us-east-1 \
-      Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status" \
-      Sendy__Sns__CreateTopicIfMissing=true \
       dotnet bin/Release/net10.0/Sendy.Console.dll
   ) 9>&- &
   CONSOLE_PID=$!
@@ -181,6 +207,10 @@ main() {
   cd "$ROOT"
   case "${1:-}" in
     run) cmd_run ;;
+    node)
+      shift
+      cmd_node "$@"
+      ;;
     test) cmd_test ;;
     bench)
       echo "sendy: bench is not yet implemented" >&2
