@@ -42,7 +42,6 @@ public static class ConsoleServiceCollectionExtensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
-            app.UseHsts();
         }
 
         app.UseRequestLocalization();
