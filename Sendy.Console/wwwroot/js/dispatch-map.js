@@ -143,7 +143,8 @@ export async function createMap(element, options, dotNet) {
         zoom: options.zoom,
         zoomControl: true,
         attributionControl: true,
-        preferCanvas: false,
+        // markercluster keeps a grid per zoom level: no continent-wide levels nobody dispatches at.
+        minZoom: options.minZoom ?? 4,
     });
     if (options.tileUrl) {
         // Without network the tiles fail and the container's own background shows instead.
@@ -152,7 +153,8 @@ export async function createMap(element, options, dotNet) {
     const cluster = L.markerClusterGroup({
         chunkedLoading: true,
         showCoverageOnHover: false,
-        spiderfyOnMaxZoom: true,
+        // Clustering stops at the truck zoom, so there is nothing to spiderfy.
+        spiderfyOnMaxZoom: false,
         maxClusterRadius: 60,
         disableClusteringAtZoom: options.truckZoom,
         iconCreateFunction: clusterIcon(L),
@@ -171,7 +173,23 @@ export async function createMap(element, options, dotNet) {
         clockOffsetMs: options.serverNowMs - Date.now(),
         batches: 0,
         sweep: 0,
+        deferred: new Set(),
+        zooming: false,
     };
+    // The group re-clusters after a zoom with an animation; markers are not re-filed under it.
+    map.on('zoomstart', () => {
+        state.zooming = true;
+    });
+    const zoomDone = () => {
+        if (state.zooming) {
+            state.zooming = false;
+            if (state.deferred.size > 0) {
+                moveMarkers(state, [...state.deferred]);
+            }
+        }
+    };
+    cluster.on('animationend', zoomDone);
+    map.on('zoomend', () => window.setTimeout(zoomDone, 500));
     cluster.on('click', e => {
         const truck = e.layer?.options?.sendyTruck;
         if (truck && state.dotNet) {
@@ -192,6 +210,7 @@ export function updateTrucks(element, rows) {
     }
     const L = window.L;
     const added = [];
+    const moved = [];
     const restyledInClusters = [];
     let last = null;
     for (const row of rows) {
@@ -199,7 +218,7 @@ export function updateTrucks(element, rows) {
         let truck = state.trucks.get(id);
         const newState = stateOf(state, speed, takenAtMs);
         if (!truck) {
-            truck = { id, lat, lng, heading, speed, takenAtMs, state: newState, marker: null };
+            truck = { id, lat, lng, heading, speed, takenAtMs, state: newState, marker: null, filed: L.latLng(lat, lng) };
             truck.marker = L.marker([lat, lng], {
                 icon: makeIcon(L, truck, state.selectedId === id),
                 keyboard: false,
@@ -218,8 +237,14 @@ export function updateTrucks(element, rows) {
             if (truck.lat !== lat || truck.lng !== lng) {
                 truck.lat = lat;
                 truck.lng = lng;
-                // markercluster listens to the marker's move event and re-files it in its grid.
-                truck.marker.setLatLng([lat, lng]);
+                if (truck.marker.getElement()) {
+                    drawAt(state, truck);
+                }
+                if (!state.zooming && needsRefiling(state, truck)) {
+                    moved.push(truck);
+                } else {
+                    state.deferred.add(truck);
+                }
             }
             restyle(state, truck, shapeChanged);
             if (stateChanged && !truck.marker.getElement()) {
@@ -230,6 +255,9 @@ export function updateTrucks(element, rows) {
             }
         }
         last = truck;
+    }
+    if (moved.length > 0) {
+        moveMarkers(state, moved);
     }
     if (added.length > 0) {
         state.cluster.addLayers(added);
@@ -245,6 +273,52 @@ export function updateTrucks(element, rows) {
         element.dataset.lastLng = String(last.lng);
     }
     publishCounts(state);
+}
+
+// Moving a marker inside a cluster group means re-filing it in the group's per-zoom grids (and
+// redrawing the icons of every cluster above it): the expensive part of an update. So a marker
+// drawn on its own is moved on screen at once, without re-filing, the way markercluster's own
+// spiderfier moves markers (_ignoreMove); a marker is re-filed only once it has drifted
+// REFILE_PIXELS from where it is filed at the current zoom (zoomed out, a truck needs minutes
+// for that), in bulk, and every drifted one is re-filed when the zoom changes. Cluster
+// membership is therefore at most a few pixels out of date; drawn markers never are.
+const REFILE_PIXELS = 6;
+
+function drawAt(state, truck) {
+    state.cluster._ignoreMove = true;
+    try {
+        truck.marker.setLatLng([truck.lat, truck.lng]);
+    } finally {
+        state.cluster._ignoreMove = false;
+    }
+}
+
+function needsRefiling(state, truck) {
+    const zoom = state.map.getZoom();
+    return state.map.project([truck.lat, truck.lng], zoom).distanceTo(state.map.project(truck.filed, zoom)) >= REFILE_PIXELS;
+}
+
+// Out and back in bulk: bounds and cluster icons are recomputed once per batch, not per marker.
+// The group finds a marker in its grids by the position it was filed at, so that goes back first.
+function moveMarkers(state, moved) {
+    const markers = [];
+    for (const truck of moved) {
+        state.deferred.delete(truck);
+        truck.marker._latlng = truck.filed;
+        markers.push(truck.marker);
+    }
+    state.cluster.removeLayers(markers);
+    // removeLayers leaves the group's move listener on the markers: moving them must not re-file them one by one.
+    state.cluster._ignoreMove = true;
+    try {
+        for (const truck of moved) {
+            truck.marker.setLatLng([truck.lat, truck.lng]);
+            truck.filed = truck.marker.getLatLng();
+        }
+    } finally {
+        state.cluster._ignoreMove = false;
+    }
+    state.cluster.addLayers(markers);
 }
 
 function sweepStale(state) {
@@ -346,7 +420,8 @@ export function disposeMap(element) {
     }
 }
 
-// For tests and for the console: where a truck's marker is now, and how many there are.
+// For tests and for the console: where the map holds a truck (its marker is drawn within
+// REFILE_PIXELS of it), its state, and how many trucks there are.
 function firstMap() {
     const element = document.querySelector('[data-testid=fleet-map]');
     return element ? maps.get(element) : undefined;
@@ -368,6 +443,19 @@ window.sendyDispatch = {
         const state = firstMap();
         const truck = state?.trucks.get(id);
         return new Promise(resolve => truck ? state.cluster.zoomToShowLayer(truck.marker, resolve) : resolve());
+    },
+    /** Largest gap, in screen pixels, between a drawn marker and its truck's latest position. */
+    drawnDrift() {
+        const state = firstMap();
+        let worst = 0;
+        for (const truck of state?.trucks.values() ?? []) {
+            if (truck.marker.getElement()) {
+                const zoom = state.map.getZoom();
+                worst = Math.max(worst, state.map.project(truck.marker.getLatLng(), zoom)
+                    .distanceTo(state.map.project([truck.lat, truck.lng], zoom)));
+            }
+        }
+        return worst;
     },
     view(lat, lng, zoom) {
         firstMap()?.map.setView([lat, lng], zoom, { animate: false });

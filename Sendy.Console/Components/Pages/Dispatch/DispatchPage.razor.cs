@@ -36,6 +36,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
     private IReadOnlyList<TrailPoint>? _trail;
     private CancellationTokenSource? _trailLoad;
     private bool _disposed;
+    private int _refreshQueued;
 
     [Inject] private IFleetQueries Fleet { get; set; } = null!;
 
@@ -65,7 +66,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
         _throttle = new PositionThrottle(_options.MapFlushInterval, Time, batch => InvokeAsync(() => ShowBatchAsync(batch)));
         _throttle.FlushFailed += ex => Log.BatchFailed(Logger, ex);
         _subscription = Feed.SubscribeAll(OnPositions);
-        _refreshTimer = Time.CreateTimer(_ => _ = InvokeAsync(RefreshAsync), null, _options.ListRefreshInterval, _options.ListRefreshInterval);
+        _refreshTimer = Time.CreateTimer(_ => QueueRefresh(), null, _options.ListRefreshInterval, _options.ListRefreshInterval);
         // Browser tests wait for this: from here on the page is subscribed and live.
         _interactive = true;
         StateHasChanged();
@@ -119,8 +120,16 @@ public sealed partial class DispatchPage : IAsyncDisposable
         if (_map is { IsReady: true }) await _map.UpdateTrucksAsync(accepted);
     }
 
+    // At most one refresh waits for the renderer: a busy circuit skips ticks rather than queueing them.
+    private void QueueRefresh()
+    {
+        if (Interlocked.Exchange(ref _refreshQueued, 1) == 0)
+            _ = InvokeAsync(RefreshAsync);
+    }
+
     private async Task RefreshAsync()
     {
+        Volatile.Write(ref _refreshQueued, 0);
         if (_disposed) return;
         // A truck the list does not know (added since the page loaded) brings a reload, at most every 30 s.
         var reloadDue = !_loaded || (_unknownTruckSeen && Time.GetElapsedTime(_loadedAtTicks) >= TimeSpan.FromSeconds(30));
