@@ -88,8 +88,8 @@ public sealed class DispatchPageBrowserTests(BrowserFixture fixture)
             await Search(page).FillAsync("");
             await Expect(page.Locator("[data-testid=truck-row]").Nth(5)).ToBeVisibleAsync();
             // The greater Seoul area, where trucks are both clustered and single.
-            await page.EvaluateAsync("([lat, lng]) => window.sendyDispatch.view(lat, lng, 10)",
-                new[] { truck.LatestPosition!.Latitude, truck.LatestPosition.Longitude - 0.15 });
+            await page.EvaluateAsync("([lat, lng]) => window.sendyDispatch.view(lat, lng, 11)",
+                new[] { truck.LatestPosition!.Latitude, truck.LatestPosition.Longitude - 0.08 });
             await page.Mouse.MoveAsync(900, 890);
             await page.WaitForTimeoutAsync(800);
             if (locale.StartsWith("ko", StringComparison.Ordinal))
