@@ -43,6 +43,19 @@ cmd_run() {
   exit "$rc"
 }
 
+ADMIN_EMAIL=admin@sendy.local
+
+# admin_password: the first admin's password for the local set-up, made once at random and kept
+# (owner-only) in .sendy/run/admin-password, so every run and every node signs in the same way.
+admin_password() {
+  local file="$ROOT/.sendy/run/admin-password"
+  if [[ ! -s $file ]]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 >"$file")
+  fi
+  cat "$file"
+}
+
 # console_env: the configuration every console node of the run set-up shares (PG_PORT,
 # KINESALITE_PORT, MAILDEV_SMTP_PORT and MOTO_PORT must be set), in the array CONSOLE_ENV.
 console_env() {
@@ -63,6 +76,8 @@ console_env() {
     Sendy__Sns__Endpoint="http://127.0.0.1:$MOTO_PORT"
     Sendy__Sns__Region=us-east-1
     Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status"
+    Sendy__Admin__Email="$ADMIN_EMAIL"
+    Sendy__Admin__Password="$(admin_password)"
   )
 }
 
@@ -135,6 +150,8 @@ print_banner() {
     printf '\n%s\n' "$rule"
     printf '  Sendy is running\n\n'
     printf '  Operations console:  %s\n' "$CONSOLE_URL"
+    printf '  Staff sign-in:       %s/account/login  as %s / %s\n' "$CONSOLE_URL" "$ADMIN_EMAIL" "$(admin_password)"
+    printf '  Dispatcher map:      %s/dispatch   Leases and workers: %s/admin/consumers\n' "$CONSOLE_URL" "$CONSOLE_URL"
     if [[ -s $links ]]; then
       printf '\n'
       sed 's/^/  /' "$links"

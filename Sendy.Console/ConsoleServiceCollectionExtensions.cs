@@ -54,6 +54,8 @@ public static class ConsoleServiceCollectionExtensions
         }
 
         app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>()

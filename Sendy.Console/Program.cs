@@ -2,6 +2,7 @@ using Sendy.Console;
 using Sendy.Console.Api;
 using Sendy.Console.Demo;
 using Sendy.Console.Security;
+using Sendy.Console.Staff;
 using Sendy.Engine;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,12 +11,14 @@ builder.Services.AddSendyEngine(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
+builder.Services.AddSendyStaff(builder.Configuration, builder.Environment);
 
 var app = builder.Build();
 
 app.UseSendySecurity();
 app.UseSendyConsole();
 app.MapSendyApi();
+app.MapStaffEndpoints();
 
 app.Run();
 

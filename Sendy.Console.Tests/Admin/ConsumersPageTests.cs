@@ -1,8 +1,6 @@
 using System.Globalization;
 using Bunit;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
@@ -18,7 +16,6 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero);
     private readonly FakeStatusStore _status = new();
-    private readonly FakeEnvironment _environment = new();
 
     public ConsumersPageTests()
     {
@@ -30,7 +27,6 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<IConsumerStatusStore>(_status);
         Services.AddSingleton(new StreamName("sendy-positions"));
         Services.AddSingleton(Options.Create(new ConsumerOptions { WorkerId = "node-1", LeaseDuration = TimeSpan.FromSeconds(10) }));
-        Services.AddSingleton<IWebHostEnvironment>(_environment);
     }
 
     [Fact]
@@ -66,17 +62,6 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         Assert.Contains("No leases yet", page.Markup);
     }
 
-    [Fact]
-    public void outside_development_the_page_shows_nothing_until_sign_in_exists()
-    {
-        _environment.EnvironmentName = "Production";
-        _status.Workers = [new WorkerStatus("node-1", "secret-host", Now, Now, 1)];
-        var page = Render<ConsumersPage>();
-        Assert.Contains("only in Development", page.Markup);
-        Assert.DoesNotContain("secret-host", page.Markup);
-        Assert.Equal(0, _status.Calls);
-    }
-
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 
     async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
@@ -91,15 +76,5 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         public Task RemoveWorkerAsync(string workerId, CancellationToken cancellationToken) => Task.CompletedTask;
         public Task<IReadOnlyList<WorkerStatus>> ListWorkersAsync(CancellationToken cancellationToken) { Calls++; return Task.FromResult(Workers); }
         public Task<IReadOnlyList<LeaseStatus>> ListLeasesAsync(string streamName, CancellationToken cancellationToken) { Calls++; return Task.FromResult(Leases); }
-    }
-
-    private sealed class FakeEnvironment : IWebHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Development";
-        public string ApplicationName { get; set; } = "Sendy.Console";
-        public string WebRootPath { get; set; } = "";
-        public IFileProvider WebRootFileProvider { get; set; } = new NullFileProvider();
-        public string ContentRootPath { get; set; } = "";
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

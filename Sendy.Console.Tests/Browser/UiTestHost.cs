@@ -63,6 +63,14 @@ public sealed class UiTestHost : WebApplicationFactory<App>
                 services.Remove(descriptor);
             }
 
+            services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, _ => { });
+            services.PostConfigure<Microsoft.AspNetCore.Authentication.AuthenticationOptions>(o =>
+            {
+                o.DefaultScheme = TestAuthHandler.SchemeName;
+                o.DefaultAuthenticateScheme = TestAuthHandler.SchemeName;
+                o.DefaultChallengeScheme = TestAuthHandler.SchemeName;
+            });
+
             services.RemoveAll<ITrackingQueries>();
             services.RemoveAll<ILivePositionFeed>();
             services.AddSingleton<ITrackingQueries>(Queries);

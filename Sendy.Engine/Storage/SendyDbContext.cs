@@ -1,9 +1,12 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Sendy.Engine.Storage;
 
-public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : DbContext(options)
+public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
+    : IdentityDbContext<StaffUser, IdentityRole, string>(options)
 {
     public const string MigrationsAssembly = "Sendy.Migrations";
 
@@ -18,6 +21,14 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options) : D
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        base.OnModelCreating(b); // Identity's tables: staff accounts and roles
+        b.Entity<StaffUser>(e => e.ToTable("staff_users"));
+        b.Entity<IdentityRole>(e => e.ToTable("staff_roles"));
+        b.Entity<IdentityUserRole<string>>(e => e.ToTable("staff_user_roles"));
+        b.Entity<IdentityUserClaim<string>>(e => e.ToTable("staff_user_claims"));
+        b.Entity<IdentityUserLogin<string>>(e => e.ToTable("staff_user_logins"));
+        b.Entity<IdentityUserToken<string>>(e => e.ToTable("staff_user_tokens"));
+        b.Entity<IdentityRoleClaim<string>>(e => e.ToTable("staff_role_claims"));
         b.HasPostgresExtension("postgis");
 
         b.Entity<Truck>(e =>

@@ -14,9 +14,7 @@ namespace Sendy.Console.Components.Pages.Dispatch;
 /// list's states and counts are recomputed on a timer from the in-memory <see cref="FleetBoard"/>,
 /// never per position, and the list is virtualized.
 /// </summary>
-// TODO(issue 5 sign-in): require the Dispatcher (or Admin) role here once ASP.NET Core Identity is
-// configured: [Authorize(Roles = "Dispatcher,Admin")]. Until then the page is open to anyone who can
-// reach the console; it shows customer names only, never contact details or tracking tokens.
+[Microsoft.AspNetCore.Authorization.Authorize(Policy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy)]
 public sealed partial class DispatchPage : IAsyncDisposable
 {
     private const string AnyDelivery = "*";

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Identity;
+using Sendy.Engine.Storage;
+
+namespace Sendy.Console.Staff;
+
+/// <summary>Sign-in for dispatchers and admins: ASP.NET Core Identity on the same PostgreSQL database.</summary>
+public static class StaffServiceCollectionExtensions
+{
+    public const string DispatcherPolicy = "Dispatcher";
+    public const string AdminPolicy = "Admin";
+
+    public static IServiceCollection AddSendyStaff(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddIdentityCore<StaffUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                // Length over composition rules (NIST SP 800-63B).
+                o.Password.RequiredLength = 12;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireDigit = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SendyDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "sendy.staff";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax; // Strict would drop the cookie on the redirect back from the login form's ReturnUrl in some browsers
+            o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = true;
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(DispatcherPolicy, p => p.RequireRole(StaffRoles.Dispatcher, StaffRoles.Admin))
+            .AddPolicy(AdminPolicy, p => p.RequireRole(StaffRoles.Admin));
+        services.AddCascadingAuthenticationState();
+        services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
+        services.AddHostedService<FirstAdminSeeder>();
+        return services;
+    }
+}
