@@ -2,10 +2,12 @@ using Sendy.Console;
 using Sendy.Console.Api;
 using Sendy.Console.Demo;
 using Sendy.Engine;
+using Sendy.Engine.Notifications;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSendyEngine(builder.Configuration);
+builder.Services.AddSendyNotifications(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 

@@ -57,7 +57,7 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         truckId ??= "T-" + Guid.NewGuid().ToString("N")[..8];
         await Fleet.EnsureTruckAsync(truckId, $"Truck {truckId}", "서울 12가 3456", default);
         var driver = await Fleet.CreateDriverAsync("Minsu Kim", truckId, default);
-        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", "InTransit", default);
+        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default);
         return (truckId, driver.Token, delivery.Token);
     }
 }

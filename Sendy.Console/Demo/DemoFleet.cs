@@ -109,7 +109,7 @@ public sealed partial class DemoFleet(
                 .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
             var trackingToken = deliveryId is { } existing
                 ? await fleet.RotateTrackingTokenAsync(existing, ct)
-                : (await fleet.CreateDeliveryAsync(first.Id, first.DriverId, customer, "InTransit", ct)).Token;
+                : (await fleet.CreateDeliveryAsync(first.Id, first.DriverId, customer, Sendy.Engine.Deliveries.DeliveryStatus.InTransit, ct)).Token;
             await WriteLinksAsync(baseUrl, trackingToken, first, ct);
         }
         return trucks;

@@ -46,7 +46,7 @@ public sealed partial class TrackPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_view is not null && _subscribedTruckId != _view.TruckId)
+        if (_view?.TruckId is not null && _subscribedTruckId != _view.TruckId)
         {
             _subscription?.Dispose();
             _subscribedTruckId = _view.TruckId;
