@@ -1,4 +1,9 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sendy.Console.Api;
+using Sendy.Console.Security;
 using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Map;
@@ -32,6 +37,14 @@ public static class ConsoleServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Roles exist now; sign-in comes later (see Security/SignInPending.cs): until then these answer 401.
+        services.AddAuthentication(SignInPendingHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, SignInPendingHandler>(SignInPendingHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(DeliveriesApi.DispatcherPolicy, p => p.RequireRole(Roles.Dispatcher, Roles.Admin))
+            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -46,6 +59,15 @@ public static class ConsoleServiceCollectionExtensions
         }
 
         app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        // Hangfire's dashboard: Admin only (closed until sign-in exists).
+        app.UseHangfireDashboard("/admin/jobs", new DashboardOptions
+        {
+            Authorization = [new AdminDashboardFilter()],
+            DashboardTitle = "Sendy jobs",
+            AppPath = "/",
+        }, app.Services.GetRequiredService<JobStorage>());
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>()

@@ -13,7 +13,7 @@ using Sendy.Engine.Storage;
 namespace Sendy.Migrations.Migrations
 {
     [DbContext(typeof(SendyDbContext))]
-    [Migration("20261125011845_Deliveries")]
+    [Migration("20261125012315_Deliveries")]
     partial class Deliveries
     {
         /// <inheritdoc />
