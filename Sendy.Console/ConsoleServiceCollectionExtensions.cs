@@ -1,4 +1,9 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sendy.Console.Api;
+using Sendy.Console.Staff;
 using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Components.Pages.Dispatch;
@@ -40,6 +45,7 @@ public static class ConsoleServiceCollectionExtensions
             .Bind(configuration.GetSection(DispatchOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.TryAddSingleton(TimeProvider.System);
         return services;
@@ -56,6 +62,13 @@ public static class ConsoleServiceCollectionExtensions
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
+        // Hangfire's dashboard: Admin only (signed-in Admin role only).
+        app.UseHangfireDashboard("/admin/jobs", new DashboardOptions
+        {
+            Authorization = [new AdminDashboardFilter()],
+            DashboardTitle = "Sendy jobs",
+            AppPath = "/",
+        }, app.Services.GetRequiredService<JobStorage>());
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>()

@@ -4,10 +4,12 @@ using Sendy.Console.Demo;
 using Sendy.Console.Security;
 using Sendy.Console.Staff;
 using Sendy.Engine;
+using Sendy.Engine.Notifications;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSendyEngine(builder.Configuration);
+builder.Services.AddSendyNotifications(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Status;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
@@ -40,6 +41,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ILivePositionPublisher>(sp => sp.GetRequiredService<LiveFanout>());
         services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
         services.AddSingleton<FleetRegistry>();
+        services.AddSendyDeliveries(configuration);
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DriverTokenCache>();

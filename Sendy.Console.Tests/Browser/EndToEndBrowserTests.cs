@@ -92,6 +92,31 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await Assertions.Expect(page.Locator("#queue-length")).ToHaveTextAsync("0");
     }
 
+    [Fact]
+    public async Task the_driver_presses_picked_up_and_the_customers_timeline_shows_it_live()
+    {
+        var d = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.EnRouteToPickup);
+        await using var customerContext = await NewContextAsync(1280, 800);
+        var customer = await customerContext.NewPageAsync();
+        await customer.GotoAsync($"t/{d.TrackingToken}");
+        await customer.WaitForSelectorAsync("[data-interactive=true]");
+
+        await using var driverContext = await NewContextAsync(412, 915, o => o.IsMobile = true);
+        var driver = await driverContext.NewPageAsync();
+        await driver.GotoAsync($"d/{d.DriverToken}");
+        var pickedUp = driver.Locator("#status-buttons button[data-status=PickedUp]");
+        await Assertions.Expect(pickedUp).ToBeEnabledAsync();
+        await pickedUp.ClickAsync();
+
+        await Assertions.Expect(customer.Locator("[data-testid=timeline] [data-status=PickedUp]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(customer.Locator("[data-testid=status-chip]")).ToContainTextAsync("Picked up");
+        // The driver page moved on to the next step.
+        await Assertions.Expect(driver.Locator("#status-buttons button[data-status=InTransit]")).ToBeVisibleAsync();
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM delivery_status_events WHERE delivery_id = $1", d.DeliveryId));
+        await customer.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("customer-page-timeline.png") });
+        await driver.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("driver-page-status.png") });
+    }
+
     private Task<IBrowserContext> NewContextAsync(int width, int height, Action<BrowserNewContextOptions>? configure = null)
     {
         var options = new BrowserNewContextOptions

@@ -47,9 +47,25 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Sendy:Consumer:GetRecordsInterval", "00:00:00.020");
         builder.UseSetting("Sendy:Consumer:ShardSyncInterval", "00:00:01");
         builder.UseSetting("Sendy:Demo:Enabled", "false");
+        builder.UseSetting("Sendy:Notifications:WorkerCount", "2");
+        builder.UseSetting("Sendy:Notifications:QueuePollInterval", "00:00:00.200");
+        builder.UseSetting("Sendy:Notifications:OutboxPollInterval", "00:00:00.200");
+        builder.UseSetting("Sendy:Deliveries:GeofenceInterval", "00:00:00.500");
+        builder.UseSetting("Sendy:PublicBaseUrl", "http://sendy.test");
     }
 
     public FleetRegistry Fleet => Services.GetRequiredService<FleetRegistry>();
+
+    /// <summary>A truck, its driver and a delivery assigned to them in <paramref name="status"/>.</summary>
+    public async Task<(string TruckId, Guid DriverId, string DriverToken, Guid DeliveryId, string TrackingToken)> CreateAssignedDeliveryAsync(
+        Sendy.Engine.Deliveries.DeliveryStatus status)
+    {
+        var truckId = "T-" + Guid.NewGuid().ToString("N")[..8];
+        await Fleet.EnsureTruckAsync(truckId, $"Truck {truckId}", "경기 81바 1234", default);
+        var driver = await Fleet.CreateDriverAsync("Minsu Kim", truckId, default);
+        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", status, default);
+        return (truckId, driver.Entity.Id, driver.Token, delivery.Entity.Id, delivery.Token);
+    }
 
     /// <summary>A truck with a driver and a delivery; returns the tokens.</summary>
     public async Task<(string TruckId, string DriverToken, string TrackingToken)> CreateTruckWithDeliveryAsync(string? truckId = null)
@@ -57,7 +73,7 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         truckId ??= "T-" + Guid.NewGuid().ToString("N")[..8];
         await Fleet.EnsureTruckAsync(truckId, $"Truck {truckId}", "서울 12가 3456", default);
         var driver = await Fleet.CreateDriverAsync("Minsu Kim", truckId, default);
-        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", "InTransit", default);
+        var delivery = await Fleet.CreateDeliveryAsync(truckId, driver.Entity.Id, "Jiwoo Park", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default);
         return (truckId, driver.Token, delivery.Token);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Track;
@@ -28,6 +29,7 @@ public abstract class TrackPageContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton<ITrackingQueries>(Queries);
         Services.AddSingleton<ILivePositionFeed>(Feed);
+        Services.AddSingleton<IDeliveryStatusFeed>(StatusFeed);
         Services.AddSingleton(Options.Create(new MapOptions()));
     }
 
@@ -36,6 +38,8 @@ public abstract class TrackPageContext : BunitContext, IAsyncLifetime
     protected FakeTrackingQueries Queries { get; } = new();
 
     protected FakeLivePositionFeed Feed { get; } = new();
+
+    protected StatusFanout StatusFeed { get; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<StatusFanout>.Instance);
 
     protected BunitJSModuleInterop MapModule { get; }
 

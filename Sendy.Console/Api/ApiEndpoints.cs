@@ -6,7 +6,7 @@ public static class ApiEndpoints
 {
     public static WebApplication MapSendyApi(this WebApplication app)
     {
-        app.MapGroup("/api/v1").MapPositionsApi();
+        app.MapGroup("/api/v1").MapPositionsApi().MapDeliveriesApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

@@ -28,6 +28,7 @@ public sealed partial class DemoFleet(
     IOptions<DemoOptions> options,
     IConfiguration configuration,
     FleetRegistry fleet,
+    DemoDeliveries deliveries,
     IDbContextFactory<SendyDbContext> contexts,
     IHttpClientFactory httpClients,
     IHostApplicationLifetime lifetime,
@@ -82,6 +83,7 @@ public sealed partial class DemoFleet(
     private async Task<List<DemoTruck>> SeedAsync(string baseUrl, CancellationToken ct)
     {
         var trucks = new List<DemoTruck>();
+        var routes = new List<(string, Guid, int, bool)>();
         var random = new Random(20261125);
         for (var i = 1; i <= options.Value.Trucks; i++)
         {
@@ -99,19 +101,11 @@ public sealed partial class DemoFleet(
             var route = DemoRoutes.All[(i - 1) % DemoRoutes.All.Length];
             var walker = new RouteWalker(route, random.NextDouble(), reverse: i % 2 == 0);
             trucks.Add(new DemoTruck(id, driverId.Value, token, walker, 22 + random.NextDouble() * 6));
+            routes.Add((id, driverId.Value, (i - 1) % DemoRoutes.All.Length, i % 2 == 0));
         }
 
-        var first = trucks[0];
-        await using (var db = await contexts.CreateDbContextAsync(ct))
-        {
-            const string customer = "박지우 (demo customer)";
-            var deliveryId = await db.Deliveries.Where(d => d.TruckId == first.Id && d.CustomerName == customer)
-                .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
-            var trackingToken = deliveryId is { } existing
-                ? await fleet.RotateTrackingTokenAsync(existing, ct)
-                : (await fleet.CreateDeliveryAsync(first.Id, first.DriverId, customer, "InTransit", ct)).Token;
-            await WriteLinksAsync(baseUrl, trackingToken, first, ct);
-        }
+        var trackingToken = await deliveries.EnsureAsync(routes, ct);
+        await WriteLinksAsync(baseUrl, trackingToken, trucks[0], ct);
         return trucks;
     }
 
@@ -197,6 +191,7 @@ public static class DemoServiceCollectionExtensions
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         if (!configuration.GetValue(DemoOptions.Section + ":Enabled", false)) return services;
         services.AddHttpClient("demo");
+        services.AddSingleton<DemoDeliveries>();
         services.AddHostedService<DemoFleet>();
         return services;
     }

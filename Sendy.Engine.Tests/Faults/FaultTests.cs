@@ -45,7 +45,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var options = new DbContextOptionsBuilder<SendyDbContext>();
         SendyDatabase.Configure(options, _pg.ConnectionString);
-        var fleet = new FleetRegistry(new PooledDbContextFactory<SendyDbContext>(options.Options), TimeProvider.System);
+        var links = new Sendy.Engine.Deliveries.TrackingLinks(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider(),
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        var fleet = new FleetRegistry(new PooledDbContextFactory<SendyDbContext>(options.Options), links, TimeProvider.System);
         var tokens = new Dictionary<string, string>();
         for (var i = 0; i < count; i++)
         {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Security;
 using Sendy.Engine.Storage;
 
@@ -8,7 +9,7 @@ namespace Sendy.Engine.Fleet;
 public sealed record IssuedToken<T>(T Entity, string Token);
 
 /// <summary>Creates trucks, drivers (with driver tokens) and deliveries (with tracking tokens).</summary>
-public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, TimeProvider time)
+public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, TrackingLinks links, TimeProvider time)
 {
     public async Task<Truck> EnsureTruckAsync(string id, string name, string? plate, CancellationToken cancellationToken)
     {
@@ -45,14 +46,16 @@ public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, Ti
         return token;
     }
 
+    /// <summary>A bare delivery already in <paramref name="status"/> (tests, demo); dispatchers book through DeliveryBookingService.</summary>
     public async Task<IssuedToken<Delivery>> CreateDeliveryAsync(string truckId, Guid? driverId, string customerName,
-        string status, CancellationToken cancellationToken)
+        DeliveryStatus status, CancellationToken cancellationToken)
     {
         var token = AccessTokens.Create();
         var delivery = new Delivery
         {
             Id = Guid.NewGuid(), TruckId = truckId, DriverId = driverId, CustomerName = customerName, Status = status,
-            TrackingTokenHash = AccessTokens.Hash(token), CreatedAt = time.GetUtcNow(),
+            TrackingTokenHash = AccessTokens.Hash(token), TrackingTokenProtected = links.Protect(token),
+            CreatedAt = time.GetUtcNow(), StatusChangedAt = time.GetUtcNow(),
         };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Deliveries.Add(delivery);
@@ -66,7 +69,8 @@ public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, Ti
         var token = AccessTokens.Create();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var updated = await db.Deliveries.Where(d => d.Id == deliveryId)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.TrackingTokenHash, AccessTokens.Hash(token)), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.TrackingTokenHash, AccessTokens.Hash(token))
+                .SetProperty(d => d.TrackingTokenProtected, links.Protect(token)), cancellationToken);
         if (updated == 0) throw new KeyNotFoundException($"delivery {deliveryId} not found");
         return token;
     }

@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using Sendy.Engine.Deliveries;
 
 namespace Sendy.Engine.Storage;
 
@@ -25,11 +26,97 @@ public sealed class Delivery
     public Guid Id { get; set; }
     /// <summary>SHA-256 of the tracking token; the token itself is never stored.</summary>
     public required byte[] TrackingTokenHash { get; set; }
-    public required string TruckId { get; set; }
+    /// <summary>The tracking token encrypted with ASP.NET Core Data Protection, for links in notifications; never the token in clear.</summary>
+    public string? TrackingTokenProtected { get; set; }
+    /// <summary>Null while Booked: a dispatcher assigns the truck and driver.</summary>
+    public string? TruckId { get; set; }
     public Guid? DriverId { get; set; }
     public required string CustomerName { get; set; }
-    public required string Status { get; set; }
+    public string? CustomerEmail { get; set; }
+    /// <summary>E.164 ("+821012345678").</summary>
+    public string? CustomerPhone { get; set; }
+    /// <summary>"ko" or "en": the language of the customer's notifications.</summary>
+    public string Locale { get; set; } = "ko";
+    public string? PickupAddress { get; set; }
+    public Point? PickupLocation { get; set; }
+    public string? DropoffAddress { get; set; }
+    public Point? DropoffLocation { get; set; }
+    public DateTimeOffset? PlannedArrivalAt { get; set; }
+    public DateTimeOffset? EstimatedArrivalAt { get; set; }
+    public DeliveryStatus Status { get; set; }
+    public DateTimeOffset StatusChangedAt { get; set; }
+    public DateTimeOffset? PickedUpAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    /// <summary>When it reached a final status (Delivered, Cancelled, Failed).</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? FailureReason { get; set; }
+    /// <summary>The geofence saw the truck at the pickup point while EnRouteToPickup (a suggestion for the driver, not a status).</summary>
+    public DateTimeOffset? AtPickupAt { get; set; }
+    /// <summary>After this the tracking link answers "not found" (set when the delivery closes).</summary>
+    public DateTimeOffset? TrackingExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Who changed a delivery's status.</summary>
+public enum StatusActorKind
+{
+    Driver,
+    Dispatcher,
+    System,
+}
+
+/// <summary>One status change: from, to, who, when, where the truck was.</summary>
+public sealed class DeliveryStatusEvent
+{
+    public Guid Id { get; set; }
+    public Guid DeliveryId { get; set; }
+    public DeliveryStatus? FromStatus { get; set; }
+    public DeliveryStatus ToStatus { get; set; }
+    public StatusActorKind ActorKind { get; set; }
+    /// <summary>The driver's id, a dispatcher's user name, or the system component ("geofence").</summary>
+    public string? ActorId { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>The truck's latest stored position at the time, if any.</summary>
+    public Point? Location { get; set; }
+    public string? Note { get; set; }
+    public string? Reason { get; set; }
+    /// <summary>Unique per delivery: a retried submission finds its first result.</summary>
+    public required string IdempotencyKey { get; set; }
+}
+
+/// <summary>One notification owed for a status event, on one channel. Written with the event; Hangfire jobs are made from it.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public Guid StatusEventId { get; set; }
+    public Guid DeliveryId { get; set; }
+    /// <summary>"sns-topic", "sms", "email" or "search-index" (<see cref="Sendy.Engine.Deliveries.Outbox.NotificationChannel"/>).</summary>
+    public required string Channel { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Null while pending; set in the same transaction that handed it to Hangfire.</summary>
+    public DateTimeOffset? EnqueuedAt { get; set; }
+    public string? JobId { get; set; }
+}
+
+/// <summary>Proof a notification went out: the job checks it first, so a job that runs twice sends once.</summary>
+public sealed class NotificationSent
+{
+    public long OutboxId { get; set; }
+    public required string Channel { get; set; }
+    public DateTimeOffset SentAt { get; set; }
+    /// <summary>The provider's message id (SNS MessageId, SMTP Message-Id), or why nothing was sent ("skipped: …").</summary>
+    public string? Result { get; set; }
+}
+
+/// <summary>How far a recurring export has read a table (keyset on stored_at + the position's identity).</summary>
+public sealed class ExportWatermark
+{
+    public required string Name { get; set; }
+    public DateTimeOffset StoredAt { get; set; }
+    public required string StreamName { get; set; }
+    public required string ShardId { get; set; }
+    public required string SequenceNumber { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>One stored fix. Its identity is where it sat on the stream.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Sendy.Engine.Deliveries;
 
 namespace Sendy.Engine.Storage;
 
@@ -18,6 +19,10 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<LeaseRow> Leases => Set<LeaseRow>();
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
+    public DbSet<DeliveryStatusEvent> StatusEvents => Set<DeliveryStatusEvent>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<NotificationSent> NotificationsSent => Set<NotificationSent>();
+    public DbSet<ExportWatermark> ExportWatermarks => Set<ExportWatermark>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -49,10 +54,57 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
         {
             e.ToTable("deliveries");
             e.Property(x => x.CustomerName).HasMaxLength(200);
-            e.Property(x => x.Status).HasMaxLength(32);
+            e.Property(x => x.CustomerEmail).HasMaxLength(254);
+            e.Property(x => x.CustomerPhone).HasMaxLength(16);
+            e.Property(x => x.Locale).HasMaxLength(8);
+            e.Property(x => x.PickupAddress).HasMaxLength(300);
+            e.Property(x => x.DropoffAddress).HasMaxLength(300);
+            e.Property(x => x.PickupLocation).HasColumnType("geometry(Point,4326)");
+            e.Property(x => x.DropoffLocation).HasColumnType("geometry(Point,4326)");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.FailureReason).HasMaxLength(500);
             e.HasIndex(x => x.TrackingTokenHash).IsUnique();
+            e.HasIndex(x => new { x.DriverId, x.Status });
             e.HasOne<Truck>().WithMany().HasForeignKey(x => x.TruckId);
             e.HasOne<Driver>().WithMany().HasForeignKey(x => x.DriverId);
+        });
+        b.Entity<DeliveryStatusEvent>(e =>
+        {
+            e.ToTable("delivery_status_events");
+            e.Property(x => x.FromStatus).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.ToStatus).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.ActorKind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.ActorId).HasMaxLength(100);
+            e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
+            e.Property(x => x.Note).HasMaxLength(500);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.Property(x => x.IdempotencyKey).HasMaxLength(100);
+            e.HasIndex(x => new { x.DeliveryId, x.IdempotencyKey }).IsUnique();
+            e.HasIndex(x => new { x.DeliveryId, x.OccurredAt });
+            e.HasOne<Delivery>().WithMany().HasForeignKey(x => x.DeliveryId);
+        });
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("notification_outbox");
+            e.Property(x => x.Channel).HasMaxLength(32);
+            e.Property(x => x.JobId).HasMaxLength(64);
+            e.HasIndex(x => new { x.StatusEventId, x.Channel }).IsUnique();
+            // The dispatcher only ever scans pending rows.
+            e.HasIndex(x => x.Id).HasFilter("enqueued_at IS NULL").HasDatabaseName("ix_notification_outbox_pending");
+            e.HasOne<DeliveryStatusEvent>().WithMany().HasForeignKey(x => x.StatusEventId);
+        });
+        b.Entity<NotificationSent>(e =>
+        {
+            e.ToTable("notifications_sent");
+            e.HasKey(x => new { x.OutboxId, x.Channel });
+            e.Property(x => x.Channel).HasMaxLength(32);
+            e.Property(x => x.Result).HasMaxLength(500);
+        });
+        b.Entity<ExportWatermark>(e =>
+        {
+            e.ToTable("export_watermarks");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(64);
         });
         b.Entity<PositionRow>(e =>
         {

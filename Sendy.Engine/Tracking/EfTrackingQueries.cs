@@ -1,29 +1,37 @@
 using Microsoft.EntityFrameworkCore;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Security;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Tracking;
 
-public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts) : ITrackingQueries
+public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts, TimeProvider time) : ITrackingQueries
 {
     public async Task<TrackingView?> FindByTrackingTokenAsync(string token, CancellationToken cancellationToken)
     {
         if (!AccessTokens.LooksValid(token)) return null;
         var hash = AccessTokens.Hash(token);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow();
         var row = await (
             from d in db.Deliveries.AsNoTracking()
-            where d.TrackingTokenHash == hash
-            join t in db.Trucks on d.TruckId equals t.Id
+            where d.TrackingTokenHash == hash && (d.TrackingExpiresAt == null || d.TrackingExpiresAt > now)
+            join t in db.Trucks on d.TruckId equals t.Id into trucks
+            from t in trucks.DefaultIfEmpty()
             join dr in db.Drivers on d.DriverId equals dr.Id into drivers
             from dr in drivers.DefaultIfEmpty()
-            join p in db.LatestPositions on t.Id equals p.TruckId into latest
+            join p in db.LatestPositions on d.TruckId equals p.TruckId into latest
             from p in latest.DefaultIfEmpty()
-            select new { d.Id, d.CustomerName, d.Status, TruckId = t.Id, t.Name, t.Plate, DriverName = dr == null ? null : dr.Name, Position = p })
+            select new { d.Id, d.CustomerName, d.Status, d.ClosedAt, TruckId = t == null ? null : t.Id, Name = t == null ? null : t.Name,
+                Plate = t == null ? null : t.Plate, DriverName = dr == null ? null : dr.Name, Position = p })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null) return null;
+        var timeline = (await db.StatusEvents.AsNoTracking().Where(e => e.DeliveryId == row.Id)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(cancellationToken)).Select(StatusEventView.Of).ToList();
+        // The truck is shown only while the delivery is open.
+        var position = row.Position is null || row.ClosedAt is not null ? null : ToPosition(row.Position);
         return new TrackingView(row.Id, row.TruckId, row.Name, row.Plate, FirstName(row.DriverName), row.CustomerName,
-            row.Status, row.Position is null ? null : ToPosition(row.Position));
+            row.Status.ToString(), position, timeline);
     }
 
     public async Task<DriverIdentity?> FindDriverAsync(string token, CancellationToken cancellationToken)

@@ -247,9 +247,22 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset?>("AtPickupAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at_pickup_at");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CustomerEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("customer_email");
 
                     b.Property<string>("CustomerName")
                         .IsRequired()
@@ -257,9 +270,59 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("customer_name");
 
+                    b.Property<string>("CustomerPhone")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("customer_phone");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
                     b.Property<Guid?>("DriverId")
                         .HasColumnType("uuid")
                         .HasColumnName("driver_id");
+
+                    b.Property<string>("DropoffAddress")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("dropoff_address");
+
+                    b.Property<Point>("DropoffLocation")
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("dropoff_location");
+
+                    b.Property<DateTimeOffset?>("EstimatedArrivalAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("estimated_arrival_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Locale")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("locale");
+
+                    b.Property<DateTimeOffset?>("PickedUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("picked_up_at");
+
+                    b.Property<string>("PickupAddress")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("pickup_address");
+
+                    b.Property<Point>("PickupLocation")
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("pickup_location");
+
+                    b.Property<DateTimeOffset?>("PlannedArrivalAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("planned_arrival_at");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -267,21 +330,29 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
+                    b.Property<DateTimeOffset>("StatusChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("status_changed_at");
+
+                    b.Property<DateTimeOffset?>("TrackingExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tracking_expires_at");
+
                     b.Property<byte[]>("TrackingTokenHash")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("tracking_token_hash");
 
+                    b.Property<string>("TrackingTokenProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("tracking_token_protected");
+
                     b.Property<string>("TruckId")
-                        .IsRequired()
                         .HasColumnType("character varying(64)")
                         .HasColumnName("truck_id");
 
                     b.HasKey("Id")
                         .HasName("pk_deliveries");
-
-                    b.HasIndex("DriverId")
-                        .HasDatabaseName("ix_deliveries_driver_id");
 
                     b.HasIndex("TrackingTokenHash")
                         .IsUnique()
@@ -290,7 +361,80 @@ namespace Sendy.Migrations.Migrations
                     b.HasIndex("TruckId")
                         .HasDatabaseName("ix_deliveries_truck_id");
 
+                    b.HasIndex("DriverId", "Status")
+                        .HasDatabaseName("ix_deliveries_driver_id_status");
+
                     b.ToTable("deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.DeliveryStatusEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("actor_kind");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("from_status");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<Point>("Location")
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("location");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("to_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_status_events");
+
+                    b.HasIndex("DeliveryId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_status_events_delivery_id_idempotency_key");
+
+                    b.HasIndex("DeliveryId", "OccurredAt")
+                        .HasDatabaseName("ix_delivery_status_events_delivery_id_occurred_at");
+
+                    b.ToTable("delivery_status_events", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.Driver", b =>
@@ -331,6 +475,42 @@ namespace Sendy.Migrations.Migrations
                         .HasDatabaseName("ix_drivers_truck_id");
 
                     b.ToTable("drivers", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.ExportWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("SequenceNumber")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("ShardId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("shard_id");
+
+                    b.Property<DateTimeOffset>("StoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored_at");
+
+                    b.Property<string>("StreamName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("stream_name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_export_watermarks");
+
+                    b.ToTable("export_watermarks", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.LatestPosition", b =>
@@ -428,6 +608,82 @@ namespace Sendy.Migrations.Migrations
                         .HasName("pk_leases");
 
                     b.ToTable("leases", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.NotificationSent", b =>
+                {
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("result");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("OutboxId", "Channel")
+                        .HasName("pk_notifications_sent");
+
+                    b.ToTable("notifications_sent", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTimeOffset?>("EnqueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("enqueued_at");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("job_id");
+
+                    b.Property<Guid>("StatusEventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("status_event_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_outbox");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_notification_outbox_pending")
+                        .HasFilter("enqueued_at IS NULL");
+
+                    b.HasIndex("StatusEventId", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_outbox_status_event_id_channel");
+
+                    b.ToTable("notification_outbox", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.PositionRow", b =>
@@ -700,9 +956,17 @@ namespace Sendy.Migrations.Migrations
                     b.HasOne("Sendy.Engine.Storage.Truck", null)
                         .WithMany()
                         .HasForeignKey("TruckId")
+                        .HasConstraintName("fk_deliveries_trucks_truck_id");
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.DeliveryStatusEvent", b =>
+                {
+                    b.HasOne("Sendy.Engine.Storage.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_deliveries_trucks_truck_id");
+                        .HasConstraintName("fk_delivery_status_events_deliveries_delivery_id");
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.Driver", b =>
@@ -713,6 +977,16 @@ namespace Sendy.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_drivers_trucks_truck_id");
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.OutboxMessage", b =>
+                {
+                    b.HasOne("Sendy.Engine.Storage.DeliveryStatusEvent", null)
+                        .WithMany()
+                        .HasForeignKey("StatusEventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_outbox_delivery_status_events_status_event_id");
                 });
 #pragma warning restore 612, 618
         }

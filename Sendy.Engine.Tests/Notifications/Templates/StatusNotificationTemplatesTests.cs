@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Notifications.Templates;
 
 namespace Sendy.Engine.Tests.Notifications.Templates;

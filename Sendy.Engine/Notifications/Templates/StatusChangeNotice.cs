@@ -1,21 +1,6 @@
-namespace Sendy.Engine.Notifications.Templates;
+using Sendy.Engine.Deliveries;
 
-/// <summary>
-/// The statuses a customer is told about. The delivery state machine (issue 4) owns the transitions;
-/// this is only the vocabulary the templates render, in the order a delivery moves.
-/// </summary>
-public enum DeliveryStatus
-{
-    Booked,
-    DriverAssigned,
-    EnRouteToPickup,
-    PickedUp,
-    InTransit,
-    Arrived,
-    Delivered,
-    Cancelled,
-    Failed,
-}
+namespace Sendy.Engine.Notifications.Templates;
 
 public enum NotificationLanguage
 {

@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using System.Net;
 using System.Text;
 

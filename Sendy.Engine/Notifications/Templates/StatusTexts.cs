@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 namespace Sendy.Engine.Notifications.Templates;
 
 /// <summary>The fixed wording of status notifications in one language.</summary>

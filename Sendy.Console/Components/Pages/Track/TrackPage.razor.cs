@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using MudBlazor;
 using Sendy.Console.Map;
+using System.Globalization;
+using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Components.Pages.Track;
@@ -18,6 +20,8 @@ public sealed partial class TrackPage
     private TruckMap? _map;
     private LastUpdated? _lastUpdated;
     private IDisposable? _subscription;
+    private IDisposable? _statusSubscription;
+    private Guid? _statusDeliveryId;
     private string? _subscribedTruckId;
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
@@ -46,7 +50,7 @@ public sealed partial class TrackPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_view is not null && _subscribedTruckId != _view.TruckId)
+        if (_view?.TruckId is not null && _subscribedTruckId != _view.TruckId)
         {
             _subscription?.Dispose();
             _subscribedTruckId = _view.TruckId;
@@ -55,6 +59,20 @@ public sealed partial class TrackPage
             if (_view.LatestPosition is { } latest)
             {
                 await ShowAsync(latest);
+            }
+        }
+
+        if (_view is not null && _statusDeliveryId != _view.DeliveryId)
+        {
+            _statusSubscription?.Dispose();
+            _statusDeliveryId = _view.DeliveryId;
+            _statusSubscription = StatusFeed.Subscribe(_view.DeliveryId, OnStatusAsync);
+            // A change committed between the first read and the subscription would be missed: read once more.
+            if (await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None) is { } fresh && fresh.DeliveryId == _view.DeliveryId
+                && fresh.Timeline?.Count != _view.Timeline?.Count)
+            {
+                _view = _view with { Status = fresh.Status, Timeline = fresh.Timeline };
+                StateHasChanged();
             }
         }
 
@@ -78,6 +96,38 @@ public sealed partial class TrackPage
             Log.PositionFailed(Logger, position.TruckId, ex);
         }
     }
+
+    private async Task OnStatusAsync(DeliveryStatusChanged change)
+    {
+        if (change.Event is not { } e)
+        {
+            return;
+        }
+
+        try
+        {
+            await InvokeAsync(() =>
+            {
+                if (_disposed || _view is null || _view.DeliveryId != change.DeliveryId || _view.Timeline?.Any(x => x.Id == e.Id) == true)
+                {
+                    return;
+                }
+
+                var timeline = (_view.Timeline ?? []).Append(e).OrderBy(x => x.OccurredAt).ToList();
+                _view = _view with { Status = timeline[^1].To.ToString(), Timeline = timeline };
+                StateHasChanged();
+            });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StatusFailed(Logger, change.DeliveryId, ex);
+        }
+    }
+
+    private static readonly TimeZoneInfo Korea = TimeZoneInfo.TryFindSystemTimeZoneById("Asia/Seoul", out var tz) ? tz : TimeZoneInfo.Utc;
+
+    // Korean time: the deliveries are in Korea, whichever language the page is in.
+    private static string LocalTime(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Korea).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private async Task ShowAsync(TruckPosition position)
     {
@@ -110,6 +160,8 @@ public sealed partial class TrackPage
     private static Color StatusColor(string status) => status switch
     {
         "Delivered" => Color.Success,
+        "Failed" => Color.Error,
+        "Arrived" => Color.Success,
         "Delayed" => Color.Warning,
         "Cancelled" => Color.Error,
         "InTransit" or "Arriving" => Color.Primary,
@@ -121,6 +173,8 @@ public sealed partial class TrackPage
         _disposed = true;
         _subscription?.Dispose();
         _subscription = null;
+        _statusSubscription?.Dispose();
+        _statusSubscription = null;
         return ValueTask.CompletedTask;
     }
 
@@ -128,5 +182,8 @@ public sealed partial class TrackPage
     {
         [LoggerMessage(1, LogLevel.Warning, "Showing a live position for truck {TruckId} failed")]
         public static partial void PositionFailed(ILogger logger, string truckId, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "Showing a status change of delivery {DeliveryId} failed")]
+        public static partial void StatusFailed(ILogger logger, Guid deliveryId, Exception exception);
     }
 }

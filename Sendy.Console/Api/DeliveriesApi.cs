@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+using Sendy.Engine.Deliveries;
+using Sendy.Engine.Ingest;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Api;
+
+/// <summary>
+/// Deliveries. Driver endpoints take the driver token as a bearer token:
+/// <c>POST /deliveries/{id}/status</c> (only the assigned driver; 201 new, 200 replay of the same
+/// idempotency key, 409 refused transition, 400 validation) and <c>GET /driver/deliveries/current</c>.
+/// Dispatcher endpoints (<c>POST /deliveries</c>, <c>POST /deliveries/{id}/assignment</c>,
+/// <c>POST /deliveries/{id}/cancel</c>, <c>GET /deliveries</c>, <c>GET /deliveries/{id}</c>)
+/// require the "Dispatcher" policy: 401 until sign-in exists.
+/// </summary>
+public static class DeliveriesApi
+{
+    public const string DispatcherPolicy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy;
+
+    public static RouteGroupBuilder MapDeliveriesApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/deliveries/{id:guid}/status", PostStatusAsync).WithName("PostDeliveryStatus")
+            .Produces<StatusEventView>(StatusCodes.Status201Created).Produces<StatusEventView>()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        api.MapGet("/driver/deliveries/current", GetCurrentAsync).WithName("GetDriverCurrentDelivery")
+            .Produces<DriverDeliveryView>().Produces(StatusCodes.Status204NoContent).ProducesProblem(401);
+
+        var dispatch = api.MapGroup("/deliveries").RequireAuthorization(DispatcherPolicy);
+        dispatch.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery");
+        dispatch.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery");
+        dispatch.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery");
+        dispatch.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries");
+        dispatch.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery");
+        return api;
+    }
+
+    public sealed record StatusChangeDto(
+        [property: JsonPropertyName("status")] string? Status,
+        [property: JsonPropertyName("note")] string? Note,
+        [property: JsonPropertyName("reason")] string? Reason,
+        [property: JsonPropertyName("idempotencyKey")] string? IdempotencyKey);
+
+    private static async Task<IResult> PostStatusAsync(Guid id, HttpContext http, DriverTokenCache drivers, DeliveryStatusService statuses,
+        CancellationToken cancellationToken)
+    {
+        if (await DriverAsync(http, drivers, cancellationToken) is not { } driver) return Unauthorized(http);
+        var body = await ApiJson.ReadAsync<StatusChangeDto>(http.Request, 16 * 1024, cancellationToken);
+        if (body.Problem is { } problem) return problem;
+        var dto = body.Value!;
+
+        var errors = StatusValidation.Validate(dto.Status, dto.Note, dto.Reason, dto.IdempotencyKey, out var status);
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The status change is invalid");
+        if (!DeliveryQueries.DriverMay(status))
+            return Results.Problem(statusCode: 403, title: "Not a driver's status", detail: $"Only a dispatcher sets {status}.");
+
+        var result = await statuses.ChangeAsync(
+            new StatusChangeRequest(id, status, StatusActor.Driver(driver.DriverId), dto.IdempotencyKey!, dto.Note, dto.Reason), cancellationToken);
+        return ToHttp(result, status);
+    }
+
+    internal static IResult ToHttp(StatusChangeResult result, DeliveryStatus requested) => result.Outcome switch
+    {
+        StatusChangeOutcome.Changed => Results.Json(result.Event, statusCode: StatusCodes.Status201Created),
+        StatusChangeOutcome.Replayed => Results.Json(result.Event, statusCode: StatusCodes.Status200OK),
+        StatusChangeOutcome.NotFound => Results.Problem(statusCode: 404, title: "Delivery not found"),
+        StatusChangeOutcome.NotAssignedDriver => Results.Problem(statusCode: 403, title: "Not your delivery",
+            detail: "Only the driver assigned to this delivery may change its status."),
+        StatusChangeOutcome.InvalidTransition => Results.Problem(statusCode: 409, title: "Status change not allowed",
+            detail: $"A delivery in status {result.Current} cannot move to {requested}.",
+            extensions: new Dictionary<string, object?> { ["currentStatus"] = result.Current?.ToString(), ["requestedStatus"] = requested.ToString() }),
+        StatusChangeOutcome.ReasonRequired => Results.ValidationProblem(
+            new Dictionary<string, string[]> { ["reason"] = [$"is required for {requested}"] }, title: "The status change is invalid"),
+        StatusChangeOutcome.KeyReused => Results.Problem(statusCode: 422, title: "Idempotency key reused",
+            detail: "This idempotency key was already used for a different status; send a new key for a new change."),
+        _ => Results.Problem(statusCode: 500),
+    };
+
+    private static async Task<IResult> GetCurrentAsync(HttpContext http, DriverTokenCache drivers, DeliveryQueries queries, CancellationToken cancellationToken)
+    {
+        if (await DriverAsync(http, drivers, cancellationToken) is not { } driver) return Unauthorized(http);
+        var current = await queries.CurrentForDriverAsync(driver.DriverId, cancellationToken);
+        return current is null ? Results.NoContent() : Results.Json(current);
+    }
+
+    private static async Task<DriverIdentity?> DriverAsync(HttpContext http, DriverTokenCache drivers, CancellationToken cancellationToken) =>
+        BearerToken.From(http.Request) is { } token ? await drivers.FindAsync(token, cancellationToken) : null;
+
+    private static IResult Unauthorized(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: 401, title: "A valid driver token is required",
+            detail: "Send the driver token as 'Authorization: Bearer <token>'.");
+    }
+}

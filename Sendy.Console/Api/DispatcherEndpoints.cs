@@ -1,0 +1,93 @@
+using System.Net.Mail;
+using System.Text.Json.Serialization;
+using Sendy.Engine.Deliveries;
+
+namespace Sendy.Console.Api;
+
+/// <summary>Dispatcher actions on deliveries; mapped behind the "Dispatcher" policy (see <see cref="DeliveriesApi"/>).</summary>
+internal static class DispatcherEndpoints
+{
+    public sealed record PlaceDto(string? Address, double? Lat, double? Lon);
+
+    public sealed record BookDto(
+        string? CustomerName, string? CustomerEmail, string? CustomerPhone, string? Locale,
+        PlaceDto? Pickup, PlaceDto? Dropoff, DateTimeOffset? PlannedArrivalAt);
+
+    public sealed record AssignDto(Guid? DriverId);
+
+    public sealed record CancelDto(string? Reason, string? IdempotencyKey);
+
+    public sealed record BookedDto(
+        [property: JsonPropertyName("id")] Guid Id,
+        [property: JsonPropertyName("trackingToken")] string TrackingToken,
+        [property: JsonPropertyName("trackingLink")] string TrackingLink);
+
+    public static async Task<IResult> BookAsync(HttpContext http, DeliveryBookingService bookings, TrackingLinks links, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<BookDto>(http.Request, 16 * 1024, cancellationToken);
+        if (body.Problem is { } problem) return problem;
+        var dto = body.Value!;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(dto.CustomerName) || dto.CustomerName.Length > 200) errors["customerName"] = ["is required, at most 200 characters"];
+        if (dto.CustomerEmail is not null && !MailAddress.TryCreate(dto.CustomerEmail, out _)) errors["customerEmail"] = ["is not an email address"];
+        if (dto.CustomerPhone is not null && !StatusValidation.E164().IsMatch(dto.CustomerPhone)) errors["customerPhone"] = ["must be E.164, e.g. +821012345678"];
+        if (dto.Locale is not (null or "ko" or "en")) errors["locale"] = ["must be ko or en"];
+        var pickup = Place(dto.Pickup, "pickup", errors);
+        var dropoff = Place(dto.Dropoff, "dropoff", errors);
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The delivery is invalid");
+
+        var booked = await bookings.BookAsync(new NewDelivery(dto.CustomerName!, dto.CustomerEmail, dto.CustomerPhone, dto.Locale ?? "ko",
+            pickup!, dropoff!, dto.PlannedArrivalAt), http.User.Identity?.Name, cancellationToken);
+        return Results.Json(new BookedDto(booked.Id, booked.TrackingToken, new Uri(links.BaseUrl, "t/" + booked.TrackingToken).ToString()),
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    public static async Task<IResult> AssignAsync(Guid id, HttpContext http, DeliveryBookingService bookings, DeliveryQueries queries, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<AssignDto>(http.Request, 4 * 1024, cancellationToken);
+        if (body.Problem is { } problem) return problem;
+        if (body.Value!.DriverId is not { } driverId)
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["driverId"] = ["is required"] });
+        return await bookings.AssignAsync(id, driverId, http.User.Identity?.Name, cancellationToken) switch
+        {
+            AssignOutcome.Assigned => Results.Json(await queries.GetAsync(id, cancellationToken)),
+            AssignOutcome.NotFound => Results.Problem(statusCode: 404, title: "Delivery not found"),
+            AssignOutcome.UnknownDriver => Results.ValidationProblem(new Dictionary<string, string[]> { ["driverId"] = ["is not a known driver"] }),
+            _ => Results.Problem(statusCode: 409, title: "Delivery closed", detail: "A delivered, cancelled or failed delivery cannot be reassigned."),
+        };
+    }
+
+    public static async Task<IResult> CancelAsync(Guid id, HttpContext http, DeliveryStatusService statuses, CancellationToken cancellationToken)
+    {
+        var body = await ApiJson.ReadAsync<CancelDto>(http.Request, 4 * 1024, cancellationToken);
+        if (body.Problem is { } problem) return problem;
+        var errors = StatusValidation.Validate(nameof(DeliveryStatus.Cancelled), null, body.Value!.Reason, body.Value.IdempotencyKey, out _);
+        if (errors.Count > 0) return Results.ValidationProblem(errors);
+        var result = await statuses.ChangeAsync(new StatusChangeRequest(id, DeliveryStatus.Cancelled,
+            StatusActor.Dispatcher(http.User.Identity?.Name), body.Value.IdempotencyKey!, Reason: body.Value.Reason), cancellationToken);
+        return DeliveriesApi.ToHttp(result, DeliveryStatus.Cancelled);
+    }
+
+    public static async Task<IResult> ListAsync(string? status, int? limit, DeliveryQueries queries, CancellationToken cancellationToken)
+    {
+        DeliveryStatus? filter = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<DeliveryStatus>(status, out var s) || int.TryParse(status, out _))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["is not a delivery status"] });
+            filter = s;
+        }
+        return Results.Json(await queries.ListAsync(filter, Math.Clamp(limit ?? 100, 1, 500), cancellationToken));
+    }
+
+    public static async Task<IResult> GetAsync(Guid id, DeliveryQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } view ? Results.Json(view) : Results.Problem(statusCode: 404, title: "Delivery not found");
+
+    private static GeoAddress? Place(PlaceDto? p, string name, Dictionary<string, string[]> errors)
+    {
+        if (p is null || string.IsNullOrWhiteSpace(p.Address) || p.Address.Length > 300) errors[name + ".address"] = ["is required, at most 300 characters"];
+        if (p?.Lat is not (>= -90 and <= 90)) errors[name + ".lat"] = ["is required, -90 to 90"];
+        if (p?.Lon is not (>= -180 and <= 180)) errors[name + ".lon"] = ["is required, -180 to 180"];
+        return p is { Address: { } a, Lat: { } lat, Lon: { } lon } ? new GeoAddress(a.Trim(), lat, lon) : null;
+    }
+}

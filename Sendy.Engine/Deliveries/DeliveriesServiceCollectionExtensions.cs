@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Sendy.Engine.Consumers;
+using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Deliveries.Outbox;
+
+namespace Sendy.Engine.Deliveries;
+
+public static class DeliveriesServiceCollectionExtensions
+{
+    /// <summary>Deliveries: booking, the status service, queries, live status (in process + LISTEN/NOTIFY), geofences.</summary>
+    public static IServiceCollection AddSendyDeliveries(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddDataProtection();
+        services.AddSingleton<TrackingLinks>();
+        services.AddSingleton<NotificationChannels>();
+        services.AddSingleton(sp => new StatusNodeId(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId));
+        services.AddSingleton<StatusFanout>();
+        services.AddSingleton<IDeliveryStatusFeed>(sp => sp.GetRequiredService<StatusFanout>());
+        services.AddSingleton<IDeliveryStatusPublisher>(sp => sp.GetRequiredService<StatusFanout>());
+        services.AddSingleton<DeliveryStatusService>();
+        services.AddSingleton<DeliveryBookingService>();
+        services.AddSingleton<DeliveryQueries>();
+        services.AddSingleton<StatusRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
+        services.AddSingleton<GeofenceWatcher>();
+        if (configuration.GetValue(DeliveryOptions.Section + ":GeofenceEnabled", true))
+            services.AddHostedService(sp => sp.GetRequiredService<GeofenceWatcher>());
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using NetTopologySuite.Geometries;
+using Sendy.Engine.Security;
+using Sendy.Engine.Storage;
+
+namespace Sendy.Engine.Deliveries;
+
+public sealed record GeoAddress(string Address, double Latitude, double Longitude)
+{
+    internal Point ToPoint() => new(Longitude, Latitude) { SRID = 4326 };
+}
+
+/// <summary>What a dispatcher books. Validated by the API before it gets here.</summary>
+public sealed record NewDelivery(
+    string CustomerName,
+    string? CustomerEmail,
+    string? CustomerPhone,
+    string Locale,
+    GeoAddress Pickup,
+    GeoAddress Dropoff,
+    DateTimeOffset? PlannedArrivalAt = null);
+
+public sealed record BookedDelivery(Guid Id, string TrackingToken);
+
+public enum AssignOutcome
+{
+    Assigned,
+    NotFound,
+    UnknownDriver,
+    Closed,
+}
+
+/// <summary>Dispatcher actions: book a delivery (status Booked, tracking token issued), assign a truck and driver.</summary>
+public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> contexts, DeliveryStatusService statuses, TrackingLinks links, TimeProvider time)
+{
+    public async Task<BookedDelivery> BookAsync(NewDelivery booking, string? dispatcher, CancellationToken cancellationToken)
+    {
+        var token = AccessTokens.Create();
+        var now = time.GetUtcNow();
+        var delivery = new Delivery
+        {
+            Id = Guid.CreateVersion7(now), TrackingTokenHash = AccessTokens.Hash(token), TrackingTokenProtected = links.Protect(token),
+            CustomerName = booking.CustomerName.Trim(),
+            CustomerEmail = booking.CustomerEmail, CustomerPhone = booking.CustomerPhone, Locale = booking.Locale,
+            PickupAddress = booking.Pickup.Address, PickupLocation = booking.Pickup.ToPoint(),
+            DropoffAddress = booking.Dropoff.Address, DropoffLocation = booking.Dropoff.ToPoint(),
+            PlannedArrivalAt = booking.PlannedArrivalAt, EstimatedArrivalAt = booking.PlannedArrivalAt,
+            Status = DeliveryStatus.Booked, StatusChangedAt = now, CreatedAt = now,
+        };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Deliveries.Add(delivery);
+        await db.SaveChangesAsync(cancellationToken);
+        var change = await statuses.WriteAsync(db, delivery,
+            new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, StatusActor.Dispatcher(dispatcher), "booked"), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        statuses.PublishCommitted(change);
+        return new BookedDelivery(delivery.Id, token);
+    }
+
+    /// <summary>Assigns the driver (and the driver's truck). A Booked delivery moves to DriverAssigned; later ones are reassigned in place.</summary>
+    public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, string? dispatcher, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var delivery = await DeliveryStatusService.LockAsync(db, deliveryId, cancellationToken);
+        if (delivery is null) return AssignOutcome.NotFound;
+        if (DeliveryStateMachine.IsFinal(delivery.Status)) return AssignOutcome.Closed;
+        var driver = await db.Drivers.AsNoTracking().FirstOrDefaultAsync(d => d.Id == driverId, cancellationToken);
+        if (driver is null) return AssignOutcome.UnknownDriver;
+
+        delivery.DriverId = driver.Id;
+        delivery.TruckId = driver.TruckId;
+        await db.SaveChangesAsync(cancellationToken);
+        var change = delivery.Status != DeliveryStatus.Booked ? null
+            : await statuses.WriteAsync(db, delivery, new StatusChangeRequest(delivery.Id, DeliveryStatus.DriverAssigned,
+                StatusActor.Dispatcher(dispatcher), $"assign:{driver.Id:N}"), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        if (change is not null) statuses.PublishCommitted(change);
+        return AssignOutcome.Assigned;
+    }
+}

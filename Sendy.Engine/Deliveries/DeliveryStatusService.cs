@@ -1,0 +1,113 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Deliveries.Outbox;
+using Sendy.Engine.Storage;
+
+namespace Sendy.Engine.Deliveries;
+
+/// <summary>
+/// Changes a delivery's status. One transaction: lock the delivery row, look the idempotency key
+/// up, check the actor and the transition, then write the status event, the delivery's new status,
+/// one outbox row per enabled channel, and the NOTIFYs (live status for peers, outbox wake-up).
+/// After the commit the change is published to this node's pages.
+/// </summary>
+public sealed class DeliveryStatusService(
+    IDbContextFactory<SendyDbContext> contexts,
+    NotificationChannels channels,
+    IDeliveryStatusPublisher live,
+    StatusNodeId node,
+    IOptions<DeliveryOptions> options,
+    TimeProvider time)
+{
+    public const string OutboxWakeChannel = "sendy_outbox";
+
+    public async Task<StatusChangeResult> ChangeAsync(StatusChangeRequest request, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var delivery = await LockAsync(db, request.DeliveryId, cancellationToken);
+        if (delivery is null) return new(StatusChangeOutcome.NotFound, null, null);
+        if (request.Actor.Kind == StatusActorKind.Driver && (delivery.DriverId is null || delivery.DriverId != request.Actor.DriverId))
+            return new(StatusChangeOutcome.NotAssignedDriver, null, null);
+
+        var seen = await db.StatusEvents.AsNoTracking()
+            .FirstOrDefaultAsync(e => e.DeliveryId == delivery.Id && e.IdempotencyKey == request.IdempotencyKey, cancellationToken);
+        if (seen is not null)
+            return seen.ToStatus == request.To
+                ? new(StatusChangeOutcome.Replayed, delivery.Status, StatusEventView.Of(seen))
+                : new(StatusChangeOutcome.KeyReused, delivery.Status, null);
+
+        if (!DeliveryStateMachine.CanMove(delivery.Status, request.To))
+            return new(StatusChangeOutcome.InvalidTransition, delivery.Status, null);
+        if (DeliveryStateMachine.RequiresReason(request.To) && string.IsNullOrWhiteSpace(request.Reason))
+            return new(StatusChangeOutcome.ReasonRequired, delivery.Status, null);
+
+        var change = await WriteAsync(db, delivery, request, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        PublishCommitted(change);
+        return new(StatusChangeOutcome.Changed, delivery.Status, change.Event);
+    }
+
+    /// <summary>Tells this node's pages; peers hear it from the NOTIFY queued in the transaction.</summary>
+    internal void PublishCommitted(DeliveryStatusChanged change) => live.Publish(change);
+
+    internal static Task<Delivery?> LockAsync(SendyDbContext db, Guid id, CancellationToken cancellationToken) =>
+        db.Deliveries.FromSql($"SELECT * FROM deliveries WHERE id = {id} FOR UPDATE").AsTracking().SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Writes event, status, outbox rows and notifications in the caller's transaction; the caller has checked the move.</summary>
+    internal async Task<DeliveryStatusChanged> WriteAsync(SendyDbContext db, Delivery delivery, StatusChangeRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var where = delivery.TruckId is null ? null
+            : await db.LatestPositions.Where(p => p.TruckId == delivery.TruckId).Select(p => p.Location).FirstOrDefaultAsync(cancellationToken);
+        var statusEvent = new DeliveryStatusEvent
+        {
+            Id = Guid.CreateVersion7(now),
+            DeliveryId = delivery.Id,
+            FromStatus = request.To == DeliveryStatus.Booked ? null : delivery.Status,
+            ToStatus = request.To,
+            ActorKind = request.Actor.Kind,
+            ActorId = request.Actor.Id,
+            OccurredAt = now,
+            Location = where,
+            Note = Trimmed(request.Note),
+            Reason = Trimmed(request.Reason),
+            IdempotencyKey = request.IdempotencyKey,
+        };
+        db.StatusEvents.Add(statusEvent);
+
+        delivery.Status = request.To;
+        delivery.StatusChangedAt = now;
+        if (request.To == DeliveryStatus.PickedUp) delivery.PickedUpAt = now;
+        if (request.To == DeliveryStatus.Delivered) delivery.DeliveredAt = now;
+        if (request.To == DeliveryStatus.Failed) delivery.FailureReason = statusEvent.Reason;
+        if (DeliveryStateMachine.IsFinal(request.To))
+        {
+            delivery.ClosedAt = now;
+            delivery.TrackingExpiresAt = now + options.Value.TrackingLinkLifetimeAfterClose;
+        }
+
+        var outbox = channels.For(delivery).Select(channel => new OutboxMessage
+        {
+            StatusEventId = statusEvent.Id, DeliveryId = delivery.Id, Channel = channel, CreatedAt = now,
+        }).ToList();
+        db.Outbox.AddRange(outbox);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var change = new DeliveryStatusChanged(delivery.Id, StatusEventView.Of(statusEvent));
+        await NotifyAsync(db, node.Value, change, wakeOutbox: outbox.Count > 0, cancellationToken);
+        return change;
+    }
+
+    /// <summary>Queues the NOTIFYs in the caller's transaction: PostgreSQL delivers them only on commit.</summary>
+    internal static async Task NotifyAsync(SendyDbContext db, string nodeId, DeliveryStatusChanged change, bool wakeOutbox, CancellationToken cancellationToken)
+    {
+        var payload = StatusRelay.PayloadFor(nodeId, change);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({StatusRelay.Channel}, {payload})", cancellationToken);
+        if (wakeOutbox)
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxWakeChannel}, '')", cancellationToken);
+    }
+
+    private static string? Trimmed(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Sendy.Engine.Deliveries.Live;
+
+/// <summary>A committed status event, or a geofence suggestion (<see cref="StatusEventView"/> null, <see cref="AtPickup"/> true).</summary>
+public sealed record DeliveryStatusChanged(Guid DeliveryId, StatusEventView? Event, bool AtPickup = false);
+
+/// <summary>Live status changes for pages. Handlers run on the thread pool; dispose the subscription to stop.</summary>
+public interface IDeliveryStatusFeed
+{
+    IDisposable Subscribe(Guid deliveryId, Func<DeliveryStatusChanged, Task> onChange);
+}
+
+public interface IDeliveryStatusPublisher
+{
+    /// <summary>Only after the change is committed. Never blocks on subscribers.</summary>
+    void Publish(DeliveryStatusChanged change);
+}
+
+/// <summary>
+/// In-process fan-out of status changes. Unlike positions nothing is coalesced: every event is
+/// a timeline entry, and they are rare (a handful per delivery).
+/// </summary>
+public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDeliveryStatusFeed, IDeliveryStatusPublisher
+{
+    private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
+
+    public IDisposable Subscribe(Guid deliveryId, Func<DeliveryStatusChanged, Task> onChange)
+    {
+        var subscription = new Subscription(this, deliveryId, onChange);
+        _subscriptions.TryAdd(subscription, 0);
+        return subscription;
+    }
+
+    public void Publish(DeliveryStatusChanged change)
+    {
+        foreach (var subscription in _subscriptions.Keys)
+        {
+            if (subscription.DeliveryId != change.DeliveryId) continue;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await subscription.Handler(change);
+                }
+                catch (Exception ex)
+                {
+                    LogSubscriberFailed(logger, change.DeliveryId, ex);
+                }
+            });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A status subscriber for delivery {DeliveryId} threw; it stays subscribed")]
+    private static partial void LogSubscriberFailed(ILogger logger, Guid deliveryId, Exception exception);
+
+    private sealed record Subscription(StatusFanout Owner, Guid DeliveryId, Func<DeliveryStatusChanged, Task> Handler) : IDisposable
+    {
+        public void Dispose() => Owner._subscriptions.TryRemove(this, out _);
+    }
+}
