@@ -178,7 +178,7 @@ public sealed class DeliveriesApiTests(SendyAppFactory app) : IClassFixture<Send
     [InlineData("GET", "/api/v1/deliveries")]
     [InlineData("POST", "/api/v1/deliveries")]
     [InlineData("GET", "/admin/jobs")]
-    public async Task dispatcher_and_admin_endpoints_are_closed_until_sign_in_exists(string method, string path)
+    public async Task dispatcher_endpoints_answer_401_without_a_signed_in_dispatcher(string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null };
         var response = await app.CreateClient().SendAsync(request);

@@ -51,6 +51,13 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["GET /dispatch"] = Staff,
         ["GET /admin/consumers"] = [Who.Admin],
         ["POST /api/v1/positions"] = [Who.DriverOwnTruck], // the other truck's driver cannot post for this truck
+        ["POST /api/v1/deliveries/{id:guid}/status"] = [Who.DriverOwnTruck], // only the assigned driver
+        ["GET /api/v1/driver/deliveries/current"] = [Who.DriverOwnTruck, Who.DriverOtherTruck], // each their own
+        ["GET /api/v1/deliveries/"] = Staff,
+        ["GET /api/v1/deliveries/{id:guid}"] = Staff,
+        ["POST /api/v1/deliveries/"] = Staff,
+        ["POST /api/v1/deliveries/{id:guid}/assignment"] = Staff,
+        ["POST /api/v1/deliveries/{id:guid}/cancel"] = Staff,
         ["POST /"] = [],
         ["POST /account/login"] = [],
         ["POST /account/denied"] = [],
@@ -78,7 +85,7 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         foreach (var endpoint in endpoints)
         foreach (var who in Everyone)
         {
-            using var request = callers.Request(endpoint, who);
+            using var request = await callers.RequestAsync(endpoint, who);
             using var response = await callers.ClientFor(who).SendAsync(request);
             var allowed = IsAllowed(response);
             checks++;
@@ -94,12 +101,12 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
 
     private async Task<Callers> CallersAsync()
     {
-        var (truckA, driverA, trackingA) = await app.CreateTruckWithDeliveryAsync();
-        var (_, driverB, _) = await app.CreateTruckWithDeliveryAsync();
+        var a = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
+        var (_, _, driverB, _, _) = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
         var dispatcher = await SignedInClientAsync(await CreateStaffAsync(StaffRoles.Dispatcher), "matrix-dispatcher-pw");
         var admin = await SignedInClientAsync("matrix-admin@test.local", "matrix-admin-password");
-        return new Callers(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), dispatcher, admin,
-            truckA, driverA, driverB, trackingA);
+        return new Callers(app, app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), dispatcher, admin,
+            a.TruckId, a.DriverId, a.DriverToken, driverB, a.DeliveryId, a.TrackingToken);
     }
 
     private async Task<string> CreateStaffAsync(string role)
@@ -129,8 +136,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         return client;
     }
 
-    private sealed class Callers(HttpClient anonymous, HttpClient dispatcher, HttpClient admin,
-        string truckA, string driverA, string driverB, string trackingA)
+    private sealed class Callers(MatrixApp app, HttpClient anonymous, HttpClient dispatcher, HttpClient admin,
+        string truckA, Guid driverIdA, string driverA, string driverB, Guid deliveryA, string trackingA)
     {
         private const string UnknownToken = "no-such-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -141,8 +148,12 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
             _ => anonymous,
         };
 
-        /// <summary>Each caller brings its own credential: its token in the path or as bearer, or its staff cookie.</summary>
-        public HttpRequestMessage Request(string endpoint, Who who)
+        /// <summary>
+        /// Each caller brings its own credential (its token in the path or as bearer, or its staff
+        /// cookie) and the request a permitted caller would send, on a fresh delivery where the call
+        /// changes one, so every allowed call is a valid one.
+        /// </summary>
+        public async Task<HttpRequestMessage> RequestAsync(string endpoint, Who who)
         {
             var (method, pattern) = (endpoint[..endpoint.IndexOf(' ')], endpoint[(endpoint.IndexOf(' ') + 1)..]);
             var token = who switch
@@ -152,14 +163,35 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
                 Who.DriverOtherTruck => driverB,
                 _ => UnknownToken,
             };
-            var request = new HttpRequestMessage(new HttpMethod(method), pattern.Replace("{Token}", token));
+            var delivery = deliveryA;
+            string body = "{}";
+            switch (pattern)
+            {
+                case "/api/v1/positions":
+                    body = $$"""{"fixes":[{"truckId":"{{truckA}}","lat":37.5,"lon":127,"recordedAt":"{{DateTimeOffset.UtcNow.AddSeconds(-1):O}}"}]}""";
+                    break;
+                case "/api/v1/deliveries/":
+                    body = """{"customerName":"Matrix","locale":"en","pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04}}""";
+                    break;
+                case "/api/v1/deliveries/{id:guid}/assignment":
+                    delivery = (await app.Fleet.CreateDeliveryAsync(truckA, null, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.Booked, default)).Entity.Id;
+                    body = $$"""{"driverId":"{{driverIdA}}"}""";
+                    break;
+                case "/api/v1/deliveries/{id:guid}/cancel":
+                    delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;
+                    body = $$"""{"reason":"customer called","idempotencyKey":"{{Guid.NewGuid()}}"}""";
+                    break;
+                case "/api/v1/deliveries/{id:guid}/status":
+                    delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;
+                    body = $$"""{"status":"Arrived","idempotencyKey":"{{Guid.NewGuid()}}"}""";
+                    break;
+            }
+            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString());
+            var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (method == "POST")
             {
-                var body = pattern == "/api/v1/positions"
-                    ? $$"""{"fixes":[{"truckId":"{{truckA}}","lat":37.5,"lon":127,"recordedAt":"{{DateTimeOffset.UtcNow.AddSeconds(-1):O}}"}]}"""
-                    : "{}";
                 request.Content = pattern.StartsWith("/api/", StringComparison.Ordinal)
                     ? new StringContent(body, Encoding.UTF8, "application/json")
                     : new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" });

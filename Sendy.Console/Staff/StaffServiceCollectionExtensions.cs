@@ -39,6 +39,9 @@ public static class StaffServiceCollectionExtensions
             o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
+            // An API caller gets a status code, not a login page.
+            o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(DispatcherPolicy, p => p.RequireRole(StaffRoles.Dispatcher, StaffRoles.Admin))
@@ -47,5 +50,12 @@ public static class StaffServiceCollectionExtensions
         services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
         services.AddHostedService<FirstAdminSeeder>();
         return services;
+    }
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
+        else context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 }
