@@ -90,7 +90,8 @@ export function setTruck(element, lat, lng, heading, follow) {
     if (!state.marker) {
         state.marker = L.marker(latLng, { icon: truckIcon(L, heading), keyboard: false, interactive: false })
             .addTo(state.map);
-        state.map.setView(latLng, Math.max(state.map.getZoom(), state.truckZoom));
+        // No animation: a fix arriving mid-zoom would be judged against the old, wider bounds.
+        state.map.setView(latLng, Math.max(state.map.getZoom(), state.truckZoom), { animate: false });
     } else {
         state.marker.setLatLng(latLng);
         const wasArrow = state.heading !== null;
@@ -102,14 +103,30 @@ export function setTruck(element, lat, lng, heading, follow) {
                 el.style.transform = `rotate(${heading}deg)`;
             }
         }
-        if (follow && !state.map.getBounds().pad(-0.15).contains(latLng)) {
-            state.map.panTo(latLng);
-        }
+        keepInView(state, latLng, follow);
     }
     state.heading = hasHeading ? heading : null;
 
     element.dataset.truckLat = String(lat);
     element.dataset.truckLng = String(lng);
+}
+
+/** Follows the truck: pans when it nears the edge, and checks again whenever a move or zoom ends. */
+function keepInView(state, latLng, follow) {
+    state.follow = follow ? latLng : null;
+    if (follow && !state.map.getBounds().pad(-0.15).contains(latLng)) {
+        state.map.panTo(latLng);
+    }
+    if (!state.followHooked) {
+        state.followHooked = true;
+        // A customer who drags the map to look around is not pulled back until the next fix.
+        state.map.on('dragstart', () => { state.follow = null; });
+        state.map.on('moveend zoomend', () => {
+            if (state.follow && !state.map.getBounds().pad(-0.15).contains(state.follow)) {
+                state.map.panTo(state.follow);
+            }
+        });
+    }
 }
 
 export function fitTo(element, points) {
