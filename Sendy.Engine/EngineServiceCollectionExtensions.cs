@@ -45,6 +45,7 @@ public static class EngineServiceCollectionExtensions
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DriverTokenCache>();
+        services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<PositionIngestor>();
 
         services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();

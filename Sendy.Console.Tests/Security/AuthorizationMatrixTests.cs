@@ -58,6 +58,9 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /api/v1/deliveries/"] = Staff,
         ["POST /api/v1/deliveries/{id:guid}/assignment"] = Staff,
         ["POST /api/v1/deliveries/{id:guid}/cancel"] = Staff,
+        ["PUT /api/v1/trucks/{truckId}/device"] = [Who.Admin],
+        ["GET /osmand"] = [], // a tracker app's registered device id is its credential; none of these callers has one
+        ["POST /osmand"] = [],
         ["POST /"] = [],
         ["POST /account/login"] = [],
         ["POST /account/denied"] = [],
@@ -181,18 +184,24 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
                     delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;
                     body = $$"""{"reason":"customer called","idempotencyKey":"{{Guid.NewGuid()}}"}""";
                     break;
+                case "/api/v1/trucks/{truckId}/device":
+                    body = $$"""{"deviceId":"matrix-{{Guid.NewGuid():N}}"}""";
+                    break;
+                case "/osmand":
+                    pattern = "/osmand?id=not-registered&lat=37.5&lon=127&timestamp=" + DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                    break;
                 case "/api/v1/deliveries/{id:guid}/status":
                     delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;
                     body = $$"""{"status":"Arrived","idempotencyKey":"{{Guid.NewGuid()}}"}""";
                     break;
             }
-            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString());
+            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA);
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            if (method == "POST")
+            if (method is "POST" or "PUT")
             {
-                request.Content = pattern.StartsWith("/api/", StringComparison.Ordinal)
+                request.Content = pattern.StartsWith("/api/", StringComparison.Ordinal) || pattern.StartsWith("/osmand", StringComparison.Ordinal)
                     ? new StringContent(body, Encoding.UTF8, "application/json")
                     : new FormUrlEncodedContent(new Dictionary<string, string> { ["returnUrl"] = "/" });
             }

@@ -6,7 +6,8 @@ public static class ApiEndpoints
 {
     public static WebApplication MapSendyApi(this WebApplication app)
     {
-        app.MapGroup("/api/v1").MapPositionsApi().MapDeliveriesApi();
+        app.MapGroup("/api/v1").MapPositionsApi().MapDeliveriesApi().MapTrucksApi();
+        app.MapOsmAndApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

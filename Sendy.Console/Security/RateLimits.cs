@@ -64,7 +64,7 @@ public static class RateLimits
         new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
 
     internal static bool IsPublic(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/t") || path.StartsWithSegments("/d");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/t") || path.StartsWithSegments("/d") || path.StartsWithSegments("/osmand");
 
     /// <summary>The bearer token, or the token segment of /t/{token} and /d/{token}, hashed.</summary>
     internal static string? TokenKey(HttpContext http)
@@ -74,6 +74,7 @@ public static class RateLimits
         string? token = null;
         var auth = http.Request.Headers.Authorization.ToString();
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = auth[7..].Trim();
+        else if (path.StartsWithSegments("/osmand")) token = http.Request.Query["id"].ToString(); // the tracker's device id
         else if ((path.StartsWithSegments("/t", out var rest) || path.StartsWithSegments("/d", out rest)) && rest.HasValue)
             token = rest.Value!.TrimStart('/').Split('/')[0];
         if (string.IsNullOrEmpty(token)) return null;

@@ -74,4 +74,13 @@ public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, Tr
         if (updated == 0) throw new KeyNotFoundException($"delivery {deliveryId} not found");
         return token;
     }
+
+    /// <summary>Registers (or clears, with null) the tracker device id of a truck; false when the truck does not exist.</summary>
+    public async Task<bool> SetDeviceAsync(string truckId, string? deviceId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Trucks.Where(t => t.Id == truckId)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.DeviceId, deviceId), cancellationToken);
+        return updated == 1;
+    }
 }

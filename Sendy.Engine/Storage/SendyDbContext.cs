@@ -42,6 +42,8 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.Plate).HasMaxLength(32);
+            e.Property(x => x.DeviceId).HasMaxLength(128);
+            e.HasIndex(x => x.DeviceId).IsUnique().HasFilter("device_id IS NOT NULL");
         });
         b.Entity<Driver>(e =>
         {

@@ -843,6 +843,11 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("device_id");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -856,6 +861,11 @@ namespace Sendy.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_trucks");
+
+                    b.HasIndex("DeviceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_trucks_device_id")
+                        .HasFilter("device_id IS NOT NULL");
 
                     b.ToTable("trucks", (string)null);
                 });
