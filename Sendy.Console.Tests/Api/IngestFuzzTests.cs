@@ -119,5 +119,62 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
         Assert.True(tried > 300, $"only {tried} inputs");
     }
 
+    [Fact]
+    public async Task the_status_api_never_answers_500()
+    {
+        var (_, _, driverToken, deliveryId, _) = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
+        var client = app.CreateClient();
+        var valid = "{\"status\":\"Arrived\",\"note\":\"gate 3\",\"idempotencyKey\":\"fuzz-key-0001\"}";
+        var bodies = new List<string>();
+        for (var i = 0; i < valid.Length; i++) bodies.Add(valid[..i]);
+        foreach (var field in new[] { "status", "note", "reason", "idempotencyKey" })
+        foreach (var value in WeirdValues)
+            bodies.Add("{\"status\":\"Arrived\",\"idempotencyKey\":\"fuzz-" + Guid.NewGuid().ToString("N")[..8] + "\",\"" + field + "\":" + value + "}");
+        bodies.Add("{\"status\":\"Failed\",\"idempotencyKey\":\"fuzz-failed-1\",\"reason\":\"" + new string('x', 5000) + "\"}");
+        var random = new Random(7);
+        for (var i = 0; i < 20; i++) { var b = new byte[random.Next(1, 200)]; random.NextBytes(b); bodies.Add(Encoding.Latin1.GetString(b)); }
+
+        var tried = 0;
+        foreach (var body in bodies)
+        foreach (var path in new[] { $"/api/v1/deliveries/{deliveryId}/status", $"/api/v1/deliveries/{Guid.NewGuid()}/status" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", driverToken);
+            var code = (int)(await client.SendAsync(request)).StatusCode;
+            Assert.True(code is 200 or 201 or 400 or 403 or 404 or 409 or 413 or 415 or 422, $"status API: {Preview(body)} answered {code}");
+            tried++;
+        }
+        output.WriteLine($"status API: {tried} inputs, no 5xx");
+    }
+
+    [Fact]
+    public async Task the_osmand_endpoint_never_answers_500()
+    {
+        var (truck, _, _) = await app.CreateTruckWithDeliveryAsync();
+        var device = "fuzz-" + Guid.NewGuid().ToString("N")[..8];
+        await app.Fleet.SetDeviceAsync(truck, device, default);
+        var client = app.CreateClient();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var tried = 0;
+        foreach (var param in new[] { "lat", "lon", "timestamp", "speed", "bearing", "accuracy", "altitude", "batt", "id" })
+        foreach (var value in new[] { "", "abc", "NaN", "Infinity", "-1e999", "1e999", "%00", "'; DROP TABLE trucks;--", "한국", "99999999999999999999", "-0" })
+        {
+            var query = new Dictionary<string, string> { ["id"] = device, ["lat"] = "37.5", ["lon"] = "127", ["timestamp"] = now };
+            query[param] = value;
+            var url = "/osmand?" + string.Join("&", query.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
+            var code = (int)(await client.GetAsync(url)).StatusCode;
+            Assert.True(code is 200 or 400 or 404, $"osmand {url} answered {code}");
+            tried++;
+        }
+        var json = $$$"""{"location":{"timestamp":"{{{DateTimeOffset.UtcNow:O}}}","coords":{"latitude":37.5,"longitude":127,"speed":3}},"device_id":"{{{device}}}"}""";
+        for (var i = 0; i < json.Length; i += 3)
+        {
+            var code = (int)(await client.PostAsync("/osmand", new StringContent(json[..i], Encoding.UTF8, "application/json"))).StatusCode;
+            Assert.True(code is 200 or 400 or 404, $"osmand JSON {Preview(json[..i])} answered {code}");
+            tried++;
+        }
+        output.WriteLine($"OsmAnd: {tried} inputs, no 5xx");
+    }
+
     private static string Preview(string body) => body.Length <= 60 ? body : body[..60] + "…";
 }

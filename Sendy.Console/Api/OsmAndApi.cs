@@ -109,10 +109,15 @@ public static class OsmAndApi
     internal static DateTimeOffset? Timestamp(string? s)
     {
         if (string.IsNullOrWhiteSpace(s)) return null;
+        // Anything outside what a DateTimeOffset can hold (Infinity, 20-digit numbers) is just invalid: null, so a 400.
+        const double maxMs = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
         if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-            return n > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(n) : DateTimeOffset.FromUnixTimeSeconds(n);
+        {
+            var ms = n > 100_000_000_000 ? n : n * 1000.0;
+            return ms is >= 0 and <= maxMs ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms) : null;
+        }
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var f))
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(f * 1000));
+            return double.IsFinite(f) && f * 1000 is >= 0 and <= maxMs ? DateTimeOffset.FromUnixTimeMilliseconds((long)(f * 1000)) : null;
         return DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
     }
 }
