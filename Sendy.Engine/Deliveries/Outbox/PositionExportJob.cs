@@ -19,10 +19,14 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
     public const string RecurringJobId = "positions-to-opensearch";
     public const string WatermarkName = "positions-opensearch";
 
-    private const string LockWatermark = """
+    // Two commands: PostgreSQL refuses several statements in one prepared (positional-parameter) command.
+    private const string EnsureWatermark = """
         INSERT INTO export_watermarks (name, stored_at, stream_name, shard_id, sequence_number, updated_at)
-        VALUES ($1, '-infinity', '', '', '', now()) ON CONFLICT DO NOTHING;
-        SELECT stored_at, stream_name, shard_id, sequence_number FROM export_watermarks WHERE name = $1 FOR UPDATE SKIP LOCKED;
+        VALUES ($1, '-infinity', '', '', '', now()) ON CONFLICT DO NOTHING
+        """;
+
+    private const string LockWatermark = """
+        SELECT stored_at, stream_name, shard_id, sequence_number FROM export_watermarks WHERE name = $1 FOR UPDATE SKIP LOCKED
         """;
 
     private const string ReadBatch = """
@@ -60,10 +64,11 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         object[] mark;
+        await using (var ensure = new NpgsqlCommand(EnsureWatermark, connection, tx) { Parameters = { new() { Value = WatermarkName } } })
+            await ensure.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = new NpgsqlCommand(LockWatermark, connection, tx) { Parameters = { new() { Value = WatermarkName } } })
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.NextResultAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken)) return 0; // another node is exporting
             mark = [reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)];
         }
