@@ -41,8 +41,10 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
                 Now.AddSeconds(-3), Now.AddSeconds(-1), ["shardId-000000000000"], 0),
             new LeaseStatus("shardId-000000000002", null, Checkpoints.TrimHorizon, null, null, null, [], 1),
         ];
+        _status.DeadLetters = 3;
         var page = Render<ConsumersPage>();
 
+        Assert.Contains("Dead letters: 3", page.Find("[data-testid=dead-letters]").TextContent);
         var workers = page.Find("[data-testid=workers]").TextContent;
         Assert.Contains("node-2", workers);
         Assert.Contains("stale", workers); // 30 s without heartbeat with a 10 s lease
@@ -76,5 +78,7 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         public Task RemoveWorkerAsync(string workerId, CancellationToken cancellationToken) => Task.CompletedTask;
         public Task<IReadOnlyList<WorkerStatus>> ListWorkersAsync(CancellationToken cancellationToken) { Calls++; return Task.FromResult(Workers); }
         public Task<IReadOnlyList<LeaseStatus>> ListLeasesAsync(string streamName, CancellationToken cancellationToken) { Calls++; return Task.FromResult(Leases); }
+        public long DeadLetters { get; set; }
+        public Task<long> CountDeadLettersAsync(string streamName, CancellationToken cancellationToken) => Task.FromResult(DeadLetters);
     }
 }

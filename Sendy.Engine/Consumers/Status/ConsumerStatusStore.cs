@@ -22,6 +22,9 @@ public interface IConsumerStatusStore
     Task<IReadOnlyList<WorkerStatus>> ListWorkersAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LeaseStatus>> ListLeasesAsync(string streamName, CancellationToken cancellationToken);
+
+    /// <summary>Records of this stream the consumer could not use (poison, unknown truck), kept in dead_letters.</summary>
+    Task<long> CountDeadLettersAsync(string streamName, CancellationToken cancellationToken);
 }
 
 public sealed class PostgresConsumerStatusStore(NpgsqlDataSource dataSource) : IConsumerStatusStore
@@ -84,5 +87,12 @@ public sealed class PostgresConsumerStatusStore(NpgsqlDataSource dataSource) : I
                 r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4),
                 r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<string[]>(6), r.GetInt32(7)));
         return list;
+    }
+
+    public async Task<long> CountDeadLettersAsync(string streamName, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT count(*) FROM dead_letters WHERE stream_name = $1");
+        cmd.Parameters.Add(new() { Value = streamName });
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 }
