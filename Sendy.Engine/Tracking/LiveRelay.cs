@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Tracking;
 
@@ -123,37 +124,20 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                LogListening(logger, nodeId);
-                delay = TimeSpan.FromMilliseconds(200);
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Database gone: peers' positions stop arriving live until it is back. Never give up.
-                LogListenFailed(logger, delay.TotalMilliseconds, ex);
-                await Task.Delay(delay, time, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
-            }
+            // Database gone: peers' positions stop arriving live until it is back; the listener never gives up.
+            await PostgresListener.ListenAsync(dataSource, Channel, OnPayload,
+                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken, () => LogListening(logger, nodeId));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    private void OnPayload(string payload)
     {
-        if (e.Channel != Channel) return;
-        var parsed = Parse(e.Payload);
+        var parsed = Parse(payload);
         if (parsed is not { } message)
         {
             LogBadPayload(logger);

@@ -1,3 +1,4 @@
+using Sendy.Engine.Storage;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,34 +38,19 @@ public sealed partial class StatusRelay(NpgsqlDataSource dataSource, IDeliverySt
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                delay = TimeSpan.FromMilliseconds(200);
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogListenFailed(logger, delay.TotalMilliseconds, ex);
-                await Task.Delay(delay, time, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
-            }
+            await PostgresListener.ListenAsync(dataSource, Channel, OnPayload,
+                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    private void OnPayload(string payload)
     {
-        if (e.Channel != Channel || Parse(e.Payload) is not { } message || message.Origin == node.Value) return;
+        if (Parse(payload) is not { } message || message.Origin == node.Value) return;
         local.Publish(message.Change);
     }
 
