@@ -162,6 +162,15 @@ cmd_test() {
 
   log "Building Sendy.sln (warnings are errors)"
   run_fg dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers || die "build failed"
+  log "Checking packages for known vulnerabilities"
+  local vulnerable
+  vulnerable=$(dotnet list Sendy.sln package --vulnerable --include-transitive 2>&1) ||
+    die "dotnet list package --vulnerable failed: $vulnerable"
+  if grep -q "has the following vulnerable packages" <<<"$vulnerable"; then
+    printf '%s\n' "$vulnerable" >&2
+    die "vulnerable NuGet packages (see above)"
+  fi
+  note "no vulnerable packages"
   # The tests use database sendy as their template, so it gets the migrations first.
   migrate Debug
 

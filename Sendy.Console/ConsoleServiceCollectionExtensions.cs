@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Sendy.Console.Components;
+using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Console;
 
@@ -32,6 +34,13 @@ public static class ConsoleServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // The dispatcher map's read side lives in the engine; the console is its only user, so it registers it.
+        services.TryAddSingleton<IFleetQueries, PostgresFleetQueries>();
+        services.AddOptions<DispatchOptions>()
+            .Bind(configuration.GetSection(DispatchOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -42,7 +51,6 @@ public static class ConsoleServiceCollectionExtensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
-            app.UseHsts();
         }
 
         app.UseRequestLocalization();

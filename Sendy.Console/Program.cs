@@ -1,6 +1,7 @@
 using Sendy.Console;
 using Sendy.Console.Api;
 using Sendy.Console.Demo;
+using Sendy.Console.Security;
 using Sendy.Engine;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,9 +9,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSendyEngine(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
+builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
 
 var app = builder.Build();
 
+app.UseSendySecurity();
 app.UseSendyConsole();
 app.MapSendyApi();
 

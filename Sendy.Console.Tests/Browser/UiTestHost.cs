@@ -27,6 +27,8 @@ public sealed class UiTestHost : WebApplicationFactory<App>
 
     public FakeLivePositionFeed Feed { get; } = new();
 
+    public FakeFleetQueries Fleet { get; } = new();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public static UiTestHost Start()
@@ -65,6 +67,8 @@ public sealed class UiTestHost : WebApplicationFactory<App>
             services.RemoveAll<ILivePositionFeed>();
             services.AddSingleton<ITrackingQueries>(Queries);
             services.AddSingleton<ILivePositionFeed>(Feed);
+            services.RemoveAll<IFleetQueries>();
+            services.AddSingleton<IFleetQueries>(Fleet);
         });
     }
 

@@ -5,11 +5,15 @@ namespace Sendy.Console.Tests.Fakes;
 
 /// <summary>
 /// Live feed test adapter. <see cref="PublishAsync"/> calls each matching handler on a thread-pool
-/// thread, as the real fan-out does, and completes when they have finished.
+/// thread, as the real fan-out does, and completes when they have finished; all-trucks subscribers
+/// get the whole batch in one call.
 /// </summary>
 public sealed class FakeLivePositionFeed : ILivePositionFeed
 {
     private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
+    private readonly ConcurrentDictionary<AllSubscription, byte> _all = new();
+
+    public int ActiveAllSubscriptions => _all.Count;
 
     public int ActiveTruckSubscriptions(string truckId) => _subscriptions.Keys.Count(s => s.TruckId == truckId);
 
@@ -20,16 +24,28 @@ public sealed class FakeLivePositionFeed : ILivePositionFeed
         return subscription;
     }
 
-    public IDisposable SubscribeAll(Func<IReadOnlyList<TruckPosition>, Task> onPositions) =>
-        throw new NotSupportedException("The pages under test only follow one truck.");
+    public IDisposable SubscribeAll(Func<IReadOnlyList<TruckPosition>, Task> onPositions)
+    {
+        var subscription = new AllSubscription(this, onPositions);
+        _all.TryAdd(subscription, 0);
+        return subscription;
+    }
 
-    public Task PublishAsync(TruckPosition position) =>
-        Task.Run(() => Task.WhenAll(_subscriptions.Keys
-            .Where(s => s.TruckId == position.TruckId)
-            .Select(s => s.Handler(position))));
+    public Task PublishAsync(TruckPosition position) => PublishAsync([position]);
+
+    public Task PublishAsync(IReadOnlyList<TruckPosition> positions) =>
+        Task.Run(() => Task.WhenAll(
+            _subscriptions.Keys
+                .SelectMany(s => positions.Where(p => p.TruckId == s.TruckId).Select(p => s.Handler(p)))
+                .Concat(_all.Keys.Select(s => s.Handler(positions)))));
 
     private sealed record Subscription(FakeLivePositionFeed Owner, string TruckId, Func<TruckPosition, Task> Handler) : IDisposable
     {
         public void Dispose() => Owner._subscriptions.TryRemove(this, out _);
+    }
+
+    private sealed record AllSubscription(FakeLivePositionFeed Owner, Func<IReadOnlyList<TruckPosition>, Task> Handler) : IDisposable
+    {
+        public void Dispose() => Owner._all.TryRemove(this, out _);
     }
 }

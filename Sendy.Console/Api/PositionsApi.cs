@@ -68,8 +68,10 @@ public static class PositionsApi
             var result = await ingestor.IngestAsync(driver.TruckId, fixes!, cancellationToken);
             return Results.Json(result, statusCode: StatusCodes.Status202Accepted);
         }
-        catch (StreamUnavailableException)
+        catch (StreamException ex) when (ex is not StreamValidationException)
         {
+            // Unreachable, throttled past the retry budget, or the stream itself is gone: the
+            // client keeps its fixes and retries; nothing was accepted.
             http.Response.Headers.RetryAfter = ((int)limits.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(statusCode: 503, title: "Position stream unavailable",
                 detail: "Nothing was accepted; keep the fixes and retry after the given delay.");

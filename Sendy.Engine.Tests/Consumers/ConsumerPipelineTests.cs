@@ -121,6 +121,21 @@ public abstract class ConsumerPipelineTests<TStream> : IClassFixture<TestDatabas
     }
 
     [Fact]
+    public async Task a_re_sent_upload_is_stored_once()
+    {
+        var truck = Unique("d");
+        await _db.AddTruckAsync(truck);
+        await PutAsync(truck, 0, 10);
+        await using var node = new EngineHarness(_db, _stream.Reader, _stream.StreamName);
+        await node.StartAsync();
+        await Eventually.ReachesAsync(() => CountAsync(truck), n => n == 10, "first upload stored");
+        await PutAsync(truck, 5, 10); // the phone re-sends 5..9 with 10..14: new records, same fixes
+        await Eventually.ReachesAsync(() => CountAsync(truck), n => n >= 15, "second upload stored");
+        await Task.Delay(300);
+        Assert.Equal(15L, await CountAsync(truck));
+    }
+
+    [Fact]
     public async Task an_older_fix_arriving_late_does_not_move_the_latest_position()
     {
         var truck = Unique("o");

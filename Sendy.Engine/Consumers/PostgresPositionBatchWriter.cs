@@ -6,8 +6,9 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Engine.Consumers;
 
 /// <summary>
-/// The hot path: binary COPY into a temp staging table, one idempotent insert on (shard id,
-/// sequence number), the latest position moved only by a newer device time, dead letters, and the
+/// The hot path: binary COPY into a temp staging table, one idempotent insert on (stream, shard id,
+/// sequence number) that also skips a fix the truck already has at the same device time (a re-sent
+/// upload), the latest position moved only by a newer device time, dead letters, and the
 /// checkpoint, all in one transaction. A fix for a truck that does not exist is dead-lettered.
 /// </summary>
 /// <param name="relayNodeId">When set, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
@@ -40,9 +41,12 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
     private const string InsertPositions = """
         INSERT INTO positions (shard_id, sequence_number, stream_name, truck_id, recorded_at, received_at, stored_at,
             location, speed_mps, heading_degrees, accuracy_meters)
-        SELECT shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
+        SELECT DISTINCT ON (truck_id, recorded_at) shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
             ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
-        FROM position_staging
+        FROM position_staging s
+        -- A re-sent upload (the phone never saw our 202) arrives as new records: one truck has one fix per device time.
+        WHERE NOT EXISTS (SELECT 1 FROM positions p WHERE p.truck_id = s.truck_id AND p.recorded_at = s.recorded_at)
+        ORDER BY truck_id, recorded_at, sequence_number
         ON CONFLICT DO NOTHING
         """;
 

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Sendy.Console.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sendy.Console.Tests.Api;
+
+/// <summary>
+/// Fuzz-style sweep of the ingest API: every answer must be 2xx or a deliberate 4xx, never a 500,
+/// and the app must still accept good input afterwards. Prints how many inputs were tried.
+/// </summary>
+public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelper output) : IClassFixture<IngestFuzzTests.FuzzApp>
+{
+    public sealed class FuzzApp : SendyAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Sendy:RateLimits:PerTokenPermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
+        }
+    }
+
+    private static string Now(int secondsAgo = 5) => DateTimeOffset.UtcNow.AddSeconds(-secondsAgo).ToString("O", CultureInfo.InvariantCulture);
+
+    private static readonly string[] WeirdValues =
+    [
+        "null", "true", "false", "\"\"", "\"north\"", "[]", "{}", "[1,2]", "{\"a\":1}", "0", "-0", "1e308", "-1e308",
+        "1e400", "-1e400", "NaN", "Infinity", "-Infinity", "123456789012345678901234567890", "0.0000000000001",
+        "\"1e3\"", "\"'; DROP TABLE positions;--\"", "\"\\u0000\"", "\"한국어 텍스트 🚚\"", "\"\\ud800\"", "9007199254740993",
+    ];
+
+    private static readonly string[] Fields = ["lat", "lon", "recordedAt", "speed", "heading", "accuracy", "truckId"];
+
+    private static readonly string[] Timestamps =
+    [
+        "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "yesterday",
+        "2026-11-25", "2026-11-25T00:00:00", "1732492800", "1732492800000", "2026-11-25T25:61:61Z", "",
+    ];
+
+    private IEnumerable<(string Body, string ContentType)> Inputs()
+    {
+        var valid = $$"""{"fixes":[{"lat":37.55,"lon":126.97,"recordedAt":"{{Now()}}","speed":10,"heading":90,"accuracy":5}]}""";
+        for (var i = 0; i < valid.Length; i++) yield return (valid[..i], "application/json"); // every truncation
+        foreach (var field in Fields)
+        foreach (var value in WeirdValues)
+        {
+            var fix = new Dictionary<string, string>
+            {
+                ["lat"] = "37.5", ["lon"] = "127.0", ["recordedAt"] = $"\"{Now()}\"",
+            };
+            fix[field] = value;
+            yield return ("{\"fixes\":[{" + string.Join(",", fix.Select(kv => $"\"{kv.Key}\":{kv.Value}")) + "}]}", "application/json");
+        }
+        foreach (var t in Timestamps)
+            yield return ($$"""{"fixes":[{"lat":37.5,"lon":127,"recordedAt":"{{t}}"}]}""", "application/json");
+        foreach (var (lat, lon) in new[] { (90.0001, 0.0), (-90.0001, 0.0), (0.0, 180.0001), (0.0, -180.0001), (90, 180), (-90, -180) })
+            yield return (string.Create(CultureInfo.InvariantCulture, $$"""{"fixes":[{"lat":{{lat}},"lon":{{lon}},"recordedAt":"{{Now()}}"}]}"""), "application/json");
+        var random = new Random(42);
+        for (var i = 0; i < 60; i++)
+        {
+            var bytes = new byte[random.Next(1, 400)];
+            random.NextBytes(bytes);
+            yield return (Encoding.Latin1.GetString(bytes), "application/json");
+        }
+        yield return ("{\"fixes\":[]}", "application/json");
+        yield return ("{\"fixes\":null}", "application/json");
+        yield return ("{\"fixes\":{}}", "application/json");
+        yield return ("[" + string.Join(",", Enumerable.Repeat("{\"lat\":1,\"lon\":1,\"recordedAt\":\"" + Now() + "\"}", 501)) + "]", "application/json");
+        yield return ("{\"fixes\":[" + new string('[', 5000) + new string(']', 5000) + "]}", "application/json"); // deep nesting
+        yield return (new string(' ', 300 * 1024) + "{}", "application/json");
+        foreach (var contentType in new[] { "text/plain", "application/xml", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "" })
+            yield return (valid, contentType);
+        yield return (valid.Replace("\"fixes\"", "\"fixes\",\"fixes\""), "application/json"); // duplicate keys
+    }
+
+    [Fact]
+    public async Task no_input_gets_a_500_and_good_input_still_works_afterwards()
+    {
+        var (_, token, _) = await app.CreateTruckWithDeliveryAsync();
+        var client = app.CreateClient();
+        var tried = 0;
+        var byStatus = new Dictionary<int, int>();
+        foreach (var (body, contentType) in Inputs())
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType.Length > 0) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/positions") { Content = content };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await client.SendAsync(request);
+            var code = (int)response.StatusCode;
+            byStatus[code] = byStatus.GetValueOrDefault(code) + 1;
+            Assert.True(code is 202 or 400 or 413 or 415, $"input #{tried} ({Preview(body)}, {contentType}) answered {code}");
+            tried++;
+        }
+
+        foreach (var auth in new[] { "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer " + new string('A', 5000), "Bearer ' OR 1=1 --" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/positions")
+            {
+                Content = new StringContent($$"""{"fixes":[{"lat":1,"lon":1,"recordedAt":"{{Now()}}"}]}""", Encoding.UTF8, "application/json"),
+            };
+            if (auth.Length > 0) request.Headers.TryAddWithoutValidation("Authorization", auth);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            tried++;
+        }
+
+        output.WriteLine($"{tried} inputs tried; answers: {string.Join(", ", byStatus.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}");
+        using var good = new HttpRequestMessage(HttpMethod.Post, "/api/v1/positions")
+        {
+            Content = new StringContent($$"""{"fixes":[{"lat":37.5,"lon":127,"recordedAt":"{{Now()}}"}]}""", Encoding.UTF8, "application/json"),
+        };
+        good.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(good)).StatusCode);
+        Assert.True(tried > 300, $"only {tried} inputs");
+    }
+
+    private static string Preview(string body) => body.Length <= 60 ? body : body[..60] + "…";
+}
