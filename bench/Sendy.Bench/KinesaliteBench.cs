@@ -84,7 +84,9 @@ public sealed class KinesaliteBench(BenchHost host, string templatePg, Report re
         await db.AddTrucksAsync(host.Fleet.Select(f => f.TruckId));
         Progress.Say($"kinesalite: second consumer catching up on {records:N0} records");
         var options = new ConsumerOptions { WorkerId = "bench-catchup" };
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        // Disposed at the end: the engine's meter callbacks would otherwise keep the coordinator (and its stream) alive.
+        await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var coordinator = new LeaseCoordinator(new StreamName(host.StreamName), reader, new PostgresLeaseStore(db.DataSource),
             new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId), new LiveFanout(NullLogger<LiveFanout>.Instance),
             Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,

@@ -104,7 +104,9 @@ public sealed class PersistBench(string templatePg, Report report)
             MaxRecordsPerCall = BatchSize,
             ShardSyncInterval = TimeSpan.FromSeconds(30),
         };
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        // Disposed at the end: the engine's meter callbacks would otherwise keep the coordinator (and its stream) alive.
+        await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var live = new LiveFanout(NullLogger<LiveFanout>.Instance);
         var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId);
         var coordinator = new LeaseCoordinator(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource), writer, live,
