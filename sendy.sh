@@ -214,6 +214,8 @@ cmd_test() {
 }
 
 cmd_bench() {
+  # stdout carries only the JSON document: set-up and build output go to stderr (fd 3 = stdout).
+  exec 3>&1 1>&2
   #            pg    kinesalite
   setup_bench 55434 45673 "$PG_PACKAGE" chromium
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
@@ -235,7 +237,7 @@ cmd_bench() {
     SENDY_BENCH_COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '-dirty')" \
     SENDY_CHROMIUM=/usr/bin/chromium \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    dotnet "$ROOT/bench/Sendy.Bench/bin/Release/net10.0/Sendy.Bench.dll"
+    dotnet "$ROOT/bench/Sendy.Bench/bin/Release/net10.0/Sendy.Bench.dll" >&3
   fg_wait || rc=$?
   cleanup
   ((rc == 0)) || die "the benchmark failed (status $rc)"

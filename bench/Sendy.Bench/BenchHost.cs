@@ -75,7 +75,13 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         // Every request comes from one loopback address: per-IP limits would measure the limiter.
         builder.UseSetting("Sendy:RateLimits:Enabled", "false");
         builder.UseSetting("Sendy:Map:TileUrl", "/bench-tiles/{z}/{x}/{y}.png"); // no network: tiles 404
-        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        // stdout is the JSON document: the console's own logs go to stderr, warnings and up only.
+        builder.ConfigureLogging(l =>
+        {
+            l.ClearProviders();
+            l.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            l.AddFilter((_, level) => level >= LogLevel.Warning);
+        });
     }
 
     private async Task SeedAsync(int trucks)
