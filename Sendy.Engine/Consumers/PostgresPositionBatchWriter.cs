@@ -27,18 +27,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
         """;
 
-    // Replays are rare (a batch re-read after a crash or a lost lease), so the plain insert is tried
-    // first: ON CONFLICT's speculative insertion costs noticeably more per row. A duplicate key
-    // rolls back to the savepoint and the idempotent form runs instead; what ends up stored is the same.
-    private const string InsertPositionsPlain = """
-        INSERT INTO positions (shard_id, sequence_number, stream_name, truck_id, recorded_at, received_at, stored_at,
-            location, speed_mps, heading_degrees, accuracy_meters)
-        SELECT shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
-            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
-        FROM position_staging
-        """;
-
-    private const string InsertPositions = """
+    private const string SelectNewFixes = """
         INSERT INTO positions (shard_id, sequence_number, stream_name, truck_id, recorded_at, received_at, stored_at,
             location, speed_mps, heading_degrees, accuracy_meters)
         SELECT DISTINCT ON (truck_id, recorded_at) shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
@@ -47,8 +36,15 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         -- A re-sent upload (the phone never saw our 202) arrives as new records: one truck has one fix per device time.
         WHERE NOT EXISTS (SELECT 1 FROM positions p WHERE p.truck_id = s.truck_id AND p.recorded_at = s.recorded_at)
         ORDER BY truck_id, recorded_at, sequence_number
-        ON CONFLICT DO NOTHING
         """;
+
+    // A key conflict is rare (a page written by two workers at once: a zombie and the new owner), so
+    // the insert runs without ON CONFLICT first: its speculative insertion costs noticeably more per
+    // row. A duplicate key rolls back to the savepoint and the idempotent form runs instead; what
+    // ends up stored is the same.
+    private const string InsertPositionsPlain = SelectNewFixes;
+
+    private const string InsertPositions = SelectNewFixes + "\nON CONFLICT DO NOTHING";
 
     private const string UpdateLatest = """
         INSERT INTO latest_positions (truck_id, recorded_at, received_at, location, speed_mps, heading_degrees,
