@@ -22,7 +22,8 @@ usage: ./sendy.sh COMMAND
   test    set up and run all tests (results in .sendy/test/results)
   node    [PORT] another console node (default port 5081) beside a running "run":
           same stream and database; shards are shared, live views cross nodes
-  bench   (not yet implemented)
+  bench   set up, build in Release and run the benchmark; prints one JSON document of
+          figures and writes it to bench/results/latest.json (about 10 minutes)
 EOF
 }
 
@@ -229,6 +230,36 @@ cmd_test() {
   fi
 }
 
+cmd_bench() {
+  # stdout carries only the JSON document: set-up and build output go to stderr (fd 3 = stdout).
+  exec 3>&1 1>&2
+  #            pg    kinesalite
+  setup_bench 55434 45673 "$PG_PACKAGE" chromium
+  [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
+  note "set-up done in $(elapsed "$SETUP_T0")"
+
+  log "Building the benchmark and the migrations tool (Release)"
+  run_fg dotnet build bench/Sendy.Bench -c Release -nologo -v:q --disable-build-servers || die "build failed"
+  run_fg dotnet build migrations -c Release -nologo -v:q --disable-build-servers || die "build failed"
+  migrate Release
+
+  local out="$ROOT/bench/results" rc=0
+  mkdir -p "$out"
+  log "Running the benchmark (figures on stdout, progress on stderr)"
+  # Only the JSON goes to stdout; the program writes the same document to latest.json.
+  fg_start env \
+    SENDY_BENCH_PG="$(pg_connection_string)" \
+    SENDY_BENCH_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT" \
+    SENDY_BENCH_OUTPUT="$out/latest.json" \
+    SENDY_BENCH_COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '-dirty')" \
+    SENDY_CHROMIUM=/usr/bin/chromium \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    dotnet "$ROOT/bench/Sendy.Bench/bin/Release/net10.0/Sendy.Bench.dll" >&3
+  fg_wait || rc=$?
+  cleanup
+  ((rc == 0)) || die "the benchmark failed (status $rc)"
+}
+
 main() {
   cd "$ROOT"
   case "${1:-}" in
@@ -238,10 +269,7 @@ main() {
       cmd_node "$@"
       ;;
     test) cmd_test ;;
-    bench)
-      echo "sendy: bench is not yet implemented" >&2
-      exit 2
-      ;;
+    bench) cmd_bench ;;
     -h | --help | help)
       usage
       ;;

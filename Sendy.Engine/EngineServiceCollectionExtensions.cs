@@ -46,14 +46,28 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DriverTokenCache>();
         services.AddSingleton<DeviceDirectory>();
-        services.AddSingleton<PositionIngestor>();
+        var crossNode = configuration.GetValue("Sendy:Live:CrossNode", true);
+        var fastPath = configuration.GetValue("Sendy:Live:FastPath", true);
+        if (fastPath)
+        {
+            if (crossNode)
+            {
+                services.AddSingleton(sp => new LiveAnnouncer(sp.GetRequiredService<NpgsqlDataSource>(),
+                    sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveAnnouncer>>()));
+                services.AddHostedService(sp => sp.GetRequiredService<LiveAnnouncer>());
+            }
+            services.AddSingleton<IAcceptedPositionsListener>(sp => new LiveFastPath(sp.GetRequiredService<ILivePositionPublisher>(),
+                crossNode ? sp.GetRequiredService<LiveAnnouncer>() : null));
+        }
+        services.AddSingleton(sp => new PositionIngestor(sp.GetRequiredService<IStreamWriter>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IAcceptedPositionsListener>()));
 
         services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
         services.AddMetrics();
         services.AddSingleton<EngineMetrics>();
-        var crossNode = configuration.GetValue("Sendy:Live:CrossNode", true);
         services.AddSingleton<IPositionBatchWriter>(sp => new PostgresPositionBatchWriter(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
             crossNode ? sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId : null));

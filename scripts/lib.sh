@@ -130,6 +130,9 @@ mode_init() {
     if [[ $MODE == run ]]; then
       printf 'Sendy is already running (pid %s, started %s); stop it with Ctrl-C in its terminal\n' \
         "$pid" "$started" >&2
+    elif [[ $MODE == bench ]]; then
+      printf 'A Sendy benchmark is already running (pid %s, started %s); wait for it or stop it with Ctrl-C in its terminal\n' \
+        "$pid" "$started" >&2
     else
       printf 'Sendy tests are already running (pid %s, started %s); wait for them or stop them with Ctrl-C in their terminal\n' \
         "$pid" "$started" >&2
@@ -328,6 +331,10 @@ pg_configure() {
     printf 'max_connections = 300\n'
     if [[ $MODE == test ]]; then
       printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
+    elif [[ $MODE == bench ]]; then
+      # Durable like production (fsync, synchronous_commit and full_page_writes stay on); memory
+      # and WAL sized so a checkpoint does not land in the middle of a measurement.
+      printf 'shared_buffers = 1GB\nmax_wal_size = 8GB\ncheckpoint_timeout = 30min\nwal_buffers = 64MB\n'
     fi
   } >"$conf"
   is_root && chown postgres:postgres "$conf"
@@ -585,6 +592,19 @@ migrate() {
   run_fg dotnet run --no-build --project "$ROOT/migrations" -c "$1" -- migrate "$(pg_connection_string)" ||
     die "migrations failed (dotnet run --project migrations -c $1 -- migrate ...)"
   note "migrations applied in $(elapsed "$t0")"
+}
+
+# setup_bench PG_PORT KINESALITE_PORT DEB_PACKAGES...: what the benchmark needs (no mail, no SNS).
+setup_bench() {
+  local pg_port=$1 kin_port=$2
+  shift 2
+  # shellcheck disable=SC2034 # read by sendy.sh
+  SETUP_T0=$(now_ms)
+  mode_init bench
+  ensure_debs "$@"
+  ensure_npm
+  pg_start "$pg_port"
+  kinesalite_start "$kin_port"
 }
 
 # setup MODE PG_PORT KINESALITE_PORT MOTO_PORT MAILDEV_SMTP_PORT MAILDEV_WEB_PORT DEB_PACKAGES...:

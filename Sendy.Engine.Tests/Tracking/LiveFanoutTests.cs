@@ -1,3 +1,4 @@
+using Sendy.Engine.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sendy.Engine.Tracking;
 
@@ -109,5 +110,60 @@ public sealed class LiveFanoutTests
         _fanout.Publish([At("A", 2)]);
         await afterThrow.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, count);
+    }
+
+    [Fact]
+    public async Task the_same_fix_published_again_is_not_delivered_again_and_an_older_one_never()
+    {
+        var seen = new List<int>();
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var _ = _fanout.SubscribeTruck("A", p =>
+        {
+            var second = (int)(p.RecordedAt - T0).TotalSeconds;
+            lock (seen) seen.Add(second);
+            if (second == 3) third.TrySetResult();
+            return Task.CompletedTask;
+        });
+
+        _fanout.Publish([At("A", 2)]);            // fast path: acknowledged by the stream
+        await Eventually.ReachesAsync(() => Task.FromResult(Count(seen)), n => n == 1, "first delivery");
+        _fanout.Publish([At("A", 2)]);            // the consumer stored the same fix
+        _fanout.Publish([At("A", 1)]);            // a late, older fix (another node's consumer)
+        _fanout.Publish([At("A", 3)]);
+        await third.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _fanout.Publish([At("A", 3)]);
+        await Task.Delay(100);
+
+        lock (seen) Assert.Equal([2, 3], seen);
+    }
+
+    [Fact]
+    public async Task an_all_trucks_subscriber_does_not_get_a_fix_again_once_delivered()
+    {
+        var batches = new List<string[]>();
+        using var _ = _fanout.SubscribeAll(ps =>
+        {
+            lock (batches) batches.Add(ps.Select(p => $"{p.TruckId}{(int)(p.RecordedAt - T0).TotalSeconds}").Order().ToArray());
+            return Task.CompletedTask;
+        });
+
+        _fanout.Publish([At("A", 1), At("B", 1)]);
+        await Eventually.ReachesAsync(() => Task.FromResult(Count(batches)), n => n == 1, "first batch");
+        _fanout.Publish([At("A", 1), At("B", 1)]); // stored copies: nothing new
+        _fanout.Publish([At("A", 1), At("B", 2)]);
+        await Eventually.ReachesAsync(() => Task.FromResult(Count(batches)), n => n == 2, "second batch");
+        await Task.Delay(100);
+
+        lock (batches)
+        {
+            Assert.Equal(2, batches.Count);
+            Assert.Equal(["A1", "B1"], batches[0]);
+            Assert.Equal(["B2"], batches[1]);
+        }
+    }
+
+    private static int Count<T>(List<T> list)
+    {
+        lock (list) return list.Count;
     }
 }

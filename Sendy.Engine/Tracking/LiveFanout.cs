@@ -6,7 +6,10 @@ namespace Sendy.Engine.Tracking;
 /// <summary>
 /// In-process live fan-out. Publishing only swaps a slot and, if the subscriber is idle, queues one
 /// work item: it never waits for a subscriber. A subscriber that is busy picks up just the newest
-/// position when it is done (latest wins).
+/// position when it is done (latest wins). A subscription drops any position not newer (device
+/// time) than the newest it has taken for that truck: the same fix arrives twice with the fast path
+/// (once when the stream acknowledged it, once when the consumer stored it) and must neither cause
+/// a second update nor move a marker backwards.
 /// </summary>
 public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, ILivePositionPublisher
 {
@@ -69,10 +72,17 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
     private sealed class TruckSubscription(LiveFanout owner, string truckId, Func<TruckPosition, Task> handler)
         : LatestWinsPump<TruckPosition>(owner._logger), IDisposable
     {
+        // Newest device time taken into the pending slot; read and written under the pump's lock.
+        private DateTimeOffset _newest = DateTimeOffset.MinValue;
+
         public string TruckId => truckId;
 
-        public void Offer(TruckPosition position) => Offer(position, static (current, next) =>
-            current is null || next.RecordedAt >= current.RecordedAt ? next : current);
+        public void Offer(TruckPosition position) => Offer(position, (current, next) =>
+        {
+            if (next.RecordedAt <= _newest) return current;
+            _newest = next.RecordedAt;
+            return next;
+        });
 
         protected override Task DeliverAsync(TruckPosition value) => handler(value);
 
@@ -86,12 +96,18 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
     private sealed class AllTrucksSubscription(LiveFanout owner, Func<IReadOnlyList<TruckPosition>, Task> handler)
         : LatestWinsPump<Dictionary<string, TruckPosition>>(owner._logger), IDisposable
     {
-        public void Offer(IReadOnlyList<TruckPosition> positions) => Offer(positions, static (pending, batch) =>
+        // Newest device time taken per truck; read and written under the pump's lock.
+        private readonly Dictionary<string, DateTimeOffset> _newest = new(StringComparer.Ordinal);
+
+        public void Offer(IReadOnlyList<TruckPosition> positions) => Offer(positions, (pending, batch) =>
         {
-            pending ??= new Dictionary<string, TruckPosition>(StringComparer.Ordinal);
             foreach (var p in batch)
-                if (!pending.TryGetValue(p.TruckId, out var seen) || p.RecordedAt >= seen.RecordedAt)
-                    pending[p.TruckId] = p;
+            {
+                if (_newest.TryGetValue(p.TruckId, out var newest) && p.RecordedAt <= newest) continue;
+                _newest[p.TruckId] = p.RecordedAt;
+                pending ??= new Dictionary<string, TruckPosition>(StringComparer.Ordinal);
+                pending[p.TruckId] = p;
+            }
             return pending;
         });
 
@@ -118,13 +134,14 @@ internal abstract partial class LatestWinsPump<T>(ILogger logger) where T : clas
 
     protected abstract Task DeliverAsync(T value);
 
-    protected void Offer<TIn>(TIn input, Func<T?, TIn, T> merge)
+    /// <summary>Merges <paramref name="input"/> into the pending value; a merge that yields null (nothing new) schedules nothing.</summary>
+    protected void Offer<TIn>(TIn input, Func<T?, TIn, T?> merge)
     {
         lock (_gate)
         {
             if (_stopped) return;
             _pending = merge(_pending, input);
-            if (_running) return;
+            if (_pending is null || _running) return;
             _running = true;
         }
         ThreadPool.UnsafeQueueUserWorkItem(static pump => _ = pump.RunAsync(), this, preferLocal: false);

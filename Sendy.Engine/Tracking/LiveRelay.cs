@@ -24,8 +24,8 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
 
     public string NodeId => nodeId;
 
-    /// <summary>Queues notifications with the newest position per truck of the batch, in the caller's transaction.</summary>
-    public static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string originNodeId,
+    /// <summary>Queues notifications with the newest position per truck of the batch, in the caller's transaction (if any).</summary>
+    public static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string originNodeId,
         IReadOnlyList<TruckPosition> positions, CancellationToken cancellationToken)
     {
         if (positions.Count == 0) return;

@@ -157,15 +157,13 @@ public sealed partial class TrackPage
         return text.ResourceNotFound ? status : text.Value;
     }
 
-    private static Color StatusColor(string status) => status switch
+    private static string StatusChipClass(string status) => status switch
     {
-        "Delivered" => Color.Success,
-        "Failed" => Color.Error,
-        "Arrived" => Color.Success,
-        "Delayed" => Color.Warning,
-        "Cancelled" => Color.Error,
-        "InTransit" or "Arriving" => Color.Primary,
-        _ => Color.Default,
+        "Delivered" or "Arrived" => "mud-chip-color-success",
+        "Delayed" => "mud-chip-color-warning",
+        "Cancelled" or "Failed" => "mud-chip-color-error",
+        "InTransit" or "Arriving" => "mud-chip-color-primary",
+        _ => "",
     };
 
     public ValueTask DisposeAsync()

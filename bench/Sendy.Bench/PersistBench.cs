@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using Sendy.Engine.Consumers;
+using Sendy.Engine.Consumers.Status;
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Storage;
+using Sendy.Engine.Streams;
+using Sendy.Engine.Streams.InMemory;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Bench;
+
+/// <summary>
+/// Figure 1: the real consumer (coordinator, shard consumers, batch writer with checkpoints) reading a
+/// pre-filled in-memory stream into PostGIS, next to a plain binary COPY of the same rows into a bare
+/// table (the raw limit) and EF Core SaveChanges per batch (the naive floor).
+/// </summary>
+public sealed class PersistBench(string templatePg, Report report)
+{
+    public int Fixes { get; init; } = 500_000;
+    public int Shards { get; init; } = 4;
+    public int Trucks { get; init; } = 2_000;
+    public int EfFixes { get; init; } = 40_000;
+    public int BatchSize { get; init; } = 10_000;
+    public TimeSpan GetRecordsInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    private const string StreamName = "bench-persist";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        report.Setting("persist", new System.Text.Json.Nodes.JsonObject
+        {
+            ["fixes"] = Fixes, ["shards"] = Shards, ["trucks"] = Trucks, ["max_records_per_get"] = BatchSize,
+            ["get_records_interval_ms"] = GetRecordsInterval.TotalMilliseconds,
+            ["cross_node_notify"] = true, ["ef_fixes"] = EfFixes,
+            ["note"] = "in-memory stream; GetRecords interval lowered from the 200 ms default (AWS's 5 calls/s/shard) so the stream is not the bottleneck",
+        });
+        var trucks = Enumerable.Range(0, Trucks).Select(i => $"P-{i:D5}").ToArray();
+        var stream = new InMemoryStream(Shards);
+        var start = DateTimeOffset.UtcNow.AddHours(-3);
+        var positions = new List<TruckPosition>(Fixes);
+        for (var i = 0; i < Fixes; i++)
+        {
+            var truck = i % Trucks;
+            var step = i / Trucks;
+            positions.Add(new TruckPosition(trucks[truck], 35 + truck * 0.001 + step * 1e-5, 127 + step * 1e-5,
+                start.AddSeconds(step), start.AddSeconds(step).AddMilliseconds(300), 22.5, 90, 5));
+        }
+        Progress.Say($"persist: filling the in-memory stream with {Fixes:N0} fixes ({Trucks:N0} trucks, {Shards} shards)");
+        for (var i = 0; i < positions.Count; i += 500)
+        {
+            var chunk = positions.Skip(i).Take(500).Select(p => new OutgoingRecord(p.TruckId, PositionRecordCodec.Encode(p))).ToList();
+            await stream.PutAsync(chunk, ct);
+        }
+        var lastPerShard = new Dictionary<string, string>();
+        foreach (var shard in await stream.ListShardsAsync(ct))
+        {
+            var it = await stream.GetShardIteratorAsync(shard.ShardId, IteratorStart.TrimHorizon, ct);
+            string? last = null;
+            while (true)
+            {
+                var page = await stream.GetRecordsAsync(it, 10_000, ct);
+                if (page.Records.Count == 0) break;
+                last = page.Records[^1].SequenceNumber;
+                it = page.NextIterator!;
+            }
+            if (last is not null) lastPerShard[shard.ShardId] = last;
+        }
+
+        double consumerRate, rawRate, efRate;
+        await using (var db = await BenchDatabase.CreateAsync(templatePg, "persist"))
+        {
+            await db.AddTrucksAsync(trucks);
+            consumerRate = await ConsumerAsync(db, stream, lastPerShard, ct);
+        }
+        await using (var db = await BenchDatabase.CreateAsync(templatePg, "raw"))
+            rawRate = await RawCopyAsync(db, positions, ct);
+        await using (var db = await BenchDatabase.CreateAsync(templatePg, "ef"))
+        {
+            await db.AddTrucksAsync(trucks);
+            efRate = await EfAsync(db, positions.Take(EfFixes).ToList(), ct);
+        }
+
+        report.Add(Figure.AtLeast("persist_consumer_positions_per_s", consumerRate, "positions/s", 100_000,
+            $"{Fixes:N0} fixes, {Shards} shards, {Trucks:N0} trucks, batches of up to {BatchSize:N0}, checkpoint + latest position + pg_notify per batch, fsync on"));
+        report.Add(Figure.Relative("persist_consumer_vs_raw_copy", consumerRate, "positions/s", rawRate, "persist_raw_copy_positions_per_s", 0.25));
+        report.Add(Figure.Reference("persist_raw_copy_positions_per_s", rawRate, "positions/s",
+            $"binary COPY of the same rows into a bare table (no keys, no indexes), {BatchSize:N0} rows per committed COPY, one connection"));
+        report.Add(new Figure("persist_naive_ef_positions_per_s", efRate, "positions/s", "floor the consumer must beat",
+            Figure.Round(consumerRate / efRate), "persist_consumer_positions_per_s (consumer / naive)", consumerRate > efRate,
+            $"EF Core SaveChanges per batch of {BatchSize:N0} into positions, {EfFixes:N0} fixes"));
+    }
+
+    private async Task<double> ConsumerAsync(BenchDatabase db, InMemoryStream stream, Dictionary<string, string> lastPerShard, CancellationToken ct)
+    {
+        var options = new ConsumerOptions
+        {
+            WorkerId = "bench-persist",
+            GetRecordsInterval = GetRecordsInterval,
+            MaxRecordsPerCall = BatchSize,
+            ShardSyncInterval = TimeSpan.FromSeconds(30),
+        };
+        // Disposed at the end: the engine's meter callbacks would otherwise keep the coordinator (and its stream) alive.
+        await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var live = new LiveFanout(NullLogger<LiveFanout>.Instance);
+        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId);
+        var coordinator = new LeaseCoordinator(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource), writer, live,
+            Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,
+            new PostgresConsumerStatusStore(db.DataSource), new EngineMetrics(meters));
+        Progress.Say("persist: consumer running");
+        var watch = Stopwatch.StartNew();
+        await coordinator.StartAsync(ct);
+        var expected = lastPerShard.Values.ToArray();
+        var deadline = TimeSpan.FromMinutes(3);
+        while (true)
+        {
+            var done = await db.ScalarAsync<long>("SELECT count(*) FROM leases WHERE stream_name = $1 AND checkpoint = ANY($2)", StreamName, (object)expected);
+            if (done == expected.Length) break;
+            if (watch.Elapsed > deadline) throw new TimeoutException($"consumer did not finish within {deadline}");
+            await Task.Delay(20, ct);
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        await coordinator.StopAsync(CancellationToken.None);
+        coordinator.Dispose();
+        var stored = await db.ScalarAsync<long>("SELECT count(*) FROM positions");
+        if (stored != Fixes) throw new InvalidOperationException($"consumer stored {stored} of {Fixes} fixes");
+        return Fixes / seconds;
+    }
+
+    private async Task<double> RawCopyAsync(BenchDatabase db, List<TruckPosition> positions, CancellationToken ct)
+    {
+        await db.ExecuteAsync("""
+            CREATE TABLE raw_positions (shard_id text, sequence_number text, truck_id text, recorded_at timestamptz,
+                received_at timestamptz, lat float8, lon float8, speed_mps float8, heading_degrees float8, accuracy_meters float8)
+            """);
+        Progress.Say("persist: raw binary COPY");
+        var watch = Stopwatch.StartNew();
+        await using var connection = await db.DataSource.OpenConnectionAsync(ct);
+        for (var offset = 0; offset < positions.Count; offset += BatchSize)
+        {
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await using (var w = await connection.BeginBinaryImportAsync(
+                "COPY raw_positions FROM STDIN (FORMAT BINARY)", ct))
+            {
+                var end = Math.Min(offset + BatchSize, positions.Count);
+                for (var i = offset; i < end; i++)
+                {
+                    var p = positions[i];
+                    w.StartRow();
+                    w.Write("shardId-000000000000", NpgsqlDbType.Text);
+                    w.Write(i.ToString("D20", CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+                    w.Write(p.TruckId, NpgsqlDbType.Text);
+                    w.Write(p.RecordedAt, NpgsqlDbType.TimestampTz);
+                    w.Write(p.ReceivedAt, NpgsqlDbType.TimestampTz);
+                    w.Write(p.Latitude, NpgsqlDbType.Double);
+                    w.Write(p.Longitude, NpgsqlDbType.Double);
+                    w.Write(p.SpeedMps!.Value, NpgsqlDbType.Double);
+                    w.Write(p.HeadingDegrees!.Value, NpgsqlDbType.Double);
+                    w.Write(p.AccuracyMeters!.Value, NpgsqlDbType.Double);
+                }
+                await w.CompleteAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        return positions.Count / watch.Elapsed.TotalSeconds;
+    }
+
+    private async Task<double> EfAsync(BenchDatabase db, List<TruckPosition> positions, CancellationToken ct)
+    {
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<SendyDbContext>();
+        SendyDatabase.Configure(options, db.ConnectionString);
+        Progress.Say($"persist: EF Core SaveChanges ({positions.Count:N0} fixes)");
+        var factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory(4326);
+        var watch = Stopwatch.StartNew();
+        var seq = 0;
+        for (var offset = 0; offset < positions.Count; offset += BatchSize)
+        {
+            await using var context = new SendyDbContext(options.Options);
+            foreach (var p in positions.Skip(offset).Take(BatchSize))
+            {
+                context.Positions.Add(new PositionRow
+                {
+                    ShardId = "shardId-000000000000", SequenceNumber = (seq++).ToString("D20", CultureInfo.InvariantCulture),
+                    StreamName = "bench-ef", TruckId = p.TruckId, RecordedAt = p.RecordedAt, ReceivedAt = p.ReceivedAt,
+                    StoredAt = DateTimeOffset.UtcNow, Location = factory.CreatePoint(new NetTopologySuite.Geometries.Coordinate(p.Longitude, p.Latitude)),
+                    SpeedMps = p.SpeedMps, HeadingDegrees = p.HeadingDegrees, AccuracyMeters = p.AccuracyMeters,
+                });
+            }
+            await context.SaveChangesAsync(ct);
+        }
+        return positions.Count / watch.Elapsed.TotalSeconds;
+    }
+}
