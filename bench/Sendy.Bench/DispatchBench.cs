@@ -38,10 +38,10 @@ public sealed class DispatchBench(BenchHost host, Report report)
             });
             var page = await context.NewPageAsync();
             Progress.Say($"dispatch: loading /dispatch with {Trucks:N0} trucks");
-            await page.GotoAsync("dispatch", new PageGotoOptions { Timeout = 120_000 });
-            await page.WaitForSelectorAsync(".dispatch-page[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 120_000 });
+            await page.GotoAsync("dispatch", new PageGotoOptions { Timeout = 240_000 });
+            await page.WaitForSelectorAsync(".dispatch-page[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 240_000 });
             await page.WaitForFunctionAsync($"() => window.sendyDispatch && window.sendyDispatch.truckCount() >= {Trucks}", null,
-                new PageWaitForFunctionOptions { Timeout = 120_000 });
+                new PageWaitForFunctionOptions { Timeout = 240_000 });
             await page.WaitForTimeoutAsync(2000);
 
             var probes = host.Fleet.Take(Trucks).Where((_, i) => i % (Trucks / Probes) == 0).Select(f => f.TruckId).ToArray();
