@@ -17,6 +17,9 @@ namespace Sendy.Bench;
 /// </summary>
 public sealed class BenchHost : WebApplicationFactory<Program>
 {
+    public const string AdminEmail = "bench-admin@sendy.local";
+    public const string AdminPassword = "bench-admin-password";
+
     private readonly BenchDatabase _db;
     private readonly string _kinesis;
 
@@ -74,6 +77,9 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         builder.UseSetting("Sendy:Demo:Enabled", "false");
         // Every request comes from one loopback address: per-IP limits would measure the limiter.
         builder.UseSetting("Sendy:RateLimits:Enabled", "false");
+        // The dispatcher map needs a signed-in staff member: the benchmark signs in as the first admin.
+        builder.UseSetting("Sendy:Admin:Email", AdminEmail);
+        builder.UseSetting("Sendy:Admin:Password", AdminPassword);
         builder.UseSetting("Sendy:Map:TileUrl", "/bench-tiles/{z}/{x}/{y}.png"); // no network: tiles 404
         // stdout is the JSON document: the console's own logs go to stderr, warnings and up only.
         builder.ConfigureLogging(l =>
