@@ -169,7 +169,8 @@ print_banner() {
 
 cmd_test() {
   #           pg    kinesalite moto  maildev-smtp maildev-web
-  setup test 55433 45672 45000 46025 46080 "$PG_PACKAGE" chromium
+  # fonts-noto-cjk: Korean text in the browser tests' screenshots (boxes without it).
+  setup test 55433 45672 45000 46025 46080 "$PG_PACKAGE" chromium fonts-noto-cjk
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   note "set-up done in $(elapsed "$SETUP_T0")"
 

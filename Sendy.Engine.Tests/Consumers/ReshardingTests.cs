@@ -71,10 +71,13 @@ public sealed class ReshardingTests(TestDatabase db) : IClassFixture<TestDatabas
         var truck = "mt-" + Guid.NewGuid().ToString("N")[..8];
         await db.AddTruckAsync(truck);
         long records = 0, deadLetters = 0, held = 0;
+        await using var node = new EngineHarness(db, stream, name);
+        var meter = node.Metrics.Meter; // captured first: the listener callback must not create anything
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+            // This node's meter only: other test classes run consumers in the same process.
+            if (ReferenceEquals(instrument.Meter, meter)) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
@@ -88,7 +91,6 @@ public sealed class ReshardingTests(TestDatabase db) : IClassFixture<TestDatabas
         });
         listener.Start();
 
-        await using var node = new EngineHarness(db, stream, name);
         await stream.PutAsync(Enumerable.Range(0, 7).Select(i => new OutgoingRecord(truck, PositionRecordCodec.Encode(Fix(truck, i)))).ToList(), default);
         await stream.PutRawAsync(truck, "not json"u8.ToArray());
         await node.StartAsync();

@@ -22,9 +22,8 @@ public sealed class EngineHarness(
     Func<IPositionBatchWriter, IPositionBatchWriter>? decorateWriter = null,
     Action<ConsumerOptions>? configure = null) : IAsyncDisposable
 {
-    private static readonly System.Diagnostics.Metrics.IMeterFactory Meters =
-        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider()
-            .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+    // One meter factory per node (below): a factory hands out one shared Meter per name, and a test
+    // listening to one node's metrics must not count the other nodes running in this process.
 
     public LiveFanout Live { get; } = new(NullLogger<LiveFanout>.Instance);
 
@@ -38,7 +37,11 @@ public sealed class EngineHarness(
 
     public ConsumerOptions Options { get; } = Configure(FastOptions(workerId, leaseDuration ?? TimeSpan.FromSeconds(3)), configure);
 
-    public Sendy.Engine.Consumers.Status.EngineMetrics Metrics { get; } = new(Meters);
+    public Sendy.Engine.Consumers.Status.EngineMetrics Metrics => _metricsInstance;
+
+    private readonly Sendy.Engine.Consumers.Status.EngineMetrics _metricsInstance = new(
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider()
+            .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private static ConsumerOptions Configure(ConsumerOptions options, Action<ConsumerOptions>? configure)
     {

@@ -33,6 +33,9 @@ public sealed class EngineMetrics : IDisposable
             "ms", "Time since each shard's last checkpoint");
     }
 
+    /// <summary>The meter these instruments belong to (tests listen to exactly this one).</summary>
+    public Meter Meter => _meter;
+
     public void RecordsStored(int count) => _records.Add(count);
 
     public void DeadLettered(int count) => _deadLetters.Add(count);
