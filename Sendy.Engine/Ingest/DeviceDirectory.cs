@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Sendy.Engine.Storage;
 
@@ -11,19 +10,16 @@ namespace Sendy.Engine.Ingest;
 public sealed class DeviceDirectory(IDbContextFactory<SendyDbContext> contexts, TimeProvider time)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
-    private const int MaxEntries = 100_000;
-    private readonly ConcurrentDictionary<string, (string? TruckId, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ExpiringLookup<string> _lookup = new(time, Ttl, Ttl);
 
-    public async Task<string?> FindTruckAsync(string deviceId, CancellationToken cancellationToken)
+    public Task<string?> FindTruckAsync(string deviceId, CancellationToken cancellationToken) =>
+        _lookup.GetAsync(deviceId, LoadAsync, cancellationToken);
+
+    public void Forget(string deviceId) => _lookup.Forget(deviceId);
+
+    private async Task<string?> LoadAsync(string deviceId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(deviceId, out var hit) && hit.Expires > now) return hit.TruckId;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var truckId = await db.Trucks.AsNoTracking().Where(t => t.DeviceId == deviceId).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
-        if (_cache.Count >= MaxEntries) _cache.Clear();
-        _cache[deviceId] = (truckId, now + Ttl);
-        return truckId;
+        return await db.Trucks.AsNoTracking().Where(t => t.DeviceId == deviceId).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
     }
-
-    public void Forget(string deviceId) => _cache.TryRemove(deviceId, out _);
 }

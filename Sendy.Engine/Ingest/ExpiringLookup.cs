@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+
+namespace Sendy.Engine.Ingest;
+
+/// <summary>
+/// A bounded, memory-only cache in front of a lookup that phones and trackers repeat every few
+/// seconds: a hit skips the database; misses (null) are remembered too, for their own lifetime.
+/// </summary>
+internal sealed class ExpiringLookup<T>(TimeProvider time, TimeSpan foundTtl, TimeSpan missingTtl) where T : class
+{
+    private const int MaxEntries = 100_000;
+    private readonly ConcurrentDictionary<string, (T? Value, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
+
+    public async Task<T?> GetAsync(string key, Func<string, CancellationToken, Task<T?>> load, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(key, out var hit) && hit.Expires > now) return hit.Value;
+        var value = await load(key, cancellationToken);
+        if (_entries.Count >= MaxEntries) _entries.Clear();
+        _entries[key] = (value, now + (value is null ? missingTtl : foundTtl));
+        return value;
+    }
+
+    public void Forget(string key) => _entries.TryRemove(key, out _);
+}
