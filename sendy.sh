@@ -170,7 +170,13 @@ print_banner() {
 cmd_test() {
   #           pg    kinesalite moto  maildev-smtp maildev-web
   # fonts-noto-cjk: Korean text in the browser tests' screenshots (boxes without it).
-  setup test 55433 45672 45000 46025 46080 "$PG_PACKAGE" chromium fonts-noto-cjk
+  # SENDY_PORT_OFFSET shifts every port (several checkouts testing at once on one machine);
+  # SENDY_TEST_FILTER runs a subset (dotnet test --filter syntax).
+  local off=${SENDY_PORT_OFFSET:-0} filter=()
+  [[ $off =~ ^[0-9]{1,4}$ ]] || die "SENDY_PORT_OFFSET must be a number from 0 to 9999"
+  [[ -z ${SENDY_TEST_FILTER:-} ]] || filter=(--filter "$SENDY_TEST_FILTER")
+  setup test $((55433 + off)) $((45672 + off)) $((45000 + off)) $((46025 + off)) $((46080 + off)) \
+    "$PG_PACKAGE" chromium fonts-noto-cjk
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   note "set-up done in $(elapsed "$SETUP_T0")"
 
@@ -202,7 +208,7 @@ cmd_test() {
     SENDY_TEST_SNS_ENDPOINT="http://127.0.0.1:$MOTO_PORT" \
     SENDY_CHROMIUM=/usr/bin/chromium \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    dotnet test Sendy.sln --no-build --disable-build-servers --logger "trx;LogFilePrefix=sendy" \
+    dotnet test Sendy.sln --no-build --disable-build-servers "${filter[@]}" --logger "trx;LogFilePrefix=sendy" \
     --results-directory "$results" || test_rc=$?
 
   local trx=() f summary sum_rc=0 assemblies
