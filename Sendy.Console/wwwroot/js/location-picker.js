@@ -52,10 +52,16 @@ export async function createPicker(element, dotNet, options) {
     map.on('click', (e) => {
         dotNet.invokeMethodAsync('OnMapClick', e.latlng.lat, e.latlng.lng);
     });
-    // The dialog animates open: Leaflet must measure again once the element has its final size.
-    const resize = new ResizeObserver(() => map.invalidateSize());
-    resize.observe(element);
-    pickers.set(element, { map, resize, markers: {}, labels: options.labels });
+    const state = { map, resize: null, markers: {}, labels: options.labels, framed: null };
+    // The dialog lays out after the map exists: measure again at the final size, and frame the points again if we framed them.
+    state.resize = new ResizeObserver(() => {
+        map.invalidateSize({ pan: false });
+        if (state.framed) {
+            frame(state, state.framed);
+        }
+    });
+    state.resize.observe(element);
+    pickers.set(element, state);
     element.dataset.mapReady = 'true';
 }
 
@@ -90,13 +96,21 @@ export function setPoints(element, points) {
         element.dataset[kind] = `${at[0]},${at[1]}`;
         placed.push(at);
     }
-    const bounds = state.map.getBounds();
+    state.map.invalidateSize({ pan: false });
+    const bounds = state.map.getBounds().pad(-0.1);
     if (placed.some((p) => !bounds.contains(p))) {
-        if (placed.length === 2) {
-            state.map.fitBounds(placed, { padding: [48, 48], maxZoom: 14, animate: false });
-        } else {
-            state.map.setView(placed[0], Math.max(state.map.getZoom(), 12), { animate: false });
-        }
+        state.framed = placed;
+        frame(state, placed);
+    } else {
+        state.framed = null;
+    }
+}
+
+function frame(state, placed) {
+    if (placed.length === 2) {
+        state.map.fitBounds(placed, { padding: [56, 56], maxZoom: 14, animate: false });
+    } else if (placed.length === 1) {
+        state.map.setView(placed[0], Math.max(state.map.getZoom(), 12), { animate: false });
     }
 }
 

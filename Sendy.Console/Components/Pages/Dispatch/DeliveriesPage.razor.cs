@@ -221,6 +221,10 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
     private string RowClass(DispatchDeliveryRow row, int index) =>
         (row.Id == Highlight ? "deliveries-highlight " : "") + (row.IsClosed ? "deliveries-closed" : "");
 
+    // Booking copies the plan into the estimate; only an estimate that moved away from the plan says something new.
+    private string Eta(DispatchDeliveryRow row) =>
+        row.IsClosed || row.EstimatedArrivalAt == row.PlannedArrivalAt ? "–" : Times.Format(row.EstimatedArrivalAt);
+
     private static string EtaClass(DispatchDeliveryRow row) =>
         "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PlannedArrivalAt?.AddMinutes(5) ? " deliveries-late" : "");
 
