@@ -71,6 +71,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /d/{Token}"] = [],
         ["POST /dispatch"] = [],
         ["POST /admin/consumers"] = [],
+        ["GET /dispatch/deliveries"] = Staff,
+        ["POST /dispatch/deliveries"] = [],
     };
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sendy.Engine.Deliveries;
@@ -55,4 +56,84 @@ internal static partial class StatusValidation
 
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     public static partial Regex E164();
+}
+
+/// <summary>The rule a booking field broke; the API says it in English, the console page in the dispatcher's language.</summary>
+public enum BookingRule
+{
+    NameRequired,
+    EmailInvalid,
+    PhoneInvalid,
+    LocaleInvalid,
+    AddressRequired,
+    LatitudeRange,
+    LongitudeRange,
+}
+
+public sealed record BookingError(string Field, BookingRule Rule);
+
+/// <summary>A pickup or drop-off as typed: address and WGS 84 coordinates.</summary>
+public sealed record PlaceInput(string? Address, double? Lat, double? Lon);
+
+/// <summary>
+/// Booking rules shared by <c>POST /api/v1/deliveries</c> and the dispatcher's "New delivery" form,
+/// so both refuse the same input. Fields are named as in the API's JSON ("pickup.lat").
+/// </summary>
+public static class BookingValidation
+{
+    public const int MaxName = 200;
+    public const int MaxAddress = 300;
+
+    public static BookingRule? CustomerName(string? name) => string.IsNullOrWhiteSpace(name) || name.Length > MaxName ? BookingRule.NameRequired : null;
+
+    /// <summary>Optional; null means none.</summary>
+    public static BookingRule? CustomerEmail(string? email) => email is not null && !MailAddress.TryCreate(email, out _) ? BookingRule.EmailInvalid : null;
+
+    /// <summary>Optional; null means none.</summary>
+    public static BookingRule? CustomerPhone(string? phone) => phone is not null && !StatusValidation.E164().IsMatch(phone) ? BookingRule.PhoneInvalid : null;
+
+    public static BookingRule? Locale(string? locale) => locale is null or "ko" or "en" ? null : BookingRule.LocaleInvalid;
+
+    public static BookingRule? Address(string? address) =>
+        string.IsNullOrWhiteSpace(address) || address.Length > MaxAddress ? BookingRule.AddressRequired : null;
+
+    public static BookingRule? Latitude(double? lat) => lat is >= -90 and <= 90 ? null : BookingRule.LatitudeRange;
+
+    public static BookingRule? Longitude(double? lon) => lon is >= -180 and <= 180 ? null : BookingRule.LongitudeRange;
+
+    public static IReadOnlyList<BookingError> Validate(string? name, string? email, string? phone, string? locale, PlaceInput? pickup, PlaceInput? dropoff)
+    {
+        var errors = new List<BookingError>();
+        Add(errors, "customerName", CustomerName(name));
+        Add(errors, "customerEmail", CustomerEmail(email));
+        Add(errors, "customerPhone", CustomerPhone(phone));
+        Add(errors, "locale", Locale(locale));
+        foreach (var (field, place) in new[] { ("pickup", pickup), ("dropoff", dropoff) })
+        {
+            Add(errors, field + ".address", Address(place?.Address));
+            Add(errors, field + ".lat", Latitude(place?.Lat));
+            Add(errors, field + ".lon", Longitude(place?.Lon));
+        }
+        return errors;
+    }
+
+    /// <summary>The API's wording (a fragment after the field name).</summary>
+    public static string English(BookingRule rule) => rule switch
+    {
+        BookingRule.NameRequired => $"is required, at most {MaxName} characters",
+        BookingRule.EmailInvalid => "is not an email address",
+        BookingRule.PhoneInvalid => "must be E.164, e.g. +821012345678",
+        BookingRule.LocaleInvalid => "must be ko or en",
+        BookingRule.AddressRequired => $"is required, at most {MaxAddress} characters",
+        BookingRule.LatitudeRange => "is required, -90 to 90",
+        BookingRule.LongitudeRange => "is required, -180 to 180",
+        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+    };
+
+    public static GeoAddress ToGeoAddress(PlaceInput place) => new(place.Address!.Trim(), place.Lat!.Value, place.Lon!.Value);
+
+    private static void Add(List<BookingError> errors, string field, BookingRule? rule)
+    {
+        if (rule is { } r) errors.Add(new BookingError(field, r));
+    }
 }

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using System.Text.Json.Serialization;
 using Sendy.Engine.Deliveries;
 
@@ -27,17 +26,13 @@ internal static class DispatcherEndpoints
         var body = await ApiJson.ReadAsync<BookDto>(http.Request, 16 * 1024, cancellationToken);
         if (body.Problem is { } problem) return problem;
         var dto = body.Value!;
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(dto.CustomerName) || dto.CustomerName.Length > 200) errors["customerName"] = ["is required, at most 200 characters"];
-        if (dto.CustomerEmail is not null && !MailAddress.TryCreate(dto.CustomerEmail, out _)) errors["customerEmail"] = ["is not an email address"];
-        if (dto.CustomerPhone is not null && !StatusValidation.E164().IsMatch(dto.CustomerPhone)) errors["customerPhone"] = ["must be E.164, e.g. +821012345678"];
-        if (dto.Locale is not (null or "ko" or "en")) errors["locale"] = ["must be ko or en"];
-        var pickup = Place(dto.Pickup, "pickup", errors);
-        var dropoff = Place(dto.Dropoff, "dropoff", errors);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The delivery is invalid");
+        var (pickup, dropoff) = (Input(dto.Pickup), Input(dto.Dropoff));
+        var errors = BookingValidation.Validate(dto.CustomerName, dto.CustomerEmail, dto.CustomerPhone, dto.Locale, pickup, dropoff);
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors.ToDictionary(e => e.Field, e => new[] { BookingValidation.English(e.Rule) }), title: "The delivery is invalid");
 
         var booked = await bookings.BookAsync(new NewDelivery(dto.CustomerName!, dto.CustomerEmail, dto.CustomerPhone, dto.Locale ?? "ko",
-            pickup!, dropoff!, dto.PlannedArrivalAt), http.User.Identity?.Name, cancellationToken);
+            BookingValidation.ToGeoAddress(pickup!), BookingValidation.ToGeoAddress(dropoff!), dto.PlannedArrivalAt), http.User.Identity?.Name, cancellationToken);
         return Results.Json(new BookedDto(booked.Id, booked.TrackingToken, new Uri(links.BaseUrl, "t/" + booked.TrackingToken).ToString()),
             statusCode: StatusCodes.Status201Created);
     }
@@ -83,11 +78,5 @@ internal static class DispatcherEndpoints
     public static async Task<IResult> GetAsync(Guid id, DeliveryQueries queries, CancellationToken cancellationToken) =>
         await queries.GetAsync(id, cancellationToken) is { } view ? Results.Json(view) : Results.Problem(statusCode: 404, title: "Delivery not found");
 
-    private static GeoAddress? Place(PlaceDto? p, string name, Dictionary<string, string[]> errors)
-    {
-        if (p is null || string.IsNullOrWhiteSpace(p.Address) || p.Address.Length > 300) errors[name + ".address"] = ["is required, at most 300 characters"];
-        if (p?.Lat is not (>= -90 and <= 90)) errors[name + ".lat"] = ["is required, -90 to 90"];
-        if (p?.Lon is not (>= -180 and <= 180)) errors[name + ".lon"] = ["is required, -180 to 180"];
-        return p is { Address: { } a, Lat: { } lat, Lon: { } lon } ? new GeoAddress(a.Trim(), lat, lon) : null;
-    }
+    private static PlaceInput? Input(PlaceDto? p) => p is null ? null : new PlaceInput(p.Address, p.Lat, p.Lon);
 }

@@ -20,9 +20,11 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<StatusFanout>();
         services.AddSingleton<IDeliveryStatusFeed>(sp => sp.GetRequiredService<StatusFanout>());
         services.AddSingleton<IDeliveryStatusPublisher>(sp => sp.GetRequiredService<StatusFanout>());
+        services.AddSingleton<IAllDeliveriesStatusFeed>(sp => sp.GetRequiredService<StatusFanout>());
         services.AddSingleton<DeliveryStatusService>();
         services.AddSingleton<DeliveryBookingService>();
         services.AddSingleton<DeliveryQueries>();
+        services.AddSingleton<DispatchBoardQueries>();
         services.AddSingleton<StatusRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
         services.AddSingleton<GeofenceWatcher>();

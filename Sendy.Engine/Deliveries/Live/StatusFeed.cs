@@ -12,6 +12,12 @@ public interface IDeliveryStatusFeed
     IDisposable Subscribe(Guid deliveryId, Func<DeliveryStatusChanged, Task> onChange);
 }
 
+/// <summary>Every delivery's status changes, for lists of deliveries. Handlers run on the thread pool; dispose to stop.</summary>
+public interface IAllDeliveriesStatusFeed
+{
+    IDisposable SubscribeAll(Func<DeliveryStatusChanged, Task> onChange);
+}
+
 public interface IDeliveryStatusPublisher
 {
     /// <summary>Only after the change is committed. Never blocks on subscribers.</summary>
@@ -22,7 +28,7 @@ public interface IDeliveryStatusPublisher
 /// In-process fan-out of status changes. Unlike positions nothing is coalesced: every event is
 /// a timeline entry, and they are rare (a handful per delivery).
 /// </summary>
-public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDeliveryStatusFeed, IDeliveryStatusPublisher
+public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDeliveryStatusFeed, IAllDeliveriesStatusFeed, IDeliveryStatusPublisher
 {
     private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
 
@@ -33,11 +39,18 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
         return subscription;
     }
 
+    public IDisposable SubscribeAll(Func<DeliveryStatusChanged, Task> onChange)
+    {
+        var subscription = new Subscription(this, null, onChange);
+        _subscriptions.TryAdd(subscription, 0);
+        return subscription;
+    }
+
     public void Publish(DeliveryStatusChanged change)
     {
         foreach (var subscription in _subscriptions.Keys)
         {
-            if (subscription.DeliveryId != change.DeliveryId) continue;
+            if (subscription.DeliveryId is { } id && id != change.DeliveryId) continue;
             _ = Task.Run(async () =>
             {
                 try
@@ -55,7 +68,8 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
     [LoggerMessage(Level = LogLevel.Warning, Message = "A status subscriber for delivery {DeliveryId} threw; it stays subscribed")]
     private static partial void LogSubscriberFailed(ILogger logger, Guid deliveryId, Exception exception);
 
-    private sealed record Subscription(StatusFanout Owner, Guid DeliveryId, Func<DeliveryStatusChanged, Task> Handler) : IDisposable
+    /// <summary>A null <paramref name="DeliveryId"/> hears every delivery.</summary>
+    private sealed record Subscription(StatusFanout Owner, Guid? DeliveryId, Func<DeliveryStatusChanged, Task> Handler) : IDisposable
     {
         public void Dispose() => Owner._subscriptions.TryRemove(this, out _);
     }
