@@ -28,7 +28,8 @@ public static class StaffServiceCollectionExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SendyDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<StaffClaimsFactory>();
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
