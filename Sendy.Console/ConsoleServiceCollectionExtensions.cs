@@ -47,6 +47,10 @@ public static class ConsoleServiceCollectionExtensions
             .Bind(configuration.GetSection(DispatchOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<Components.Pages.Driver.DriverPageOptions>()
+            .Bind(configuration.GetSection(Components.Pages.Driver.DriverPageOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.TryAddSingleton(TimeProvider.System);
