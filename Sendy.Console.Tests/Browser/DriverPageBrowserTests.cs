@@ -132,7 +132,10 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         await context.SetGeolocationAsync(new Geolocation { Latitude = 37.5675f, Longitude = 126.978f, Accuracy = 8 });
         await Expect(page.Locator("#queue-length")).ToHaveTextAsync("2");
 
-        // A status change keeps the position of that moment, though the truck has not moved.
+        // 5 m more: skipped; then a status change keeps that latest position after all.
+        await context.SetGeolocationAsync(new Geolocation { Latitude = 37.56755f, Longitude = 126.978f, Accuracy = 8 });
+        await Expect(app).ToHaveAttributeAsync("data-skipped", "2");
+        Assert.Equal("2", await page.Locator("#queue-length").TextContentAsync());
         await page.ClickAsync(".status-button[data-status=Arrived]");
         await Expect(page.Locator("#queue-length")).ToHaveTextAsync("3");
     }
@@ -206,8 +209,9 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
             var page = await context.NewPageAsync();
 
             await page.GotoAsync($"d/{token}");
+            var never = await page.Locator("#last-upload").TextContentAsync();
             await page.ClickAsync("#share-toggle");
-            await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0", new() { Timeout = 10_000 });
+            await Expect(page.Locator("#last-upload")).Not.ToHaveTextAsync(never!, new() { Timeout = 10_000 });
             await Expect(page.Locator(".status-button").First).ToBeVisibleAsync();
             if (dark)
             {

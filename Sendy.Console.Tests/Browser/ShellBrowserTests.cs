@@ -72,7 +72,7 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
 
         // The server's HTML, before any script runs, is already dark: no flash of the light theme.
         var html = await (await page.APIRequest.GetAsync("dispatch")).TextAsync();
-        Assert.Contains("--mud-palette-background: #0f1522", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches(Preferences.PreferenceEndpointsTests.DarkBackground, html);
         await page.WaitForSelectorAsync(".dispatch-page[data-interactive=true]");
         Assert.Equal("rgb(15, 21, 34)", await BackgroundAsync(page));
         await Expect(page.Locator("[data-testid=fleet-map]")).ToHaveAttributeAsync("data-truck-count", new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"));

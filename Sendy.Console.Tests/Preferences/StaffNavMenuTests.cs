@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using Bunit;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Sendy.Console.Components.Layout;
 using Sendy.Console.Staff;
@@ -19,6 +21,9 @@ public sealed class StaffNavMenuTests : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddLocalization();
+        // The real authorization service and the app's own policies, in place of bunit's placeholders.
+        Services.RemoveAll<IAuthorizationService>();
+        Services.RemoveAll<IAuthorizationPolicyProvider>();
         Services.AddAuthorizationBuilder().AddStaffPolicies();
     }
 

@@ -52,6 +52,8 @@ function start(root) {
     let retryAt = 0;
     let dropped = 0;
     let lastKept = null; // { lat, lon, at } of the last fix put in the queue
+    let keptPosition = null; // ... and the position it came from
+    let lastSeen = null; // the latest position the browser gave, kept or not
     let forceNext = false;
     let skipped = 0;
     let wakeState = 'wakeOff';
@@ -127,6 +129,7 @@ function start(root) {
     }
 
     function onPosition(position) {
+        lastSeen = position;
         const c = position.coords;
         const point = { lat: c.latitude, lon: c.longitude, at: position.timestamp };
         if (!worthKeeping(point)) {
@@ -136,6 +139,7 @@ function start(root) {
         }
         forceNext = false;
         lastKept = point;
+        keptPosition = position;
         enqueue(position);
     }
 
@@ -190,7 +194,7 @@ function start(root) {
         }
         localStorage.removeItem(sharingKey);
         releaseWake();
-        lastKept = null;
+        lastKept = keptPosition = lastSeen = null;
         render();
         flush();
     }
@@ -331,11 +335,12 @@ function start(root) {
             flush();
         }
     });
-    // A status change is a moment the trail must show: keep the next fix, and ask for one now.
+    // A status change is a moment the trail must show: the latest position is kept even if it was
+    // skipped as too close, and so is the next one.
     document.addEventListener('sendy:status-changed', () => {
         if (watchId === null) return;
         forceNext = true;
-        navigator.geolocation.getCurrentPosition(onPosition, () => {}, { enableHighAccuracy: highAccuracy, maximumAge: 0, timeout: 30000 });
+        if (lastSeen !== null && lastSeen !== keptPosition) onPosition(lastSeen);
     });
     // Another tab with the same link changed the queue: take its view.
     window.addEventListener('storage', event => {
