@@ -30,6 +30,7 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         await Expect(page.Locator("[data-testid=language-switch] a[data-culture=ko]")).ToHaveAttributeAsync("aria-current", "true");
 
         // The circuit speaks it too: the staff menu, rendered interactively, is in Korean.
+        await page.WaitForSelectorAsync(".mud-layout[data-shell-ready=true]");
         await page.Locator("[data-testid=nav-toggle]").ClickAsync();
         await Expect(page.Locator("[data-testid=staff-nav]")).ToContainTextAsync("배차 지도");
         await Expect(page.Locator("[data-testid=staff-nav]")).ToContainTextAsync("백그라운드 작업");
@@ -109,6 +110,7 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         await using var menuContext = await fixture.NewContextAsync("en-US");
         var menuPage = await menuContext.NewPageAsync();
         await menuPage.GotoAsync("");
+        await menuPage.WaitForSelectorAsync(".mud-layout[data-shell-ready=true]");
         await menuPage.Locator("[data-testid=nav-toggle]").ClickAsync();
         await Expect(menuPage.Locator("[data-testid=staff-nav] a[href='/admin/jobs']")).ToBeVisibleAsync();
         await menuPage.Locator("[data-testid=staff-nav] a[href='/dispatch']").ClickAsync();
