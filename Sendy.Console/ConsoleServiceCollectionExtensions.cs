@@ -8,6 +8,7 @@ using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
+using Sendy.Console.Preferences;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console;
@@ -33,6 +34,7 @@ public static class ConsoleServiceCollectionExtensions
             options.FallBackToParentCultures = true;
             options.FallBackToParentUICultures = true;
         });
+        services.AddSendyPreferences();
 
         services.AddOptions<MapOptions>()
             .Bind(configuration.GetSection(MapOptions.SectionName))
@@ -43,6 +45,10 @@ public static class ConsoleServiceCollectionExtensions
         services.TryAddSingleton<IFleetQueries, PostgresFleetQueries>();
         services.AddOptions<DispatchOptions>()
             .Bind(configuration.GetSection(DispatchOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<Components.Pages.Driver.DriverPageOptions>()
+            .Bind(configuration.GetSection(Components.Pages.Driver.DriverPageOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -59,8 +65,9 @@ public static class ConsoleServiceCollectionExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        app.UseRequestLocalization();
+        // Authentication first: a signed-in staff member's profile language is one of the culture's sources.
         app.UseAuthentication();
+        app.UseRequestLocalization();
         app.UseAuthorization();
         // Hangfire's dashboard: Admin only (signed-in Admin role only).
         app.UseHangfireDashboard("/admin/jobs", new DashboardOptions
@@ -73,6 +80,7 @@ public static class ConsoleServiceCollectionExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
+        app.MapPreferenceEndpoints();
         return app;
     }
 }

@@ -107,6 +107,141 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         Assert.Equal(0, await page.Locator("script[src]").CountAsync());
     }
 
+    [Fact]
+    public async Task fixes_closer_than_the_thresholds_are_not_queued_but_a_status_change_always_is()
+    {
+        var token = NewDriver();
+        await using var context = await PhoneAsync();
+        await FakeApiAsync(context, _ => (503, "600")); // keep everything in the queue
+        await FakeCurrentDeliveryAsync(context);
+        var page = await context.NewPageAsync();
+        var app = page.Locator("#driver-app");
+
+        await page.GotoAsync($"d/{token}");
+        Assert.Equal("25", await app.GetAttributeAsync("data-min-distance"));
+        Assert.Equal("30", await app.GetAttributeAsync("data-min-interval"));
+        await page.ClickAsync("#share-toggle");
+        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("1");
+
+        // About 5 m north: within 25 m and 30 s of the last kept fix.
+        await context.SetGeolocationAsync(new Geolocation { Latitude = 37.56655f, Longitude = 126.978f, Accuracy = 8 });
+        await Expect(app).ToHaveAttributeAsync("data-skipped", "1");
+        Assert.Equal("1", await page.Locator("#queue-length").TextContentAsync());
+
+        // About 110 m further: kept.
+        await context.SetGeolocationAsync(new Geolocation { Latitude = 37.5675f, Longitude = 126.978f, Accuracy = 8 });
+        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("2");
+
+        // 5 m more: skipped; then a status change keeps that latest position after all.
+        await context.SetGeolocationAsync(new Geolocation { Latitude = 37.56755f, Longitude = 126.978f, Accuracy = 8 });
+        await Expect(app).ToHaveAttributeAsync("data-skipped", "2");
+        Assert.Equal("2", await page.Locator("#queue-length").TextContentAsync());
+        await page.ClickAsync(".status-button[data-status=Arrived]");
+        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("3");
+    }
+
+    [Fact]
+    public async Task the_screen_is_kept_on_while_sharing_and_let_go_on_stop()
+    {
+        var token = NewDriver();
+        await using var context = await PhoneAsync();
+        await FakeApiAsync(context, _ => (202, null));
+        // Headless Chromium may refuse a real wake lock: a stand-in records what the page asks for.
+        await context.AddInitScriptAsync("""
+            window.__wake = { requests: 0, releases: 0, type: null };
+            Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: {
+                request: async type => {
+                    window.__wake.requests++;
+                    window.__wake.type = type;
+                    const listeners = [];
+                    return { type, released: false, addEventListener: (name, f) => listeners.push(f),
+                        release: async function () { window.__wake.releases++; this.released = true; listeners.forEach(f => f()); } };
+                } } });
+            """);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"d/{token}");
+        await page.ClickAsync("#share-toggle");
+
+        await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-wake-lock", "on");
+        await Expect(page.Locator("#wake-state")).ToHaveTextAsync("Stays on while sharing");
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.__wake.requests"));
+        Assert.Equal("screen", await page.EvaluateAsync<string>("() => window.__wake.type"));
+
+        await page.ClickAsync("#share-toggle");
+
+        await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-wake-lock", "off");
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => window.__wake.releases"));
+    }
+
+    [Fact]
+    public async Task a_browser_without_wake_lock_is_told_what_to_do_instead()
+    {
+        var token = NewDriver();
+        await using var context = await PhoneAsync();
+        await FakeApiAsync(context, _ => (202, null));
+        await context.AddInitScriptAsync("delete Navigator.prototype.wakeLock;");
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"d/{token}");
+        await page.ClickAsync("#share-toggle");
+
+        await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-wake-lock", "unsupported");
+        await Expect(page.Locator("#wake-state")).ToContainTextAsync("tracker app");
+        await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-sharing", "true");
+        await Expect(page.Locator("[data-testid=tracker-app-help]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task screenshots_korean_and_dark_on_a_phone()
+    {
+        var token = NewDriver();
+        foreach (var (locale, dark, file) in new[] { ("ko-KR", false, "driver-page-ko-phone.png"), ("en-US", true, "driver-page-dark-phone.png") })
+        {
+            await using var context = await fixture.NewContextAsync(locale, phone: true, configure: o =>
+            {
+                o.Permissions = ["geolocation"];
+                o.Geolocation = new Geolocation { Latitude = 37.5665f, Longitude = 126.978f, Accuracy = 8 };
+                o.ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light;
+            });
+            await FakeApiAsync(context, _ => (202, null));
+            await FakeCurrentDeliveryAsync(context);
+            var page = await context.NewPageAsync();
+
+            await page.GotoAsync($"d/{token}");
+            var never = await page.Locator("#last-upload").TextContentAsync();
+            await page.ClickAsync("#share-toggle");
+            await Expect(page.Locator("#last-upload")).Not.ToHaveTextAsync(never!, new() { Timeout = 10_000 });
+            await Expect(page.Locator(".status-button").First).ToBeVisibleAsync();
+            if (dark)
+            {
+                var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).backgroundColor");
+                Assert.Equal("rgb(15, 21, 34)", background);
+            }
+            else
+            {
+                await Expect(page.Locator("#share-toggle")).ToHaveTextAsync("중지");
+            }
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot(file), FullPage = true });
+        }
+    }
+
+    private static Task FakeCurrentDeliveryAsync(IBrowserContext context) =>
+        Task.WhenAll(
+            context.RouteAsync("**/api/v1/driver/deliveries/current", route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 200,
+                ContentType = "application/json",
+                Body = """{"id":"6f1c1f7e-6a55-4b8e-9f8f-3d8e2c1b0a99","status":"InTransit","customerName":"ACME Logistics","pickup":{"address":"Incheon port"},"dropoff":{"address":"Busan, Haeundae"},"nextStatuses":["Arrived","Failed"],"atPickup":false}""",
+            })),
+            context.RouteAsync("**/api/v1/deliveries/*/status", route => route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 200,
+                ContentType = "application/json",
+                Body = "{}",
+            })));
+
     private string NewDriver()
     {
         var token = "drv-" + Guid.NewGuid().ToString("N");

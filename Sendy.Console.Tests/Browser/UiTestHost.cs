@@ -29,6 +29,8 @@ public sealed class UiTestHost : WebApplicationFactory<App>
 
     public FakeFleetQueries Fleet { get; } = new();
 
+    public FakeDeliveryLocales Locales { get; } = new();
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public static UiTestHost Start()
@@ -77,6 +79,8 @@ public sealed class UiTestHost : WebApplicationFactory<App>
             services.AddSingleton<ILivePositionFeed>(Feed);
             services.RemoveAll<IFleetQueries>();
             services.AddSingleton<IFleetQueries>(Fleet);
+            services.RemoveAll<Sendy.Engine.Deliveries.IDeliveryLocales>();
+            services.AddSingleton<Sendy.Engine.Deliveries.IDeliveryLocales>(Locales);
         });
     }
 

@@ -46,6 +46,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["GET /not-found"] = Everyone,
         ["GET /health/live"] = Everyone,
         ["GET /health/ready"] = Everyone,
+        ["GET /culture/{culture}"] = Everyone, // the language switch: sets a cookie, goes back to a local page
+        ["GET /theme/{mode}"] = Everyone, // the theme switch, likewise
         ["GET /t/{Token}"] = [Who.Customer],
         ["GET /d/{Token}"] = [Who.DriverOwnTruck, Who.DriverOtherTruck], // each with their own link
         ["GET /dispatch"] = Staff,
@@ -101,8 +103,10 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    /// <summary>2xx is access; a redirect to sign-in or denied, 400, 401, 403, 404 are not.</summary>
-    private static bool IsAllowed(HttpResponseMessage response) => (int)response.StatusCode is >= 200 and < 300;
+    /// <summary>2xx is access, and so is a redirect anywhere but sign-in or denied; 400, 401, 403, 404 are not.</summary>
+    private static bool IsAllowed(HttpResponseMessage response) => (int)response.StatusCode is >= 200 and < 300
+        || (int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } to
+            && !to.OriginalString.Contains("/account/", StringComparison.OrdinalIgnoreCase);
 
     private async Task<Callers> CallersAsync()
     {
@@ -197,6 +201,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
                     body = $$"""{"status":"Arrived","idempotencyKey":"{{Guid.NewGuid()}}"}""";
                     break;
             }
+            if (pattern == "/culture/{culture}") pattern = "/culture/ko?returnUrl=%2F";
+            if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
             var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA);
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Sendy.Engine.Storage;
 
@@ -28,7 +29,8 @@ public static class StaffServiceCollectionExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SendyDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<StaffClaimsFactory>();
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
@@ -43,14 +45,17 @@ public static class StaffServiceCollectionExtensions
             o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
         });
-        services.AddAuthorizationBuilder()
-            .AddPolicy(DispatcherPolicy, p => p.RequireRole(StaffRoles.Dispatcher, StaffRoles.Admin))
-            .AddPolicy(AdminPolicy, p => p.RequireRole(StaffRoles.Admin));
+        services.AddAuthorizationBuilder().AddStaffPolicies();
         services.AddCascadingAuthenticationState();
         services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
         services.AddHostedService<FirstAdminSeeder>();
         return services;
     }
+
+    /// <summary>Admins may do everything dispatchers may.</summary>
+    public static AuthorizationBuilder AddStaffPolicies(this AuthorizationBuilder builder) => builder
+        .AddPolicy(DispatcherPolicy, p => p.RequireRole(StaffRoles.Dispatcher, StaffRoles.Admin))
+        .AddPolicy(AdminPolicy, p => p.RequireRole(StaffRoles.Admin));
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {

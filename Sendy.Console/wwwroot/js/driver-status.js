@@ -64,6 +64,8 @@ function start(root) {
             if (!reason || !reason.trim()) return;
         }
         savePending({ deliveryId: current.id, status, reason, key: newKey() });
+        // driver.js records the position of this moment, however close to the last one.
+        document.dispatchEvent(new CustomEvent('sendy:status-changed', { detail: { status } }));
         render();
         send();
     }

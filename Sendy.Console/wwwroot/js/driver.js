@@ -1,6 +1,11 @@
 // Driver page: shares the phone's position with the ingest API and keeps working offline.
 // Fixes are queued in localStorage (per token) and flushed in batches; the queue and the
-// sharing state survive reloads. Strings come from data-text-* attributes on #driver-app.
+// sharing state survive reloads. Strings come from data-text-* attributes on #driver-app, the
+// sampling settings from data-min-distance (m), data-min-interval (s), data-high-accuracy and
+// data-max-age (s): a fix is kept only when the truck moved far enough or enough time passed
+// since the last kept one, and always right after a status change (driver-status.js says so
+// with a "sendy:status-changed" event). While sharing, a screen wake lock keeps the page in
+// the foreground, where browsers keep delivering positions.
 
 const FLUSH_INTERVAL_MS = 5000;
 const FLUSH_AT = 50;
@@ -22,7 +27,16 @@ function start(root) {
         lastFix: $('last-fix'),
         lastUpload: $('last-upload'),
         warning: $('driver-warning'),
+        wake: $('wake-state'),
     };
+    const setting = (name, fallback) => {
+        const value = Number(root.dataset[name]);
+        return Number.isFinite(value) && value >= 0 ? value : fallback;
+    };
+    const minDistanceM = setting('minDistance', 25);
+    const minIntervalMs = setting('minInterval', 30) * 1000;
+    const maxAgeMs = setting('maxAge', 10) * 1000;
+    const highAccuracy = root.dataset.highAccuracy !== 'false';
     const text = (key, ...args) =>
         (root.dataset[`text${key.charAt(0).toUpperCase()}${key.slice(1).toLowerCase()}`] ?? key)
             .replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -37,6 +51,12 @@ function start(root) {
     let backoffMs = 0;
     let retryAt = 0;
     let dropped = 0;
+    let lastKept = null; // { lat, lon, at } of the last fix put in the queue
+    let keptPosition = null; // ... and the position it came from
+    let lastSeen = null; // the latest position the browser gave, kept or not
+    let forceNext = false;
+    let skipped = 0;
+    let wakeState = 'wakeOff';
 
     function loadQueue() {
         try {
@@ -94,6 +114,35 @@ function start(root) {
         root.dataset.sharing = String(sharing);
     }
 
+    // Metres between two points (haversine): plenty accurate for tens of metres.
+    function distanceM(a, b) {
+        const rad = Math.PI / 180;
+        const dLat = (b.lat - a.lat) * rad;
+        const dLon = (b.lon - a.lon) * rad;
+        const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+        return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
+    }
+
+    function worthKeeping(point) {
+        if (forceNext || lastKept === null) return true;
+        return distanceM(lastKept, point) >= minDistanceM || point.at - lastKept.at >= minIntervalMs;
+    }
+
+    function onPosition(position) {
+        lastSeen = position;
+        const c = position.coords;
+        const point = { lat: c.latitude, lon: c.longitude, at: position.timestamp };
+        if (!worthKeeping(point)) {
+            skipped++;
+            root.dataset.skipped = String(skipped);
+            return;
+        }
+        forceNext = false;
+        lastKept = point;
+        keptPosition = position;
+        enqueue(position);
+    }
+
     function enqueue(position) {
         const c = position.coords;
         const fix = {
@@ -123,7 +172,7 @@ function start(root) {
         }
         if (watchId !== null || stopped) return;
         watchId = navigator.geolocation.watchPosition(
-            enqueue,
+            onPosition,
             error => {
                 if (error.code === error.PERMISSION_DENIED) {
                     warn(text('GeoDenied'));
@@ -132,7 +181,7 @@ function start(root) {
                     warn(text('GeoUnavailable'));
                 }
             },
-            { enableHighAccuracy: true, maximumAge: 0, timeout: 30000 });
+            { enableHighAccuracy: highAccuracy, maximumAge: maxAgeMs, timeout: 30000 });
         localStorage.setItem(sharingKey, '1');
         keepAwake();
         render();
@@ -144,21 +193,51 @@ function start(root) {
             watchId = null;
         }
         localStorage.removeItem(sharingKey);
-        wakeLock?.release().catch(() => {});
-        wakeLock = null;
+        releaseWake();
+        lastKept = keptPosition = lastSeen = null;
         render();
         flush();
     }
 
+    function showWake(state) {
+        wakeState = state;
+        ui.wake.textContent = text(state);
+        ui.wake.classList.toggle('on', state === 'wakeOn');
+        root.dataset.wakeLock = state === 'wakeOn' ? 'on' : state === 'wakeUnsupported' ? 'unsupported' : 'off';
+    }
+
     async function keepAwake() {
         // Best effort: a screen that stays on keeps the browser (and location) in the foreground.
+        if (!('wakeLock' in navigator)) {
+            showWake('wakeUnsupported');
+            return;
+        }
+        if (watchId === null || wakeLock !== null || document.visibilityState !== 'visible') return;
         try {
-            if ('wakeLock' in navigator && watchId !== null && document.visibilityState === 'visible') {
-                wakeLock = await navigator.wakeLock.request('screen');
+            const sentinel = await navigator.wakeLock.request('screen');
+            if (watchId === null) {
+                // Sharing stopped while the request was pending.
+                sentinel.release().catch(() => {});
+                return;
             }
+            wakeLock = sentinel;
+            // The browser drops the lock when the page is hidden; visibilitychange asks again.
+            sentinel.addEventListener?.('release', () => {
+                if (wakeLock === sentinel) wakeLock = null;
+                showWake('wakeOff');
+            });
+            showWake('wakeOn');
         } catch {
             wakeLock = null;
+            showWake('wakeOff');
         }
+    }
+
+    function releaseWake() {
+        const sentinel = wakeLock;
+        wakeLock = null;
+        sentinel?.release().catch(() => {});
+        if (wakeState !== 'wakeUnsupported') showWake('wakeOff');
     }
 
     function retryAfterMs(response) {
@@ -256,6 +335,13 @@ function start(root) {
             flush();
         }
     });
+    // A status change is a moment the trail must show: the latest position is kept even if it was
+    // skipped as too close, and so is the next one.
+    document.addEventListener('sendy:status-changed', () => {
+        if (watchId === null) return;
+        forceNext = true;
+        if (lastSeen !== null && lastSeen !== keptPosition) onPosition(lastSeen);
+    });
     // Another tab with the same link changed the queue: take its view.
     window.addEventListener('storage', event => {
         if (event.key === queueKey) {
@@ -266,6 +352,7 @@ function start(root) {
     setInterval(flush, FLUSH_INTERVAL_MS);
 
     ui.button.disabled = false;
+    if (!('wakeLock' in navigator)) showWake('wakeUnsupported');
     if (localStorage.getItem(sharingKey) === '1') {
         startSharing();
     }
