@@ -23,6 +23,8 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<DeliveryStatusService>();
         services.AddSingleton<DeliveryBookingService>();
         services.AddSingleton<DeliveryQueries>();
+        services.AddSingleton<IDeliveryLogQueries, DeliveryLogQueries>();
+        services.AddSingleton<IDeliveryHistoryQueries, DeliveryHistoryQueries>();
         services.AddSingleton<StatusRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
         services.AddSingleton<GeofenceWatcher>();
