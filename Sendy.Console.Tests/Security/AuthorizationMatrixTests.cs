@@ -71,6 +71,12 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /d/{Token}"] = [],
         ["POST /dispatch"] = [],
         ["POST /admin/consumers"] = [],
+        ["GET /admin/logs"] = [Who.Admin],
+        ["POST /admin/logs"] = [],
+        ["GET /admin/deliveries/{Id}"] = [Who.Admin],
+        ["POST /admin/deliveries/{Id}"] = [],
+        ["GET /api/v1/admin/logs/deliveries/export"] = [Who.Admin],
+        ["GET /api/v1/admin/logs/status-events/export"] = [Who.Admin],
     };
 
     [Fact]
@@ -195,7 +201,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
                     body = $$"""{"status":"Arrived","idempotencyKey":"{{Guid.NewGuid()}}"}""";
                     break;
             }
-            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA);
+            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
+                .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -7,19 +7,20 @@ namespace Sendy.Console.Api;
 
 /// <summary>
 /// Admin: the delivery and status event logs as CSV, every row matching the filter (not a page),
-/// streamed from the database. Query: <c>delivery, truck, driver, status, from, to</c> (ISO 8601;
+/// streamed from the database. The paths carry no ".csv": the endpoint inventory of the
+/// authorization matrix takes a path with an extension for a static file. Query: <c>delivery, truck, driver, status, from, to</c> (ISO 8601;
 /// from inclusive, to exclusive), <c>sort</c> (a column name of the log) and <c>desc</c>.
 /// </summary>
 public static class AdminLogsApi
 {
-    public const string DeliveriesCsvPath = "/api/v1/admin/logs/deliveries.csv";
-    public const string StatusEventsCsvPath = "/api/v1/admin/logs/status-events.csv";
+    public const string DeliveriesCsvPath = "/api/v1/admin/logs/deliveries/export";
+    public const string StatusEventsCsvPath = "/api/v1/admin/logs/status-events/export";
 
     public static RouteGroupBuilder MapAdminLogsApi(this RouteGroupBuilder api)
     {
         var logs = api.MapGroup("/admin/logs").RequireAuthorization(StaffServiceCollectionExtensions.AdminPolicy);
-        logs.MapGet("/deliveries.csv", DeliveriesCsv).WithName("ExportDeliveriesLog");
-        logs.MapGet("/status-events.csv", StatusEventsCsv).WithName("ExportStatusEventsLog");
+        logs.MapGet("/deliveries/export", DeliveriesCsv).WithName("ExportDeliveriesLog");
+        logs.MapGet("/status-events/export", StatusEventsCsv).WithName("ExportStatusEventsLog");
         return api;
     }
 

@@ -29,6 +29,9 @@ public sealed partial class DeliveryHistoryPage
 
     [Parameter] public string? Id { get; set; }
 
+    /// <summary>Set while prerendering: an unknown delivery answers 404 with the friendly page.</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
     [Inject] private IStringLocalizer<AdminLogsText> L { get; set; } = null!;
 
     [Inject] private IDeliveryHistoryQueries History { get; set; } = null!;
@@ -41,6 +44,7 @@ public sealed partial class DeliveryHistoryPage
         if (!Guid.TryParse(Id, out var id))
         {
             _state = HistoryState.NotFound;
+            HttpContext.SetNotFoundKeepingBody();
             return;
         }
 
@@ -49,6 +53,7 @@ public sealed partial class DeliveryHistoryPage
             _history = await History.GetAsync(id, CancellationToken.None);
             _route = _history is null ? null : await History.RouteAsync(id, MaxRoutePoints, CancellationToken.None);
             _state = _history is null ? HistoryState.NotFound : HistoryState.Loaded;
+            if (_history is null) HttpContext.SetNotFoundKeepingBody();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

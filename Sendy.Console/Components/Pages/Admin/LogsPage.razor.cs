@@ -93,12 +93,14 @@ public sealed partial class LogsPage
         {
             var page = await load();
             _loadFailed = false;
+            StateHasChanged(); // the export link follows the grid's sort, and a warning may go away
             return new GridData<T> { Items = page.Rows, TotalItems = page.Total };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.LoadFailed(Logger, ex);
             _loadFailed = true;
+            StateHasChanged();
             return new GridData<T> { Items = [], TotalItems = 0 };
         }
     }
