@@ -69,7 +69,7 @@ public sealed class AdminLogsFixture : SendyAppFactory
         BaseURL = BaseAddress.ToString(),
         Locale = locale,
         ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = locale },
-        ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        ViewportSize = new ViewportSize { Width = 1280, Height = 940 }, // tall enough for the history page without scrolling
         AcceptDownloads = true,
     });
 }
@@ -124,6 +124,9 @@ public sealed class AdminLogsBrowserTests(AdminLogsFixture app) : IClassFixture<
 
         await SeekAsync(page, 0.55);
         await Assertions.Expect(page.Locator("[data-testid=replay-clock]")).Not.ToBeEmptyAsync();
+        // The marker points the way the truck heads (150°, south-south-east).
+        var transform = await page.Locator(".replay-truck .sendy-truck").EvaluateAsync<string>("e => getComputedStyle(e).transform");
+        Assert.StartsWith("matrix(-0.866", transform);
         await ScreenshotAsync(page, "admin-delivery-history.png");
     }
 
@@ -148,11 +151,11 @@ public sealed class AdminLogsBrowserTests(AdminLogsFixture app) : IClassFixture<
         await Assertions.Expect(page.Locator("[data-testid=history-not-found]")).ToContainTextAsync("해당 ID의 배송이 없습니다");
     }
 
-    /// <summary>The whole page from the top, without the slider's focus ring.</summary>
+    /// <summary>The page from the top, without the slider's focus ring.</summary>
     private static async Task ScreenshotAsync(IPage page, string name)
     {
         await page.EvaluateAsync("document.activeElement?.blur(); window.scrollTo(0, 0)");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot(name), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot(name) });
     }
 
     /// <summary>Drags the slider as a person would (an input event at the given fraction).</summary>

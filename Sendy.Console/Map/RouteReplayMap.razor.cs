@@ -97,6 +97,9 @@ public sealed partial class RouteReplayMap
 
     private static string When(DateTimeOffset at) => at.ToLocalTime().ToString("g", CultureInfo.CurrentCulture);
 
+    /// <summary>The slider's ends: the time only (the date is in the route's caption).</summary>
+    private static string Clock(DateTimeOffset at) => at.ToLocalTime().ToString("t", CultureInfo.CurrentCulture);
+
     protected override Task OnAfterRenderAsync(bool firstRender)
     {
         if (firstRender)

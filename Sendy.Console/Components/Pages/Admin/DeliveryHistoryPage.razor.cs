@@ -26,6 +26,7 @@ public sealed partial class DeliveryHistoryPage
     private HistoryState _state = HistoryState.Loading;
     private DeliveryHistory? _history;
     private DeliveryRoute? _route;
+    private string? _loadedFor;
 
     [Parameter] public string? Id { get; set; }
 
@@ -40,6 +41,10 @@ public sealed partial class DeliveryHistoryPage
 
     protected override async Task OnParametersSetAsync()
     {
+        // Parameters are set again for reasons other than the id (cascading values): reloading would
+        // replace the replay map under the viewer's hands.
+        if (Id == _loadedFor) return;
+        _loadedFor = Id;
         _state = HistoryState.Loading;
         if (!Guid.TryParse(Id, out var id))
         {
