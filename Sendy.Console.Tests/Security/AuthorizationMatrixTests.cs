@@ -75,6 +75,12 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /admin/consumers"] = [],
         ["GET /dispatch/deliveries"] = Staff,
         ["POST /dispatch/deliveries"] = [],
+        ["GET /admin/logs"] = [Who.Admin],
+        ["POST /admin/logs"] = [],
+        ["GET /admin/deliveries/{Id}"] = [Who.Admin],
+        ["POST /admin/deliveries/{Id}"] = [],
+        ["GET /api/v1/admin/logs/deliveries/export"] = [Who.Admin],
+        ["GET /api/v1/admin/logs/status-events/export"] = [Who.Admin],
     };
 
     [Fact]
@@ -203,7 +209,8 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
             }
             if (pattern == "/culture/{culture}") pattern = "/culture/ko?returnUrl=%2F";
             if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
-            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA);
+            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
+                .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

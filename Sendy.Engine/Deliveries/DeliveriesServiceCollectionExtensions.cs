@@ -25,6 +25,8 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<DeliveryBookingService>();
         services.AddSingleton<DeliveryQueries>();
         services.AddSingleton<DispatchBoardQueries>();
+        services.AddSingleton<IDeliveryLogQueries, DeliveryLogQueries>();
+        services.AddSingleton<IDeliveryHistoryQueries, DeliveryHistoryQueries>();
         services.AddSingleton<StatusRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
         services.AddSingleton<GeofenceWatcher>();
