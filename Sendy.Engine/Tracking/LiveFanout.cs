@@ -128,6 +128,7 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
 internal abstract partial class LatestWinsPump<T>(ILogger logger) where T : class
 {
     private readonly Lock _gate = new();
+    private readonly SubscriberCulture _culture = SubscriberCulture.Capture();
     private T? _pending;
     private bool _running;
     private bool _stopped;
@@ -158,6 +159,7 @@ internal abstract partial class LatestWinsPump<T>(ILogger logger) where T : clas
 
     private async Task RunAsync()
     {
+        _culture.Apply(); // undone when this async method returns
         while (true)
         {
             T? value;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Deliveries.Live;
 
@@ -53,6 +54,7 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
             if (subscription.DeliveryId is { } id && id != change.DeliveryId) continue;
             _ = Task.Run(async () =>
             {
+                subscription.Culture.Apply(); // this work item only
                 try
                 {
                     await subscription.Handler(change);
@@ -71,6 +73,8 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
     /// <summary>A null <paramref name="DeliveryId"/> hears every delivery.</summary>
     private sealed record Subscription(StatusFanout Owner, Guid? DeliveryId, Func<DeliveryStatusChanged, Task> Handler) : IDisposable
     {
+        public SubscriberCulture Culture { get; } = SubscriberCulture.Capture();
+
         public void Dispose() => Owner._subscriptions.TryRemove(this, out _);
     }
 }
