@@ -71,6 +71,10 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /d/{Token}"] = [],
         ["POST /dispatch"] = [],
         ["POST /admin/consumers"] = [],
+        ["GET /admin/staff"] = [Who.Admin],
+        ["POST /admin/staff"] = [],
+        ["GET /admin/fleet"] = [Who.Admin],
+        ["POST /admin/fleet"] = [],
     };
 
     [Fact]
