@@ -46,6 +46,8 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TrackingLinks>();
         Services.AddSingleton<FleetRegistry>();
         Services.AddSingleton<DeviceDirectory>();
+        Services.AddSingleton<Sendy.Engine.Tracking.ITrackingQueries, Sendy.Engine.Tracking.EfTrackingQueries>();
+        Services.AddSingleton<DriverTokenCache>();
         Services.AddSingleton<FleetAdmin>();
         Services.AddSingleton<FleetAdminQueries>();
         Services.AddSendyStaff(configuration, new HostingEnvironment { EnvironmentName = "Development" });

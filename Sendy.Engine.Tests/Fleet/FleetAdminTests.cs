@@ -22,8 +22,10 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     private FleetRegistry Registry => new(Contexts,
         new TrackingLinks(new EphemeralDataProtectionProvider(), new ConfigurationBuilder().Build()), _time);
 
-    private FleetAdmin Admin(DeviceDirectory? devices = null) =>
-        new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), _time);
+    private FleetAdmin Admin(DeviceDirectory? devices = null, DriverTokenCache? drivers = null) =>
+        new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), drivers ?? NewDriverCache(), _time);
+
+    private DriverTokenCache NewDriverCache() => new(new EfTrackingQueries(Contexts, _time), _time);
 
     private FleetAdminQueries Queries => new(Contexts);
 
@@ -163,6 +165,24 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
         Assert.Null(await queries.FindDriverAsync(driver.Token, default));
         Assert.Equal(driver.Entity.Id, (await queries.FindDriverAsync(issued.Value!, default))!.DriverId);
         Assert.Equal(FleetError.UnknownDriver, Assert.Single((await Admin().IssueDriverLinkAsync(Guid.NewGuid(), default)).Problems).Error);
+    }
+
+    [Fact]
+    public async Task this_nodes_token_cache_follows_a_new_link_and_a_move_at_once()
+    {
+        var (first, second) = (NewId(), NewId());
+        await Admin().CreateTruckAsync(first, new TruckInput("First", null, null), default);
+        await Admin().CreateTruckAsync(second, new TruckInput("Second", null, null), default);
+        var cache = NewDriverCache();
+        var driver = (await Admin(drivers: cache).CreateDriverAsync("Minsu", first, default)).Value!;
+        Assert.Equal(first, (await cache.FindAsync(driver.Token, default))!.TruckId); // now cached for 30 s
+
+        await Admin(drivers: cache).ReassignDriverAsync(driver.Entity.Id, second, default);
+        Assert.Equal(second, (await cache.FindAsync(driver.Token, default))!.TruckId);
+
+        var newToken = (await Admin(drivers: cache).IssueDriverLinkAsync(driver.Entity.Id, default)).Value!;
+        Assert.Null(await cache.FindAsync(driver.Token, default));
+        Assert.Equal(driver.Entity.Id, (await cache.FindAsync(newToken, default))!.DriverId);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public sealed record TruckInput(string? Name, string? Plate, string? DeviceId);
 /// or device, a missing row) is a <see cref="FleetProblem"/>, never an exception. Unique and
 /// foreign-key violations are read from PostgreSQL so two admins racing get the same answer.
 /// </summary>
-public sealed class FleetAdmin(IDbContextFactory<SendyDbContext> contexts, FleetRegistry registry, DeviceDirectory devices, TimeProvider time)
+public sealed class FleetAdmin(
+    IDbContextFactory<SendyDbContext> contexts, FleetRegistry registry, DeviceDirectory devices, DriverTokenCache drivers, TimeProvider time)
 {
     private const string UniqueViolation = "23505";
     private const string ForeignKeyViolation = "23503";
@@ -106,6 +107,7 @@ public sealed class FleetAdmin(IDbContextFactory<SendyDbContext> contexts, Fleet
         {
             return FleetResult<Driver>.Refused(new FleetProblem("truckId", FleetError.UnknownTruck));
         }
+        drivers.ForgetDriver(driverId); // its cached identity still names the old truck
         return FleetResult<Driver>.Ok(driver);
     }
 
@@ -114,7 +116,9 @@ public sealed class FleetAdmin(IDbContextFactory<SendyDbContext> contexts, Fleet
     {
         try
         {
-            return FleetResult<string>.Ok(await registry.RotateDriverTokenAsync(driverId, cancellationToken));
+            var token = await registry.RotateDriverTokenAsync(driverId, cancellationToken);
+            drivers.ForgetDriver(driverId); // the old token must stop working here now, not in 30 s
+            return FleetResult<string>.Ok(token);
         }
         catch (KeyNotFoundException)
         {
