@@ -41,6 +41,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ILivePositionPublisher>(sp => sp.GetRequiredService<LiveFanout>());
         services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
         services.AddSingleton<FleetRegistry>();
+        services.AddSingleton<FleetAdmin>();
+        services.AddSingleton<FleetAdminQueries>();
         services.AddSendyDeliveries(configuration);
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();

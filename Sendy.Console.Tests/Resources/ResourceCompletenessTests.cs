@@ -7,7 +7,8 @@ namespace Sendy.Console.Tests.Resources;
 
 public sealed class ResourceCompletenessTests
 {
-    public static TheoryData<Type> ResourceTypes => [typeof(CommonText), typeof(TrackText), typeof(DriverText), typeof(DispatchText), typeof(DeliveriesText)];
+    public static TheoryData<Type> ResourceTypes => [typeof(CommonText), typeof(TrackText), typeof(DriverText), typeof(DispatchText),
+        typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText)];
 
     [Theory]
     [MemberData(nameof(ResourceTypes))]

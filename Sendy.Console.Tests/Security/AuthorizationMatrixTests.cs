@@ -81,6 +81,10 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         ["POST /admin/deliveries/{Id}"] = [],
         ["GET /api/v1/admin/logs/deliveries/export"] = [Who.Admin],
         ["GET /api/v1/admin/logs/status-events/export"] = [Who.Admin],
+        ["GET /admin/staff"] = [Who.Admin],
+        ["POST /admin/staff"] = [],
+        ["GET /admin/fleet"] = [Who.Admin],
+        ["POST /admin/fleet"] = [],
     };
 
     [Fact]

@@ -59,6 +59,8 @@ public sealed partial class StaffSignInTests(StaffSignInTests.StaffApp app) : IC
     [Theory]
     [InlineData("/dispatch")]
     [InlineData("/admin/consumers")]
+    [InlineData("/admin/staff")]
+    [InlineData("/admin/fleet")]
     public async Task anonymous_staff_pages_redirect_to_sign_in(string path)
     {
         var response = await Client().GetAsync(path);

@@ -49,6 +49,7 @@ public static class StaffServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
         services.AddHostedService<FirstAdminSeeder>();
+        services.AddSingleton<StaffAccounts>();
         return services;
     }
 

@@ -12,4 +12,10 @@ public sealed class DriverTokenCache(ITrackingQueries queries, TimeProvider time
 
     public Task<DriverIdentity?> FindAsync(string token, CancellationToken cancellationToken) =>
         _lookup.GetAsync(token, queries.FindDriverAsync, cancellationToken);
+
+    /// <summary>
+    /// After an admin issued a new link or moved the driver: this node stops using the cached identity
+    /// at once (other nodes within the cache's 30 s).
+    /// </summary>
+    public void ForgetDriver(Guid driverId) => _lookup.ForgetWhere(d => d.DriverId == driverId);
 }

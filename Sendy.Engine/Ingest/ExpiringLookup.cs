@@ -22,4 +22,12 @@ internal sealed class ExpiringLookup<T>(TimeProvider time, TimeSpan foundTtl, Ti
     }
 
     public void Forget(string key) => _entries.TryRemove(key, out _);
+
+    /// <summary>Drops every entry whose value matches (a scan: for rare admin changes, not the hot path).</summary>
+    public void ForgetWhere(Func<T, bool> match)
+    {
+        foreach (var (key, entry) in _entries)
+            if (entry.Value is { } value && match(value))
+                _entries.TryRemove(key, out _);
+    }
 }

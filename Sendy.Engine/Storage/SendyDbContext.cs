@@ -27,7 +27,11 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b); // Identity's tables: staff accounts and roles
-        b.Entity<StaffUser>(e => e.ToTable("staff_users"));
+        b.Entity<StaffUser>(e =>
+        {
+            e.ToTable("staff_users");
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+        });
         b.Entity<IdentityRole>(e => e.ToTable("staff_roles"));
         b.Entity<IdentityUserRole<string>>(e => e.ToTable("staff_user_roles"));
         b.Entity<IdentityUserClaim<string>>(e => e.ToTable("staff_user_claims"));

@@ -9,6 +9,9 @@ public sealed class StaffUser : IdentityUser
 
     /// <summary>"ko" or "en"; null means the browser's language.</summary>
     public string? Locale { get; set; }
+
+    /// <summary>When the account was made (the database's clock when not set: the first admin, older rows).</summary>
+    public DateTimeOffset CreatedAt { get; set; }
 }
 
 public static class StaffRoles

@@ -1,0 +1,195 @@
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Sendy.Console.Components.Pages.Admin;
+using Sendy.Engine.Deliveries;
+using Sendy.Engine.Fleet;
+using Sendy.Engine.Storage;
+using Sendy.Engine.Tests.Infrastructure;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Tests.Admin;
+
+/// <summary>/admin/fleet on a real test database: trucks, drivers, and the driver link shown once.</summary>
+public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), IClassFixture<TestDatabase>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private FleetAdmin Fleet => Services.GetRequiredService<FleetAdmin>();
+
+    private static string NewId(string prefix = "T") => $"{prefix}-{Guid.NewGuid():N}"[..10];
+
+    private async Task<string> TruckAsync(string name = "Sendy", string? device = null)
+    {
+        var id = NewId();
+        Assert.True((await Fleet.CreateTruckAsync(id, new TruckInput(name, null, device), default)).Succeeded);
+        return id;
+    }
+
+    private IRenderedComponent<Bunit.Rendering.ContainerFragment> Page()
+    {
+        SignInAsAdmin("admin-id");
+        var page = RenderPage<FleetPage>();
+        page.WaitForElement("[data-testid=fleet-page][data-loaded=true]", Patience);
+        return page;
+    }
+
+    private static IElement Row(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string table, string text) =>
+        page.FindAll($"[data-testid={table}] tbody tr").Single(r => r.TextContent.Contains(text, StringComparison.Ordinal));
+
+    private static Task PickTruckAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string select, string truckId)
+    {
+        var picker = page.FindComponents<FleetTruckSelect>().Single(c => c.Instance.TestId == select);
+        return page.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync(truckId));
+    }
+
+    private async Task<DriverIdentity?> DriverOfAsync(string url)
+    {
+        var token = url[(FleetAdminContext.PublicBaseUrl + "/d/").Length..];
+        return await new EfTrackingQueries(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>(), TimeProvider.System)
+            .FindDriverAsync(token, default);
+    }
+
+    [Fact]
+    public async Task a_bad_truck_id_is_refused_inline_and_a_good_one_is_listed()
+    {
+        var page = Page();
+        await page.Find("[data-testid=new-truck-id]").ChangeAsync(new() { Value = "트럭 1" });
+        await page.Find("[data-testid=new-truck-name]").ChangeAsync(new() { Value = "" });
+
+        await page.Find("[data-testid=add-truck]").ClickAsync(new MouseEventArgs());
+
+        var form = page.Find("[data-testid=new-truck]").TextContent;
+        Assert.Contains("Use letters, digits, - and _ only", form);
+        Assert.Contains("Required.", form);
+
+        var id = NewId();
+        await page.Find("[data-testid=new-truck-id]").ChangeAsync(new() { Value = id });
+        await page.Find("[data-testid=new-truck-name]").ChangeAsync(new() { Value = "Sendy 9" });
+        await page.Find("[data-testid=new-truck-plate]").ChangeAsync(new() { Value = "서울 12가 3456" });
+        await page.Find("[data-testid=add-truck]").ClickAsync(new MouseEventArgs());
+
+        page.WaitForAssertion(() => Assert.Contains($"Truck {id} added.", page.Find("[data-testid=fleet-message]").TextContent), Patience);
+        Assert.Contains("서울 12가 3456", Row(page, "trucks", id).TextContent);
+        Assert.DoesNotContain("Required.", page.Find("[data-testid=new-truck]").TextContent);
+
+        await page.Find("[data-testid=new-truck-id]").ChangeAsync(new() { Value = id });
+        await page.Find("[data-testid=new-truck-name]").ChangeAsync(new() { Value = "Again" });
+        await page.Find("[data-testid=add-truck]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains("A truck with this id already exists.", page.Find("[data-testid=new-truck]").TextContent), Patience);
+    }
+
+    [Fact]
+    public async Task editing_a_truck_to_a_device_another_truck_has_names_that_truck()
+    {
+        var device = "dev-" + Guid.NewGuid().ToString("N")[..8];
+        var holder = await TruckAsync("Holder", device);
+        var edited = await TruckAsync("Edited");
+        var page = Page();
+
+        await Row(page, "trucks", edited).QuerySelector("[data-testid=edit-truck]")!.ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=edit-truck-device]").ChangeAsync(new() { Value = device });
+        await page.Find("[data-testid=save-truck]").ClickAsync(new MouseEventArgs());
+
+        page.WaitForAssertion(() => Assert.Contains($"This device is already registered to truck {holder}.", page.Find("[data-testid=edit-truck-dialog]").TextContent), Patience);
+
+        await page.Find("[data-testid=edit-truck-device]").ChangeAsync(new() { Value = device + "-2" });
+        await page.Find("[data-testid=edit-truck-name]").ChangeAsync(new() { Value = "Renamed" });
+        await page.Find("[data-testid=save-truck]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains($"Truck {edited} saved.", page.Find("[data-testid=fleet-message]").TextContent), Patience);
+        Assert.Empty(page.FindAll("[data-testid=edit-truck-dialog]"));
+        Assert.Contains("Renamed", Row(page, "trucks", edited).TextContent);
+        Assert.Contains(device + "-2", Row(page, "trucks", edited).TextContent);
+    }
+
+    [Fact]
+    public async Task a_new_driver_gets_a_link_and_qr_code_shown_once()
+    {
+        var truck = await TruckAsync("Sendy 7");
+        var page = Page();
+        var name = "김민수 " + Guid.NewGuid().ToString("N")[..4];
+        await page.Find("[data-testid=new-driver-name]").ChangeAsync(new() { Value = name });
+        await PickTruckAsync(page, "new-driver-truck", truck);
+
+        await page.Find("[data-testid=add-driver]").ClickAsync(new MouseEventArgs());
+
+        var dialog = page.WaitForElement("[data-testid=driver-link-dialog]", Patience);
+        var url = page.Find("[data-testid=driver-link]").GetAttribute("value")!;
+        Assert.StartsWith("http://sendy.test/d/", url, StringComparison.Ordinal);
+        Assert.Contains("shown only once", dialog.TextContent);
+        Assert.NotNull(page.Find("[data-testid=driver-link-qr] svg path"));
+        Assert.Equal((name, truck), await DriverOfAsync(url) is { } d ? (d.DriverName, d.TruckId) : default);
+        Assert.Contains(name, Row(page, "drivers", name).TextContent);
+
+        await page.Find("[data-testid=link-done]").ClickAsync(new MouseEventArgs());
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=driver-link-dialog]")), Patience);
+        Assert.DoesNotContain(url[^20..], page.Markup); // gone: the page keeps no copy of the token
+    }
+
+    [Fact]
+    public async Task a_new_link_asks_first_then_replaces_the_old_one()
+    {
+        var truck = await TruckAsync();
+        var name = "Minsu " + Guid.NewGuid().ToString("N")[..4];
+        var created = (await Fleet.CreateDriverAsync(name, truck, default)).Value!;
+        var oldUrl = $"{FleetAdminContext.PublicBaseUrl}/d/{created.Token}";
+        var page = Page();
+
+        await Row(page, "drivers", name).QuerySelector("[data-testid=new-link]")!.ClickAsync(new MouseEventArgs());
+        Assert.Contains("stops working right away", page.Find("[data-testid=new-link-warning]").TextContent);
+        await page.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new MouseEventArgs());
+        Assert.NotNull(await DriverOfAsync(oldUrl)); // cancelled: nothing changed
+
+        await Row(page, "drivers", name).QuerySelector("[data-testid=new-link]")!.ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=confirm-new-link]").ClickAsync(new MouseEventArgs());
+
+        page.WaitForElement("[data-testid=driver-link-dialog]", Patience);
+        var newUrl = page.Find("[data-testid=driver-link]").GetAttribute("value")!;
+        Assert.NotEqual(oldUrl, newUrl);
+        Assert.Null(await DriverOfAsync(oldUrl));
+        Assert.Equal(created.Entity.Id, (await DriverOfAsync(newUrl))!.DriverId);
+    }
+
+    [Fact]
+    public async Task a_driver_is_moved_to_another_truck_unless_on_an_open_delivery()
+    {
+        var (first, second) = (await TruckAsync("First"), await TruckAsync("Second"));
+        var name = "Jiwoo " + Guid.NewGuid().ToString("N")[..4];
+        var driver = (await Fleet.CreateDriverAsync(name, first, default)).Value!.Entity;
+        var page = Page();
+
+        await Row(page, "drivers", name).QuerySelector("[data-testid=reassign-driver]")!.ClickAsync(new MouseEventArgs());
+        await PickTruckAsync(page, "reassign-truck", second);
+        await page.Find("[data-testid=save-reassign]").ClickAsync(new MouseEventArgs());
+
+        page.WaitForAssertion(() => Assert.Contains($"{name} now drives {second}.", page.Find("[data-testid=fleet-message]").TextContent), Patience);
+        Assert.Contains(second, Row(page, "drivers", name).TextContent);
+
+        await Services.GetRequiredService<FleetRegistry>().CreateDeliveryAsync(second, driver.Id, "Customer", DeliveryStatus.InTransit, default);
+        await Row(page, "drivers", name).QuerySelector("[data-testid=reassign-driver]")!.ClickAsync(new MouseEventArgs());
+        await PickTruckAsync(page, "reassign-truck", first);
+        await page.Find("[data-testid=save-reassign]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains("has an open delivery", page.Find(".mud-dialog").TextContent), Patience);
+        Assert.Contains(second, Row(page, "drivers", name).TextContent);
+    }
+}
+
+/// <summary>The fleet page before anything exists (its own empty database).</summary>
+public sealed class FleetPageEmptyTests(TestDatabase db) : FleetAdminContext(db), IClassFixture<TestDatabase>
+{
+    [Fact]
+    public void an_empty_fleet_says_so_and_asks_for_a_truck_before_drivers()
+    {
+        SignInAsAdmin("admin-id");
+        var page = RenderPage<FleetPage>();
+        page.WaitForElement("[data-testid=fleet-page][data-loaded=true]", TimeSpan.FromSeconds(10));
+
+        page.WaitForAssertion(() => Assert.Contains("No trucks yet", page.Find("[data-testid=no-trucks]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Contains("Add a truck first", page.Find("[data-testid=need-truck]").TextContent);
+        Assert.Contains("No drivers yet", page.Find("[data-testid=no-drivers]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=add-driver]"));
+    }
+}
