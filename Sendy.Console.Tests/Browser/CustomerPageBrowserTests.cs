@@ -60,7 +60,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("Link not found or expired", html);
+        Assert.Contains("Link not found", html);
         Assert.DoesNotContain("Exception", html);
     }
 
