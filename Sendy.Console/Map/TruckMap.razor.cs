@@ -47,16 +47,22 @@ public sealed partial class TruckMap
         points.Length == 0 ? Task.CompletedTask : CallAsync("fitTo", [points.Select(p => new[] { p.Latitude, p.Longitude }).ToArray()]);
 
     /// <summary>Shows these place markers (replacing earlier ones) with their labels.</summary>
+    /// <remarks>
+    /// Sent as primitives (kind, lat, lng, title, address per place) rather than a record: the JS
+    /// interop's serializer caches metadata for every type it meets, per circuit.
+    /// </remarks>
     public Task SetPlacesAsync(params MapPlace[] places) =>
-        CallAsync("setPlaces", [places.Select(p => new PlaceArgs(p.Kind == MapPlaceKind.Pickup ? "pickup" : "dropoff",
-            p.Point.Latitude, p.Point.Longitude, p.Title, p.Address)).ToArray()]);
+        CallAsync("setPlaces", [places.SelectMany(p => new object?[]
+        {
+            p.Kind == MapPlaceKind.Pickup ? "pickup" : "dropoff", p.Point.Latitude, p.Point.Longitude, p.Title, p.Address,
+        }).ToArray()]);
 
     /// <summary>
-    /// The point that matters besides the truck (where it is heading): the view fits both now and
-    /// when the first truck position arrives. Null: follow the truck alone.
+    /// The point that matters besides the truck (where it is heading): the view keeps both in
+    /// sight, now and as the truck moves. Null: follow the truck alone.
     /// </summary>
     public Task SetFocusAsync(MapPoint? focus) =>
-        CallAsync("setFocus", [focus is { } f ? new[] { f.Latitude, f.Longitude } : null]);
+        CallAsync("setFocus", [focus?.Latitude, focus?.Longitude]);
 
     /// <summary>
     /// Draws the trail from these points, oldest first; later truck positions extend it in the
@@ -203,9 +209,6 @@ public sealed partial class TruckMap
             // Browser already gone: it took the map with it.
         }
     }
-
-    // Serialized camelCase by the JS interop's JSON options.
-    private sealed record PlaceArgs(string Kind, double Lat, double Lng, string Title, string? Address);
 
     private static partial class Log
     {

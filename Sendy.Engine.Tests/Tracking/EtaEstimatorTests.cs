@@ -242,7 +242,8 @@ public sealed class EtaEstimatorTests
     [Fact]
     public void haversine_matches_a_known_distance()
     {
-        // Seoul Station to Busan Station: about 325 km in a straight line.
-        Assert.InRange(EtaEstimator.DistanceMeters(37.5547, 126.9707, 35.1151, 129.0421), 323_000, 328_000);
+        // A degree along the equator is 2 pi R / 360; Seoul Station to Busan Station is about 329 km as the crow flies.
+        Assert.Equal(111_195.08, EtaEstimator.DistanceMeters(0, 10, 0, 11), 1);
+        Assert.InRange(EtaEstimator.DistanceMeters(37.5547, 126.9707, 35.1151, 129.0421), 325_000, 332_000);
     }
 }

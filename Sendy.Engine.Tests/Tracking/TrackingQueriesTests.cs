@@ -45,12 +45,14 @@ public sealed class TrackingQueriesTests : IAsyncLifetime
         var booked = await booking.BookAsync(new NewDelivery("박지우", null, null, "ko",
             new GeoAddress("인천광역시 중구 서해대로 366", 37.4563, 126.6052), new GeoAddress("부산광역시 강서구 신항로 295", 35.0790, 128.8200)),
             "dispatcher", default);
+        _h.Time.Advance(TimeSpan.FromSeconds(1));
         await booking.AssignAsync(booked.Id, driver.Entity.Id, "dispatcher", default);
         return new Booked(truckId, driver.Entity.Id, booked.Id, booked.TrackingToken);
     }
 
     private async Task MoveAsync(Booked b, DeliveryStatus to, string? reason = null)
     {
+        _h.Time.Advance(TimeSpan.FromSeconds(1)); // events at one instant have no order
         var r = await _h.Statuses.ChangeAsync(new StatusChangeRequest(b.DeliveryId, to, StatusActor.Driver(b.DriverId), "t-" + to, Reason: reason), default);
         Assert.Equal(StatusChangeOutcome.Changed, r.Outcome);
     }

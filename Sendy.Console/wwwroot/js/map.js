@@ -118,22 +118,42 @@ export function setTruck(element, lat, lng, heading, follow) {
     element.dataset.truckLng = String(lng);
 }
 
-/** Follows the truck: pans when it nears the edge, and checks again whenever a move or zoom ends. */
+/**
+ * Follows the truck: pans when it nears the edge, and checks again whenever a move or zoom ends.
+ * With a focus (where the truck is heading) both stay in view: the map refits to the two instead.
+ */
 function keepInView(state, latLng, follow) {
     state.follow = follow ? latLng : null;
-    if (follow && !state.map.getBounds().pad(-0.15).contains(latLng)) {
-        state.map.panTo(latLng);
+    if (follow) {
+        ensureInView(state);
     }
     if (!state.followHooked) {
         state.followHooked = true;
         // A customer who drags the map to look around is not pulled back until the next fix.
         state.map.on('dragstart', () => { state.follow = null; });
         state.map.on('moveend zoomend', () => {
-            if (state.follow && !state.map.getBounds().pad(-0.15).contains(state.follow)) {
-                state.map.panTo(state.follow);
+            if (state.follow) {
+                ensureInView(state);
             }
         });
     }
+}
+
+function ensureInView(state) {
+    if (state.focus) {
+        // fitBounds leaves 48 px around both points; 24 px here, so a refit never triggers another.
+        if (!onScreen(state.map, state.follow, 24) || !onScreen(state.map, state.focus, 24)) {
+            state.map.fitBounds(window.L.latLngBounds([state.follow, state.focus]), { padding: [48, 48], maxZoom: state.truckZoom });
+        }
+    } else if (!state.map.getBounds().pad(-0.15).contains(state.follow)) {
+        state.map.panTo(state.follow);
+    }
+}
+
+function onScreen(map, latLng, margin) {
+    const p = map.latLngToContainerPoint(latLng);
+    const size = map.getSize();
+    return p.x >= margin && p.y >= margin && p.x <= size.x - margin && p.y <= size.y - margin;
 }
 
 export function fitTo(element, points) {
@@ -183,34 +203,40 @@ function placeLabel(place) {
     return label;
 }
 
-export function setPlaces(element, places) {
+/** Places as a flat [kind, lat, lng, title, address, ...] array (primitives only: see TruckMap). */
+export function setPlaces(element, flat) {
     const state = maps.get(element);
     if (!state) {
         return;
     }
     const L = window.L;
+    const places = [];
+    for (let i = 0; i + 4 < (flat || []).length; i += 5) {
+        places.push({ kind: flat[i], lat: flat[i + 1], lng: flat[i + 2], title: flat[i + 3], address: flat[i + 4] });
+    }
     state.places.forEach(m => m.remove());
-    state.places = (places || []).map(p =>
+    state.places = places.map(p =>
         L.marker([p.lat, p.lng], { icon: placeIcon(L, p.kind), keyboard: false, interactive: false, title: p.title })
             .bindTooltip(placeLabel(p), { permanent: true, direction: 'top', className: 'sendy-place-label', opacity: 1 })
             .addTo(state.map));
-    element.dataset.places = (places || []).map(p => p.kind).join(' ');
+    element.dataset.places = places.map(p => p.kind).join(' ');
     if (!state.marker && !state.focus && state.places.length > 0) {
         fitPoints(state, state.places.map(m => m.getLatLng()));
     }
 }
 
 /** Where the truck is heading: the view shows the truck and this point together. */
-export function setFocus(element, point) {
+export function setFocus(element, lat, lng) {
     const state = maps.get(element);
     if (!state) {
         return;
     }
-    state.focus = point ? window.L.latLng(point[0], point[1]) : null;
+    state.focus = typeof lat === 'number' && typeof lng === 'number' ? window.L.latLng(lat, lng) : null;
     if (state.marker && state.focus) {
         fitBoth(state, state.marker.getLatLng());
     } else if (state.focus) {
-        fitPoints(state, [state.focus]);
+        // No truck yet: show the places, so the customer sees where the goods go.
+        fitPoints(state, state.places.length > 0 ? state.places.map(m => m.getLatLng()) : [state.focus]);
     }
 }
 
