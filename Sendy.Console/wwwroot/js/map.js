@@ -141,9 +141,9 @@ function keepInView(state, latLng, follow) {
 
 function ensureInView(state) {
     if (state.focus) {
-        // fitBounds leaves 48 px around both points; 24 px here, so a refit never triggers another.
+        // fitBounds leaves at least 40 px around both points; 24 px here, so a refit never triggers another.
         if (!onScreen(state.map, state.follow, 24) || !onScreen(state.map, state.focus, 24)) {
-            state.map.fitBounds(window.L.latLngBounds([state.follow, state.focus]), { padding: [48, 48], maxZoom: state.truckZoom });
+            state.map.fitBounds(window.L.latLngBounds([state.follow, state.focus]), { ...fitPadding, maxZoom: state.truckZoom });
         }
     } else if (!state.map.getBounds().pad(-0.15).contains(state.follow)) {
         state.map.panTo(state.follow);
@@ -249,8 +249,11 @@ function fitPoints(state, points) {
         state.map.setView(points[0], state.truckZoom, { animate: false });
         return;
     }
-    state.map.fitBounds(window.L.latLngBounds(points), { padding: [48, 48], maxZoom: state.truckZoom, animate: false });
+    state.map.fitBounds(window.L.latLngBounds(points), { ...fitPadding, maxZoom: state.truckZoom, animate: false });
 }
+
+// Room for the place labels, which sit centred above their pins (up to 220 px wide).
+const fitPadding = { paddingTopLeft: [110, 100], paddingBottomRight: [110, 40] };
 
 /** The trail since pickup: points as a flat [lat, lng, ...] array, oldest first; null removes it. */
 export function setTrail(element, flat) {
