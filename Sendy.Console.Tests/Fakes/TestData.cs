@@ -18,6 +18,11 @@ public static class TestData
         Status: status,
         LatestPosition: latest);
 
+    /// <summary>Pickup in Incheon, drop-off in Seoul (Yongsan): a morning's drive.</summary>
+    public static TrackingPlace Pickup { get; } = new("인천광역시 중구 서해대로 366", 37.4563, 126.6052);
+
+    public static TrackingPlace Dropoff { get; } = new("서울특별시 용산구 한강대로 405", 37.5547, 126.9707);
+
     public static DriverIdentity Driver() => new(Guid.Parse("0b9e8d7c-1a2b-4c3d-9e8f-7a6b5c4d3e2f"), "Kim Minji", TruckId);
 
     public static TruckPosition Position(double lat, double lon, DateTimeOffset at, double? heading = null) =>

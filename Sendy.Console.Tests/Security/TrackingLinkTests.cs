@@ -20,8 +20,9 @@ public sealed class TrackingLinkTests(SendyAppFactory app) : IClassFixture<Sendy
 
         await app.Database.ExecuteAsync("UPDATE deliveries SET tracking_expires_at = now() - interval '1 minute' WHERE truck_id = $1", truck);
         var expired = await client.GetAsync($"/t/{token}");
-        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
         var html = await expired.Content.ReadAsStringAsync();
+        Assert.Contains("This link has expired", html);
         Assert.DoesNotContain(truck, html);
         Assert.DoesNotContain("35.1151", html);
         Assert.DoesNotContain("129.0421", html);

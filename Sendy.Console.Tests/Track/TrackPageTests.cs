@@ -37,7 +37,7 @@ public sealed class TrackPageTests : TrackPageContext
         var page = Render<TrackPage>(p => p.Add(x => x.Token, "no-such-token"));
 
         var notFound = page.Find("[data-testid=link-not-found]");
-        Assert.Contains("Link not found or expired", notFound.TextContent);
+        Assert.Contains("Link not found", notFound.TextContent);
         Assert.Empty(page.FindAll("[data-testid=truck-map]"));
         Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
     }
@@ -168,6 +168,6 @@ public sealed class TrackPageKoreanTests() : TrackPageContext("ko")
     {
         var page = Render<TrackPage>(p => p.Add(x => x.Token, "nope"));
 
-        Assert.Contains("링크를 찾을 수 없거나 만료되었습니다", page.Find("[data-testid=link-not-found]").TextContent);
+        Assert.Contains("링크를 찾을 수 없습니다", page.Find("[data-testid=link-not-found]").TextContent);
     }
 }

@@ -7,7 +7,11 @@ internal static class NotFoundResponse
     /// sets 404 directly gets an empty body (the endpoint expects status-code re-execution), so
     /// the status is applied only as the headers go out.
     /// </summary>
-    public static void SetNotFoundKeepingBody(this HttpContext? httpContext)
+    public static void SetNotFoundKeepingBody(this HttpContext? httpContext) =>
+        httpContext.SetStatusKeepingBody(StatusCodes.Status404NotFound);
+
+    /// <summary>As <see cref="SetNotFoundKeepingBody"/>, with another status (410 for an expired link).</summary>
+    public static void SetStatusKeepingBody(this HttpContext? httpContext, int statusCode)
     {
         if (httpContext is not { Response.HasStarted: false } http)
         {
@@ -16,7 +20,7 @@ internal static class NotFoundResponse
 
         http.Response.OnStarting(() =>
         {
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            http.Response.StatusCode = statusCode;
             return Task.CompletedTask;
         });
     }

@@ -5,10 +5,11 @@ using Microsoft.JSInterop;
 namespace Sendy.Console.Map;
 
 /// <summary>
-/// A Leaflet map with one truck marker, driven through <c>wwwroot/js/map.js</c>. The map is
-/// created after the first render; calls made before that are remembered and applied once it
-/// exists, so a position that arrives early is not lost. Marker moves go straight to JS and
-/// never re-render this component.
+/// A Leaflet map with one truck marker, optional place markers (pickup, drop-off) and a trail,
+/// driven through <c>wwwroot/js/map.js</c>. The map is created after the first render; calls made
+/// before that are queued and applied in order once it exists, so nothing that arrives early is
+/// lost. Marker moves (which also extend the trail in the browser) go straight to JS and never
+/// re-render this component.
 /// </summary>
 public sealed partial class TruckMap
 {
@@ -17,8 +18,7 @@ public sealed partial class TruckMap
     private ElementReference _element;
     private IJSObjectReference? _module;
     private Task? _initialization;
-    private (double Lat, double Lon, double? Heading)? _pendingTruck;
-    private MapPoint[]? _pendingFit;
+    private List<(string Identifier, object?[] Args)>? _pending;
     private bool _disposed;
 
     [Parameter] public string? Class { get; set; }
@@ -39,37 +39,51 @@ public sealed partial class TruckMap
     [Parameter] public EventCallback OnReady { get; set; }
 
     /// <summary>Places the truck marker, creating it on first use; heading in degrees from north (null: no arrow).</summary>
-    public async Task SetTruckAsync(double latitude, double longitude, double? heading)
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        if (_module is null)
-        {
-            _pendingTruck = (latitude, longitude, heading);
-            return;
-        }
-
-        await InvokeSafelyAsync("setTruck", _element, latitude, longitude, heading, FollowTruck);
-    }
+    public Task SetTruckAsync(double latitude, double longitude, double? heading) =>
+        CallAsync("setTruck", [latitude, longitude, heading, FollowTruck]);
 
     /// <summary>Fits the view to the given points (one point: centre on it at the truck zoom).</summary>
-    public async Task FitToAsync(params MapPoint[] points)
+    public Task FitToAsync(params MapPoint[] points) =>
+        points.Length == 0 ? Task.CompletedTask : CallAsync("fitTo", [points.Select(p => new[] { p.Latitude, p.Longitude }).ToArray()]);
+
+    /// <summary>Shows these place markers (replacing earlier ones) with their labels.</summary>
+    /// <remarks>
+    /// Sent as primitives (kind, lat, lng, title, address per place) rather than a record: the JS
+    /// interop's serializer caches metadata for every type it meets, per circuit.
+    /// </remarks>
+    public Task SetPlacesAsync(params MapPlace[] places) =>
+        CallAsync("setPlaces", [places.SelectMany(p => new object?[]
+        {
+            p.Kind == MapPlaceKind.Pickup ? "pickup" : "dropoff", p.Point.Latitude, p.Point.Longitude, p.Title, p.Address,
+        }).ToArray()]);
+
+    /// <summary>
+    /// The point that matters besides the truck (where it is heading): the view keeps both in
+    /// sight, now and as the truck moves. Null: follow the truck alone.
+    /// </summary>
+    public Task SetFocusAsync(MapPoint? focus) =>
+        CallAsync("setFocus", [focus?.Latitude, focus?.Longitude]);
+
+    /// <summary>
+    /// Draws the trail from these points, oldest first; later truck positions extend it in the
+    /// browser. Null removes it.
+    /// </summary>
+    public Task SetTrailAsync(IReadOnlyList<MapPoint>? points)
     {
-        if (_disposed || points.Length == 0)
+        if (points is null)
         {
-            return;
+            return CallAsync("setTrail", [null]);
         }
 
-        if (_module is null)
+        // Flat [lat, lng, lat, lng, ...]: half the JSON of nested pairs.
+        var flat = new double[points.Count * 2];
+        for (var i = 0; i < points.Count; i++)
         {
-            _pendingFit = points;
-            return;
+            flat[2 * i] = Math.Round(points[i].Latitude, 6);
+            flat[2 * i + 1] = Math.Round(points[i].Longitude, 6);
         }
 
-        await InvokeSafelyAsync("fitTo", _element, points.Select(p => new[] { p.Latitude, p.Longitude }).ToArray());
+        return CallAsync("setTrail", [flat]);
     }
 
     protected override Task OnAfterRenderAsync(bool firstRender)
@@ -81,6 +95,22 @@ public sealed partial class TruckMap
         }
 
         return Task.CompletedTask;
+    }
+
+    private async Task CallAsync(string identifier, object?[] args)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_module is null)
+        {
+            (_pending ??= []).Add((identifier, args));
+            return;
+        }
+
+        await InvokeSafelyAsync(identifier, args);
     }
 
     private async Task InitializeAsync()
@@ -116,26 +146,21 @@ public sealed partial class TruckMap
             return;
         }
 
-        if (_pendingFit is { } fit)
+        var pending = _pending;
+        _pending = null;
+        foreach (var (identifier, args) in pending ?? [])
         {
-            _pendingFit = null;
-            await FitToAsync(fit);
-        }
-
-        if (_pendingTruck is { } truck)
-        {
-            _pendingTruck = null;
-            await SetTruckAsync(truck.Lat, truck.Lon, truck.Heading);
+            await InvokeSafelyAsync(identifier, args);
         }
 
         await OnReady.InvokeAsync();
     }
 
-    private async Task InvokeSafelyAsync(string identifier, params object?[] args)
+    private async Task InvokeSafelyAsync(string identifier, object?[] args)
     {
         try
         {
-            await _module!.InvokeVoidAsync(identifier, args);
+            await _module!.InvokeVoidAsync(identifier, [_element, .. args]);
         }
         catch (JSDisconnectedException)
         {
@@ -150,6 +175,7 @@ public sealed partial class TruckMap
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        _pending = null;
         if (_initialization is not null)
         {
             try

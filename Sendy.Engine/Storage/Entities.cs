@@ -54,7 +54,7 @@ public sealed class Delivery
     public string? FailureReason { get; set; }
     /// <summary>The geofence saw the truck at the pickup point while EnRouteToPickup (a suggestion for the driver, not a status).</summary>
     public DateTimeOffset? AtPickupAt { get; set; }
-    /// <summary>After this the tracking link answers "not found" (set when the delivery closes).</summary>
+    /// <summary>After this the tracking link answers "expired" (410) and shows nothing (set when the delivery closes).</summary>
     public DateTimeOffset? TrackingExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,37 +1,104 @@
 using Microsoft.EntityFrameworkCore;
+using NetTopologySuite.Geometries;
+using Npgsql;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Security;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Tracking;
 
-public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts, TimeProvider time) : ITrackingQueries
+/// <summary>
+/// <see cref="ITrackingQueries"/> on PostgreSQL: the link lookup through EF Core, the trail and
+/// recent fixes in plain SQL (window functions, thinned in the database).
+/// </summary>
+public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time) : ITrackingQueries
 {
-    public async Task<TrackingView?> FindByTrackingTokenAsync(string token, CancellationToken cancellationToken)
+    // Every stride-th fix from pickup until the delivery closed, plus the newest; stride keeps the total <= max.
+    private const string TrailSql = """
+        WITH d AS (
+            SELECT truck_id, picked_up_at, COALESCE(closed_at, 'infinity'::timestamptz) AS until
+            FROM deliveries
+            WHERE id = $1 AND picked_up_at IS NOT NULL AND truck_id IS NOT NULL),
+        pts AS (
+            SELECT p.location, p.recorded_at,
+                   row_number() OVER (ORDER BY p.recorded_at) - 1 AS i,
+                   count(*) OVER () AS n
+            FROM positions p JOIN d ON p.truck_id = d.truck_id
+            WHERE p.recorded_at >= d.picked_up_at AND p.recorded_at < d.until)
+        SELECT ST_Y(location), ST_X(location), recorded_at
+        FROM pts
+        WHERE n <= $2 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($2 - 2))::bigint = 0
+        ORDER BY recorded_at
+        """;
+
+    private const string RecentSql = """
+        SELECT p.truck_id, ST_Y(p.location), ST_X(p.location), p.recorded_at, p.received_at,
+               p.speed_mps, p.heading_degrees, p.accuracy_meters
+        FROM deliveries d JOIN positions p ON p.truck_id = d.truck_id
+        WHERE d.id = $1 AND d.closed_at IS NULL AND p.recorded_at >= $2
+        ORDER BY p.recorded_at DESC
+        LIMIT $3
+        """;
+
+    /// <summary>Enough for one fix a second over ten minutes.</summary>
+    private const int MaxRecentFixes = 1_200;
+
+    public async Task<TrackingLookup> FindByTrackingTokenAsync(string token, CancellationToken cancellationToken)
     {
-        if (!AccessTokens.LooksValid(token)) return null;
+        if (!AccessTokens.LooksValid(token)) return TrackingLookup.Unknown;
         var hash = AccessTokens.Hash(token);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow();
         var row = await (
             from d in db.Deliveries.AsNoTracking()
-            where d.TrackingTokenHash == hash && (d.TrackingExpiresAt == null || d.TrackingExpiresAt > now)
+            where d.TrackingTokenHash == hash
             join t in db.Trucks on d.TruckId equals t.Id into trucks
             from t in trucks.DefaultIfEmpty()
             join dr in db.Drivers on d.DriverId equals dr.Id into drivers
             from dr in drivers.DefaultIfEmpty()
             join p in db.LatestPositions on d.TruckId equals p.TruckId into latest
             from p in latest.DefaultIfEmpty()
-            select new { d.Id, d.CustomerName, d.Status, d.ClosedAt, TruckId = t == null ? null : t.Id, Name = t == null ? null : t.Name,
+            select new { d.Id, d.CustomerName, d.Status, d.ClosedAt, d.TrackingExpiresAt, d.PickupAddress, d.PickupLocation,
+                d.DropoffAddress, d.DropoffLocation, TruckId = t == null ? null : t.Id, Name = t == null ? null : t.Name,
                 Plate = t == null ? null : t.Plate, DriverName = dr == null ? null : dr.Name, Position = p })
             .FirstOrDefaultAsync(cancellationToken);
-        if (row is null) return null;
+        if (row is null) return TrackingLookup.Unknown;
+        // An expired link tells the customer only that it expired: nothing of the delivery is read.
+        if (row.TrackingExpiresAt is { } expires && expires <= time.GetUtcNow()) return TrackingLookup.Expired;
         var timeline = (await db.StatusEvents.AsNoTracking().Where(e => e.DeliveryId == row.Id)
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(cancellationToken)).Select(StatusEventView.Of).ToList();
         // The truck is shown only while the delivery is open.
         var position = row.Position is null || row.ClosedAt is not null ? null : ToPosition(row.Position);
-        return new TrackingView(row.Id, row.TruckId, row.Name, row.Plate, FirstName(row.DriverName), row.CustomerName,
-            row.Status.ToString(), position, timeline);
+        return TrackingLookup.Active(new TrackingView(row.Id, row.TruckId, row.Name, row.Plate, FirstName(row.DriverName), row.CustomerName,
+            row.Status.ToString(), position, timeline, Place(row.PickupAddress, row.PickupLocation), Place(row.DropoffAddress, row.DropoffLocation)));
+    }
+
+    public async Task<IReadOnlyList<TrailPoint>> GetTrailSincePickupAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 3);
+        await using var command = dataSource.CreateCommand(TrailSql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = deliveryId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var points = new List<TrailPoint>();
+        while (await reader.ReadAsync(cancellationToken))
+            points.Add(new TrailPoint(reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        return points;
+    }
+
+    public async Task<IReadOnlyList<TruckPosition>> GetRecentFixesAsync(Guid deliveryId, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(RecentSql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = deliveryId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = (time.GetUtcNow() - window).ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxRecentFixes });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var fixes = new List<TruckPosition>();
+        while (await reader.ReadAsync(cancellationToken))
+            fixes.Add(new TruckPosition(reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
+                NullableDouble(reader, 5), NullableDouble(reader, 6), NullableDouble(reader, 7)));
+        fixes.Reverse();
+        return fixes;
     }
 
     public async Task<DriverIdentity?> FindDriverAsync(string token, CancellationToken cancellationToken)
@@ -47,6 +114,12 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
 
     internal static TruckPosition ToPosition(LatestPosition p) => new(p.TruckId, p.Location.Y, p.Location.X, p.RecordedAt,
         p.ReceivedAt, p.SpeedMps, p.HeadingDegrees, p.AccuracyMeters);
+
+    private static TrackingPlace? Place(string? address, Point? location) =>
+        location is null ? null : new TrackingPlace(address, location.Y, location.X);
+
+    private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);
 
     /// <summary>Customers see the driver's first name only.</summary>
     private static string? FirstName(string? name) =>

@@ -2,27 +2,34 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using MudBlazor;
 using Sendy.Console.Map;
-using System.Globalization;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Components.Pages.Track;
 
 /// <summary>
-/// The customer's live view of one delivery. Positions from the live feed move the marker through
-/// JS interop and refresh only the "last updated" label; the page itself does not re-render.
+/// The customer's live view of one delivery. The page renders when the status changes; positions
+/// from the live feed go to the map through JS interop (marker and trail) and to
+/// <see cref="LiveStatus"/> (ETA, "last updated"), never re-rendering the page.
 /// </summary>
 public sealed partial class TrackPage
 {
+    /// <summary>The trail is loaded once, thinned in the database to this many points, then extended in the browser.</summary>
+    internal const int MaxTrailPoints = 2_000;
+
     private TrackingView? _view;
+    private TrackingLinkState _link;
+    private TrackPhase _phase;
     private bool _loaded;
     private bool _interactive;
     private TruckMap? _map;
-    private LastUpdated? _lastUpdated;
+    private LiveStatus? _live;
     private IDisposable? _subscription;
     private IDisposable? _statusSubscription;
     private Guid? _statusDeliveryId;
     private string? _subscribedTruckId;
+    private (Guid Delivery, TrackPhase Phase)? _mapShows;
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
 
@@ -30,50 +37,45 @@ public sealed partial class TrackPage
 
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
+    private bool MapShown => _view is not null && _phase.ShowsMap();
+
     protected override async Task OnParametersSetAsync()
     {
-        _view = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        var lookup = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        _link = lookup.State;
+        SetView(lookup.View);
         _loaded = true;
-        if (_subscribedTruckId is not null && _subscribedTruckId != _view?.TruckId)
+        if (_link == TrackingLinkState.Unknown)
         {
-            // Navigated to another link: stop following the previous truck.
-            _subscription?.Dispose();
-            _subscription = null;
-            _subscribedTruckId = null;
+            HttpContext.SetStatusKeepingBody(StatusCodes.Status404NotFound);
+        }
+        else if (_link == TrackingLinkState.Expired)
+        {
+            HttpContext.SetStatusKeepingBody(StatusCodes.Status410Gone);
         }
 
-        if (_view is null)
+        // Navigated to another link, or this one closed: stop following the truck at once.
+        if (_subscribedTruckId is not null && _subscribedTruckId != FollowedTruckId)
         {
-            HttpContext.SetNotFoundKeepingBody();
+            Unfollow();
         }
     }
 
+    private void SetView(TrackingView? view)
+    {
+        _phase = view is null ? default : TrackPhases.Of(view.Status);
+        // A closed delivery's truck is not shown, even if a stale position came with it.
+        _view = view is not null && !_phase.ShowsMap() ? view with { LatestPosition = null } : view;
+    }
+
+    private string? FollowedTruckId => MapShown ? _view!.TruckId : null;
+
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_view?.TruckId is not null && _subscribedTruckId != _view.TruckId)
+        if (_view is not null)
         {
-            _subscription?.Dispose();
-            _subscribedTruckId = _view.TruckId;
-            _latestTakenAt = DateTimeOffset.MinValue;
-            _subscription = Feed.SubscribeTruck(_view.TruckId, OnPositionAsync);
-            if (_view.LatestPosition is { } latest)
-            {
-                await ShowAsync(latest);
-            }
-        }
-
-        if (_view is not null && _statusDeliveryId != _view.DeliveryId)
-        {
-            _statusSubscription?.Dispose();
-            _statusDeliveryId = _view.DeliveryId;
-            _statusSubscription = StatusFeed.Subscribe(_view.DeliveryId, OnStatusAsync);
-            // A change committed between the first read and the subscription would be missed: read once more.
-            if (await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None) is { } fresh && fresh.DeliveryId == _view.DeliveryId
-                && fresh.Timeline?.Count != _view.Timeline?.Count)
-            {
-                _view = _view with { Status = fresh.Status, Timeline = fresh.Timeline };
-                StateHasChanged();
-            }
+            await FollowAsync();
+            await SubscribeStatusAsync();
         }
 
         if (firstRender)
@@ -82,6 +84,81 @@ public sealed partial class TrackPage
             _interactive = true;
             StateHasChanged();
         }
+    }
+
+    private async Task FollowAsync()
+    {
+        var truckId = FollowedTruckId;
+        if (_subscribedTruckId != truckId)
+        {
+            Unfollow();
+            _subscribedTruckId = truckId;
+            if (truckId is not null)
+            {
+                _subscription = Feed.SubscribeTruck(truckId, OnPositionAsync);
+            }
+        }
+
+        if (!MapShown || _map is null || _mapShows == (_view!.DeliveryId, _phase))
+        {
+            return;
+        }
+
+        var firstTime = _mapShows?.Delivery != _view.DeliveryId;
+        _mapShows = (_view.DeliveryId, _phase);
+        var view = _view;
+        await _map.SetPlacesAsync(Places(view));
+        await _map.SetFocusAsync(Target(view) is { } target ? new MapPoint(target.Latitude, target.Longitude) : null);
+        if (_phase == TrackPhase.OnTheWay)
+        {
+            // Since pickup only: the trail never shows where the truck was before it had the goods.
+            var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, CancellationToken.None);
+            await _map.SetTrailAsync(trail.Select(p => new MapPoint(p.Latitude, p.Longitude)).ToList());
+        }
+        else
+        {
+            await _map.SetTrailAsync(null);
+        }
+
+        if (firstTime && truckId is not null)
+        {
+            if (EtaDestination is not null && _live is not null)
+            {
+                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, CancellationToken.None));
+            }
+
+            if (view.LatestPosition is { } latest)
+            {
+                await ShowAsync(latest);
+            }
+        }
+    }
+
+    private async Task SubscribeStatusAsync()
+    {
+        if (_statusDeliveryId == _view!.DeliveryId)
+        {
+            return;
+        }
+
+        _statusSubscription?.Dispose();
+        _statusDeliveryId = _view.DeliveryId;
+        _statusSubscription = StatusFeed.Subscribe(_view.DeliveryId, OnStatusAsync);
+        // A change committed between the first read and the subscription would be missed: read once more.
+        var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        if (fresh.View is { } view && view.DeliveryId == _view.DeliveryId && view.Timeline?.Count != _view.Timeline?.Count)
+        {
+            SetView(view);
+            StateHasChanged();
+        }
+    }
+
+    private void Unfollow()
+    {
+        _subscription?.Dispose();
+        _subscription = null;
+        _subscribedTruckId = null;
+        _latestTakenAt = DateTimeOffset.MinValue;
     }
 
     // Called by the feed on its own thread; never throws back into it.
@@ -106,15 +183,30 @@ public sealed partial class TrackPage
 
         try
         {
+            // Re-read: a status change can bring a truck and driver (assigned) or close the delivery.
+            var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
             await InvokeAsync(() =>
             {
-                if (_disposed || _view is null || _view.DeliveryId != change.DeliveryId || _view.Timeline?.Any(x => x.Id == e.Id) == true)
+                if (_disposed || _view is null || _view.DeliveryId != change.DeliveryId)
                 {
                     return;
                 }
 
-                var timeline = (_view.Timeline ?? []).Append(e).OrderBy(x => x.OccurredAt).ToList();
-                _view = _view with { Status = timeline[^1].To.ToString(), Timeline = timeline };
+                var view = fresh.View is { } v && v.DeliveryId == _view.DeliveryId ? v : _view;
+                var timeline = view.Timeline ?? [];
+                if (!timeline.Any(x => x.Id == e.Id))
+                {
+                    timeline = [.. timeline.Append(e).OrderBy(x => x.OccurredAt)];
+                }
+
+                // The relay may repeat an event: shown once.
+                var status = timeline[^1].To.ToString();
+                if (status == _view.Status && timeline.Count == (_view.Timeline?.Count ?? 0))
+                {
+                    return;
+                }
+
+                SetView(view with { Status = status, Timeline = timeline });
                 StateHasChanged();
             });
         }
@@ -124,32 +216,82 @@ public sealed partial class TrackPage
         }
     }
 
-    private static readonly TimeZoneInfo Korea = TimeZoneInfo.TryFindSystemTimeZoneById("Asia/Seoul", out var tz) ? tz : TimeZoneInfo.Utc;
-
-    // Korean time: the deliveries are in Korea, whichever language the page is in.
-    private static string LocalTime(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Korea).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
-
     private async Task ShowAsync(TruckPosition position)
     {
-        var takenAt = TakenAt(position);
+        var takenAt = TrackClock.TakenAt(position);
         if (_disposed || position.TruckId != _subscribedTruckId || takenAt < _latestTakenAt)
         {
             return;
         }
 
         _latestTakenAt = takenAt;
-        _lastUpdated?.SetTimestamp(takenAt);
+        _live?.Add(position);
         if (_map is not null)
         {
             await _map.SetTruckAsync(position.Latitude, position.Longitude, position.HeadingDegrees);
         }
     }
 
-    // The device's clock may run ahead; never claim a fix is newer than when we received it.
-    private static DateTimeOffset TakenAt(TruckPosition position) =>
-        position.RecordedAt < position.ReceivedAt ? position.RecordedAt : position.ReceivedAt;
+    private DateTimeOffset? InitialTimestamp => _view?.LatestPosition is { } p ? TrackClock.TakenAt(p) : null;
 
-    private DateTimeOffset? InitialTimestamp => _view?.LatestPosition is { } p ? TakenAt(p) : null;
+    /// <summary>Where the truck is heading now: the pickup until it has the goods, then the drop-off.</summary>
+    private TrackingPlace? Target(TrackingView view) => _phase switch
+    {
+        TrackPhase.BeforePickup => view.Pickup,
+        TrackPhase.OnTheWay => view.Dropoff,
+        _ => null,
+    };
+
+    /// <summary>Where an ETA is estimated for: none once arrived, or without a truck.</summary>
+    private MapPoint? EtaDestination =>
+        _view is { TruckId: not null } view && view.Status != nameof(DeliveryStatus.Arrived) && Target(view) is { } t
+            ? new MapPoint(t.Latitude, t.Longitude)
+            : null;
+
+    private MapPlace[] Places(TrackingView view)
+    {
+        var places = new List<MapPlace>(2);
+        if (view.Pickup is { } pickup)
+        {
+            places.Add(new MapPlace(MapPlaceKind.Pickup, new MapPoint(pickup.Latitude, pickup.Longitude), L["Pickup"], pickup.Address));
+        }
+
+        if (view.Dropoff is { } dropoff)
+        {
+            places.Add(new MapPlace(MapPlaceKind.Dropoff, new MapPoint(dropoff.Latitude, dropoff.Longitude), L["Dropoff"], dropoff.Address));
+        }
+
+        return [.. places];
+    }
+
+    private string Headline => _view is null ? "" : L["Headline_" + _view.Status] is { ResourceNotFound: false } text ? text.Value : StatusText(_view.Status);
+
+    private string? Subline => _view?.Status switch
+    {
+        nameof(DeliveryStatus.Booked) => L["Sub_Booked"].Value,
+        nameof(DeliveryStatus.DriverAssigned) => L["Sub_DriverAssigned"].Value,
+        nameof(DeliveryStatus.Delivered) when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
+        nameof(DeliveryStatus.Failed) when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
+        _ => null,
+    };
+
+    private StatusEventView? LastEvent(DeliveryStatus status) => _view?.Timeline?.LastOrDefault(e => e.To == status);
+
+    private string PhaseIcon => _phase switch
+    {
+        TrackPhase.BeforePickup => Icons.Material.Outlined.Inventory2,
+        TrackPhase.Delivered => Icons.Material.Filled.CheckCircle,
+        TrackPhase.Cancelled => Icons.Material.Outlined.Cancel,
+        TrackPhase.Failed => Icons.Material.Outlined.ErrorOutline,
+        _ => Icons.Material.Outlined.LocalShipping,
+    };
+
+    private string PhaseColour => _phase switch
+    {
+        TrackPhase.Delivered => "mud-success-text",
+        TrackPhase.Cancelled or TrackPhase.Failed => "mud-error-text",
+        _ => "mud-primary-text",
+    };
 
     private string StatusText(string status)
     {
@@ -162,15 +304,14 @@ public sealed partial class TrackPage
         "Delivered" or "Arrived" => "mud-chip-color-success",
         "Delayed" => "mud-chip-color-warning",
         "Cancelled" or "Failed" => "mud-chip-color-error",
-        "InTransit" or "Arriving" => "mud-chip-color-primary",
+        "InTransit" or "Arriving" or "PickedUp" or "EnRouteToPickup" => "mud-chip-color-primary",
         _ => "",
     };
 
     public ValueTask DisposeAsync()
     {
         _disposed = true;
-        _subscription?.Dispose();
-        _subscription = null;
+        Unfollow();
         _statusSubscription?.Dispose();
         _statusSubscription = null;
         return ValueTask.CompletedTask;

@@ -1,0 +1,274 @@
+using Bunit;
+using Sendy.Console.Components.Pages.Track;
+using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Deliveries;
+using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Storage;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Console.Tests.Track;
+
+/// <summary>The customer's page in each state of the delivery and of the link, and the ETA it shows.</summary>
+public sealed class TrackPageStateTests : TrackPageContext
+{
+    private const string Token = TestData.TrackingToken;
+    private static readonly Guid Id = TestData.Delivery().DeliveryId;
+    private static readonly double MetersPerDegree = EtaEstimator.DistanceMeters(0, 0, 1, 0);
+
+    private static StatusEventView Event(DeliveryStatus to, DateTimeOffset at, string? reason = null) =>
+        new(Guid.NewGuid(), Id, null, to, StatusActorKind.Driver, "d", at, null, null, null, reason);
+
+    private static TrackingView View(string status, TruckPosition? latest = null, params StatusEventView[] timeline) =>
+        TestData.Delivery(latest, status) with { Pickup = TestData.Pickup, Dropoff = TestData.Dropoff, Timeline = timeline };
+
+    /// <summary>Five minutes due north at 10 m/s, one fix every 5 s, ending 0.05 degrees (5.56 km) south of the place at Start.</summary>
+    private static List<TruckPosition> Approach(TrackingPlace place, double speedMps = 10) =>
+        Enumerable.Range(0, 61).Select(i => TestData.Position(
+            place.Latitude - 0.05 - speedMps * (60 - i) * 5 / MetersPerDegree, place.Longitude, Start.AddSeconds(-(60 - i) * 5))).ToList();
+
+    private IRenderedComponent<TrackPage> Open() => Render<TrackPage>(p => p.Add(x => x.Token, Token));
+
+    private static double[] FocusOf(JSRuntimeInvocation call) => [(double)call.Arguments[1]!, (double)call.Arguments[2]!];
+
+    [Fact]
+    public void before_pickup_the_driver_is_on_the_way_with_an_eta_to_the_pickup()
+    {
+        var fixes = Approach(TestData.Pickup);
+        Queries.Deliveries[Token] = View("EnRouteToPickup", fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
+        Queries.RecentFixes[Id] = fixes;
+
+        var page = Open();
+
+        Assert.Contains("The driver is on the way to pick up your goods", page.Find("[data-testid=headline]").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("Estimated", page.Find("[data-testid=eta]").GetAttribute("data-kind")));
+        Assert.Contains("Estimated arrival at pickup", page.Find("[data-testid=eta]").TextContent);
+        // 5,560 m x 1.3 road factor at 10 m/s = 723 s after 18:00 KST.
+        Assert.Equal("18:12", page.Find("[data-testid=eta-time]").TextContent);
+        Assert.Equal("in 13 min · 7.2 km to go", page.Find("[data-testid=eta-detail]").TextContent);
+        Assert.Equal([TestData.Pickup.Latitude, TestData.Pickup.Longitude], FocusOf(MapModule.Invocations["setFocus"].Single()));
+        Assert.Equal(["pickup", TestData.Pickup.Latitude, TestData.Pickup.Longitude, "Pickup", TestData.Pickup.Address,
+            "dropoff", TestData.Dropoff.Latitude, TestData.Dropoff.Longitude, "Drop-off", TestData.Dropoff.Address],
+            (object?[])MapModule.Invocations["setPlaces"].Single().Arguments[1]!);
+        Assert.Null(MapModule.Invocations["setTrail"].Single().Arguments[1]);
+        Assert.Equal(0, Queries.TrailRequests);
+        Assert.Contains("인천광역시 중구 서해대로 366", page.Find("[data-testid=pickup-address]").TextContent);
+    }
+
+    [Fact]
+    public async Task in_transit_the_trail_is_loaded_once_then_extended_by_positions_without_re_rendering_the_page()
+    {
+        var fixes = Approach(TestData.Dropoff);
+        Queries.Deliveries[Token] = View("InTransit", fixes[^1]);
+        Queries.RecentFixes[Id] = fixes;
+        Queries.Trails[Id] = [new TrailPoint(37.4563, 126.6052, Start.AddHours(-1)), new TrailPoint(37.5, 126.9707, Start.AddMinutes(-5))];
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=eta-time]")));
+        Assert.Equal([37.4563, 126.6052, 37.5, 126.9707], (double[])MapModule.Invocations["setTrail"].Single().Arguments[1]!);
+        Assert.Equal([TestData.Dropoff.Latitude, TestData.Dropoff.Longitude], FocusOf(MapModule.Invocations["setFocus"].Single()));
+        Assert.Contains("Estimated arrival", page.Find("[data-testid=eta]").TextContent);
+        // The map re-renders only when the page does (it never renders itself): it tells whether the page did.
+        var map = page.FindComponent<Sendy.Console.Map.TruckMap>();
+        var renders = map.RenderCount;
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await Feed.PublishAsync(TestData.Position(fixes[^1].Latitude + i * 0.0005, TestData.Dropoff.Longitude, Start.AddSeconds(i * 5)));
+        }
+
+        page.WaitForAssertion(() => Assert.Equal(4, MapModule.Invocations["setTruck"].Count));
+        Assert.Equal(1, Queries.TrailRequests);
+        Assert.Single(MapModule.Invocations["setTrail"]);
+        Assert.Equal(renders, map.RenderCount);
+    }
+
+    [Fact]
+    public async Task the_eta_follows_the_truck_throttled_and_a_big_change_shows_at_once()
+    {
+        var fixes = Approach(TestData.Dropoff);
+        Queries.Deliveries[Token] = View("InTransit", fixes[^1]);
+        Queries.RecentFixes[Id] = fixes;
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Equal("18:12", page.Find("[data-testid=eta-time]").TextContent));
+
+        // 4 km closer after 5 s (out of a long tunnel): the recent speed jumps too, so ten minutes earlier, shown at once.
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await Feed.PublishAsync(TestData.Position(fixes[^1].Latitude + 4000 / MetersPerDegree, TestData.Dropoff.Longitude, Start.AddSeconds(5)));
+
+        page.WaitForAssertion(() => Assert.Equal("18:01", page.Find("[data-testid=eta-time]").TextContent));
+        Assert.Equal("in 2 min · 2.0 km to go", page.Find("[data-testid=eta-detail]").TextContent);
+
+        // A small change right after is held back for the refresh interval (20 s), then shown.
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await Feed.PublishAsync(TestData.Position(fixes[^1].Latitude + 4100 / MetersPerDegree, TestData.Dropoff.Longitude, Start.AddSeconds(10)));
+        page.WaitForAssertion(() => Assert.Contains("Last updated 0 s ago", page.Find("[data-testid=last-updated]").TextContent));
+        Assert.Contains("2.0 km to go", page.Find("[data-testid=eta-detail]").TextContent);
+        Time.Advance(TimeSpan.FromSeconds(20));
+        page.WaitForAssertion(() => Assert.Contains("1.9 km to go", page.Find("[data-testid=eta-detail]").TextContent));
+    }
+
+    [Fact]
+    public void a_stopped_truck_shows_calculating_and_the_distance_not_a_silly_time()
+    {
+        var parked = Enumerable.Range(0, 61).Select(i => TestData.Position(37.5, 126.9707 - 0.05, Start.AddSeconds(-(60 - i) * 5))).ToList();
+        Queries.Deliveries[Token] = View("InTransit", parked[^1]);
+        Queries.RecentFixes[Id] = parked;
+
+        var page = Open();
+
+        page.WaitForAssertion(() => Assert.StartsWith("Calculating arrival time…", page.Find("[data-testid=eta-detail]").TextContent));
+        Assert.Contains("km to go", page.Find("[data-testid=eta-detail]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=eta-time]"));
+    }
+
+    [Fact]
+    public void without_positions_the_eta_is_calculating()
+    {
+        Queries.Deliveries[Token] = View("InTransit");
+
+        var page = Open();
+
+        Assert.Equal("Calculating arrival time…", page.Find("[data-testid=eta-detail]").TextContent);
+        Assert.Contains("Waiting for the first position", page.Find("[data-testid=last-updated]").TextContent);
+    }
+
+    [Fact]
+    public void booked_without_a_truck_shows_the_places_and_no_live_part()
+    {
+        Queries.Deliveries[Token] = View("Booked") with { TruckId = null, TruckName = null, Plate = null, DriverFirstName = null };
+
+        var page = Open();
+
+        Assert.Contains("Your delivery is booked", page.Find("[data-testid=headline]").TextContent);
+        Assert.Contains("as soon as they are assigned", page.Find("[data-testid=subline]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=eta]"));
+        Assert.Empty(page.FindAll("[data-testid=last-updated]"));
+        page.WaitForAssertion(() => Assert.Single(MapModule.Invocations["setPlaces"]));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+    }
+
+    [Fact]
+    public void delivered_hides_the_map_and_keeps_the_timeline()
+    {
+        Queries.Deliveries[Token] = View("Delivered", TestData.Position(37.5, 127.0, Start),
+            Event(DeliveryStatus.PickedUp, Start.AddHours(-2)), Event(DeliveryStatus.InTransit, Start.AddHours(-2)),
+            Event(DeliveryStatus.Delivered, Start.AddMinutes(-5)));
+
+        var page = Open();
+
+        Assert.Equal("Delivered", page.Find("[data-testid=headline]").TextContent);
+        Assert.Equal("Delivered on 03-14 17:55", page.Find("[data-testid=subline]").TextContent);
+        Assert.Equal(3, page.FindAll("[data-testid=timeline] [data-status]").Count);
+        Assert.NotNull(page.Find("[data-testid=map-hidden]"));
+        Assert.Empty(page.FindAll("[data-testid=truck-map]"));
+        Assert.Empty(page.FindAll("[data-testid=eta]"));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+        Assert.Empty(MapModule.Invocations["setTruck"]);
+    }
+
+    [Fact]
+    public void failed_says_why_and_hides_the_map()
+    {
+        Queries.Deliveries[Token] = View("Failed", null, Event(DeliveryStatus.Failed, Start, "Nobody at the address"));
+
+        var page = Open();
+
+        Assert.Equal("The delivery could not be completed", page.Find("[data-testid=headline]").TextContent);
+        Assert.Equal("Reason: Nobody at the address", page.Find("[data-testid=subline]").TextContent);
+        Assert.Contains("contact the sender", page.Find("[data-testid=contact-sender]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=truck-map]"));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+    }
+
+    [Fact]
+    public void cancelled_says_so_and_hides_the_map()
+    {
+        Queries.Deliveries[Token] = View("Cancelled", null, Event(DeliveryStatus.Cancelled, Start));
+
+        var page = Open();
+
+        Assert.Equal("This delivery was cancelled", page.Find("[data-testid=headline]").TextContent);
+        Assert.NotNull(page.Find("[data-testid=contact-sender]"));
+        Assert.Empty(page.FindAll("[data-testid=truck-map]"));
+    }
+
+    [Fact]
+    public void an_expired_link_has_its_own_friendly_page_without_the_delivery()
+    {
+        Queries.ExpiredTokens[Token] = 0;
+
+        var page = Open();
+
+        Assert.Contains("This link has expired", page.Find("[data-testid=link-expired]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=link-not-found]"));
+        Assert.Empty(page.FindAll("[data-testid=truck-map]"));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+    }
+
+    [Fact]
+    public void while_the_link_is_looked_up_the_page_shows_progress()
+    {
+        Queries.Deliveries[Token] = View("InTransit");
+        Queries.Hold = new TaskCompletionSource();
+
+        var page = Open();
+
+        Assert.NotNull(page.Find(".mud-progress-linear"));
+        Assert.Empty(page.FindAll("[data-testid=headline]"));
+        Queries.Hold.SetResult();
+        page.WaitForAssertion(() => Assert.Contains("on its way", page.Find("[data-testid=headline]").TextContent));
+    }
+
+    [Fact]
+    public void picked_up_live_switches_to_the_drop_off_and_starts_the_trail()
+    {
+        var fixes = Approach(TestData.Pickup);
+        Queries.Deliveries[Token] = View("EnRouteToPickup", fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
+        Queries.RecentFixes[Id] = fixes;
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find(".track-root").GetAttribute("data-interactive")));
+
+        StatusFeed.Publish(new DeliveryStatusChanged(Id, Event(DeliveryStatus.PickedUp, Start)));
+
+        page.WaitForAssertion(() => Assert.Equal("Your goods have been picked up", page.Find("[data-testid=headline]").TextContent));
+        page.WaitForAssertion(() => Assert.Equal(2, MapModule.Invocations["setFocus"].Count));
+        Assert.Equal([TestData.Dropoff.Latitude, TestData.Dropoff.Longitude], FocusOf(MapModule.Invocations["setFocus"][^1]));
+        Assert.Equal(1, Queries.TrailRequests);
+        Assert.NotNull(MapModule.Invocations["setTrail"][^1].Arguments[1]);
+        Assert.DoesNotContain("pickup", page.Find("[data-testid=eta]").TextContent);
+    }
+
+    [Fact]
+    public void delivered_live_removes_the_map_and_stops_following_the_truck()
+    {
+        Queries.Deliveries[Token] = View("Arrived", TestData.Position(37.5547, 126.9707, Start), Event(DeliveryStatus.Arrived, Start));
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
+        Assert.Empty(page.FindAll("[data-testid=eta]")); // arrived: no ETA
+
+        StatusFeed.Publish(new DeliveryStatusChanged(Id, Event(DeliveryStatus.Delivered, Start.AddMinutes(3))));
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=truck-map]")));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+        Assert.Equal(["Arrived", "Delivered"], page.FindAll("[data-testid=timeline] [data-status]").Select(e => e.GetAttribute("data-status")));
+        Assert.NotEmpty(MapModule.Invocations["disposeMap"]);
+    }
+}
+
+public sealed class TrackPageStateKoreanTests() : TrackPageContext("ko")
+{
+    [Fact]
+    public void korean_eta_and_expired_page()
+    {
+        var view = TestData.Delivery(null, "InTransit") with { Pickup = TestData.Pickup, Dropoff = TestData.Dropoff };
+        Queries.Deliveries[TestData.TrackingToken] = view;
+        Queries.ExpiredTokens["trk-old-link-0000000000"] = 0;
+
+        var page = Render<TrackPage>(p => p.Add(x => x.Token, TestData.TrackingToken));
+        Assert.Equal("화물이 배송 중입니다", page.Find("[data-testid=headline]").TextContent);
+        Assert.Equal("도착 시간을 계산하고 있습니다…", page.Find("[data-testid=eta-detail]").TextContent);
+
+        var expired = Render<TrackPage>(p => p.Add(x => x.Token, "trk-old-link-0000000000"));
+        Assert.Contains("만료된 링크입니다", expired.Find("[data-testid=link-expired]").TextContent);
+    }
+}
