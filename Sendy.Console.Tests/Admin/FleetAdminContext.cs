@@ -43,6 +43,7 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, db.ConnectionString));
+        Services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(db.ConnectionString).Build());
         Services.AddSingleton<TrackingLinks>();
         Services.AddSingleton<FleetRegistry>();
         Services.AddSingleton<DeviceDirectory>();

@@ -48,7 +48,8 @@ public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), ICl
     private async Task<DriverIdentity?> DriverOfAsync(string url)
     {
         var token = url[(FleetAdminContext.PublicBaseUrl + "/d/").Length..];
-        return await new EfTrackingQueries(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>(), TimeProvider.System)
+        return await new EfTrackingQueries(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>(),
+            Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), TimeProvider.System)
             .FindDriverAsync(token, default);
     }
 

@@ -127,8 +127,10 @@ public sealed class AdminFleetBrowserTests(AdminBrowserApp app) : IClassFixture<
         await Expect(dialog).ToContainTextAsync("shown only once");
         var url = await page.Locator("[data-testid=driver-link]").InputValueAsync();
         Assert.Matches("^http://sendy\\.test/d/[A-Za-z0-9_-]{20,}$", url);
-        var qr = await page.Locator("[data-testid=driver-link-qr] svg").BoundingBoxAsync();
-        Assert.True(qr is { Width: >= 200, Height: >= 200 }, "the QR code is drawn large enough to scan");
+        // The QR code is drawn large enough to scan, once the dialog's opening animation is over.
+        await page.WaitForFunctionAsync("""
+            () => { const r = document.querySelector('[data-testid=driver-link-qr] svg')?.getBoundingClientRect(); return r && r.width >= 200 && r.height >= 200; }
+            """, null, new PageWaitForFunctionOptions { Timeout = 10_000 });
         await page.ClickAsync("[data-testid=copy-link]");
         await Expect(page.Locator("[data-testid=copy-result]")).ToHaveTextAsync("Link copied.");
         Assert.Equal(url, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
@@ -192,7 +194,9 @@ public sealed class AdminFleetBrowserTests(AdminBrowserApp app) : IClassFixture<
         var (dispatcherContext, dispatcher) = await app.SignInAsync("jiwoo.park@sendy.test", "dispatch-from-day-1", "/dispatch");
         await using var __ = dispatcherContext;
         Assert.EndsWith("/dispatch", new Uri(dispatcher.Url).AbsolutePath, StringComparison.Ordinal);
-        await Expect(dispatcher.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("jiwoo.park@sendy.test");
+        await dispatcher.WaitForSelectorAsync("[data-shell-ready=true]"); // the account menu opens once the page is live
+        await dispatcher.ClickAsync("[data-testid=account-menu] button");
+        await Expect(dispatcher.Locator("[data-testid=signed-in-as]")).ToContainTextAsync("jiwoo.park@sendy.test");
         await dispatcher.GotoAsync("admin/fleet");
         await Expect(dispatcher.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
         Assert.StartsWith("/account/denied", new Uri(dispatcher.Url).AbsolutePath, StringComparison.Ordinal);

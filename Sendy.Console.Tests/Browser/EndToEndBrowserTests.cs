@@ -61,7 +61,7 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
 
         await PostFixAsync(driverToken, 37.3943, 127.1112, heading: 140);
         await ExpectMarkerAtAsync(page, 37.3943, 127.1112);
-        await Assertions.Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("s ago");
+        await Assertions.Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("초 전"); // the delivery's language (ko) without a cookie
         // The map follows the truck: once its pan settles, the marker is on screen for the customer.
         await Assertions.Expect(page.Locator(".sendy-truck-icon")).ToBeInViewportAsync(new() { Ratio = 1 });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("customer-page-live.png") });
@@ -109,7 +109,7 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await pickedUp.ClickAsync();
 
         await Assertions.Expect(customer.Locator("[data-testid=timeline] [data-status=PickedUp]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        await Assertions.Expect(customer.Locator("[data-testid=status-chip]")).ToContainTextAsync("Picked up");
+        await Assertions.Expect(customer.Locator("[data-testid=status-chip]")).ToContainTextAsync("상차 완료"); // stays in the delivery's language after a live update
         // The driver page moved on to the next step.
         await Assertions.Expect(driver.Locator("#status-buttons button[data-status=InTransit]")).ToBeVisibleAsync();
         Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM delivery_status_events WHERE delivery_id = $1", d.DeliveryId));

@@ -22,7 +22,7 @@ public sealed class TrackingLinkTests(SendyAppFactory app) : IClassFixture<Sendy
         var expired = await client.GetAsync($"/t/{token}");
         Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
         var html = await expired.Content.ReadAsStringAsync();
-        Assert.Contains("This link has expired", html);
+        Assert.Contains("만료된 링크입니다", WebUtility.HtmlDecode(html)); // "This link has expired", in the delivery's language
         Assert.DoesNotContain(truck, html);
         Assert.DoesNotContain("35.1151", html);
         Assert.DoesNotContain("129.0421", html);

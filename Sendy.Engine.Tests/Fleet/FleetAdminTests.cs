@@ -25,7 +25,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     private FleetAdmin Admin(DeviceDirectory? devices = null, DriverTokenCache? drivers = null) =>
         new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), drivers ?? NewDriverCache(), _time);
 
-    private DriverTokenCache NewDriverCache() => new(new EfTrackingQueries(Contexts, _time), _time);
+    private DriverTokenCache NewDriverCache() => new(new EfTrackingQueries(Contexts, db.DataSource, _time), _time);
 
     private FleetAdminQueries Queries => new(Contexts);
 
@@ -134,7 +134,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
         var result = await Admin().CreateDriverAsync(" 김민수 ", truck, default);
 
         Assert.True(result.Succeeded);
-        var found = await new EfTrackingQueries(Contexts, _time).FindDriverAsync(result.Value!.Token, default);
+        var found = await new EfTrackingQueries(Contexts, db.DataSource, _time).FindDriverAsync(result.Value!.Token, default);
         Assert.Equal(new DriverIdentity(result.Value.Entity.Id, "김민수", truck), found);
         Assert.Contains(new DriverSummary(result.Value.Entity.Id, "김민수", truck, "Sendy 7", Now), await Queries.ListDriversAsync(default));
         Assert.Equal(1, (await Queries.ListTrucksAsync(default)).Single(t => t.Id == truck).DriverCount);
@@ -156,7 +156,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
         var truck = NewId();
         await Admin().CreateTruckAsync(truck, new TruckInput("Truck", null, null), default);
         var driver = (await Admin().CreateDriverAsync("Minsu", truck, default)).Value!;
-        var queries = new EfTrackingQueries(Contexts, _time);
+        var queries = new EfTrackingQueries(Contexts, db.DataSource, _time);
 
         var issued = await Admin().IssueDriverLinkAsync(driver.Entity.Id, default);
 
