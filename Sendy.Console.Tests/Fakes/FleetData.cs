@@ -20,7 +20,7 @@ public static class FleetData
 
     private static readonly string[] Customers = ["ACME Logistics", "Hanbit Foods", "Daehan Steel", "Mirae Pharma", "Seoul Books"];
 
-    private static readonly string[] Statuses = ["InTransit", "InTransit", "InTransit", "PickedUp", "Arriving", "Delayed", "Scheduled"];
+    private static readonly string[] Statuses = ["InTransit", "InTransit", "InTransit", "PickedUp", "Arrived", "EnRouteToPickup", "DriverAssigned"];
 
     private static readonly string[] Regions = ["서울", "경기", "인천", "부산", "대전", "대구", "광주", "충남"];
 

@@ -49,7 +49,8 @@ public sealed class PostgresFleetQueriesTests(TestDatabase db) : IClassFixture<T
         var assigned = await DriverAsync("fq-a", "Kim Minji", Day.AddDays(-2));
         await DriverAsync("fq-a", "Newest Driver", Day.AddDays(-1));
         await DeliveryAsync("fq-a", old, "Done Corp", "Delivered", Day.AddHours(5));
-        await DeliveryAsync("fq-a", assigned, "Later Corp", "Scheduled", Day.AddHours(4));
+        await DeliveryAsync("fq-a", assigned, "Later Corp", "DriverAssigned", Day.AddHours(4));
+        await DeliveryAsync("fq-a", assigned, "Failed Corp", "Failed", Day.AddHours(6));
         var current = await DeliveryAsync("fq-a", assigned, "ACME Logistics", "InTransit", Day.AddHours(1));
         await db.ExecuteAsync("""
             INSERT INTO latest_positions (truck_id, recorded_at, received_at, location, speed_mps, heading_degrees, accuracy_meters, shard_id, sequence_number)

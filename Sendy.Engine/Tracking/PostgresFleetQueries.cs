@@ -23,8 +23,8 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
         LEFT JOIN LATERAL (
             SELECT x.id, x.customer_name, x.status, x.driver_id
             FROM deliveries x
-            WHERE x.truck_id = t.id AND x.status NOT IN ('Delivered', 'Cancelled')
-            ORDER BY x.status IN ('PickedUp', 'InTransit', 'Delayed', 'Arriving') DESC, x.created_at DESC
+            WHERE x.truck_id = t.id AND x.status NOT IN ('Delivered', 'Cancelled', 'Failed')
+            ORDER BY x.status IN ('PickedUp', 'InTransit', 'Arrived') DESC, x.created_at DESC
             LIMIT 1) d ON true
         LEFT JOIN latest_positions p ON p.truck_id = t.id
         ORDER BY t.id

@@ -302,9 +302,8 @@ public sealed partial class TrackPage
     private static string StatusChipClass(string status) => status switch
     {
         "Delivered" or "Arrived" => "mud-chip-color-success",
-        "Delayed" => "mud-chip-color-warning",
         "Cancelled" or "Failed" => "mud-chip-color-error",
-        "InTransit" or "Arriving" or "PickedUp" or "EnRouteToPickup" => "mud-chip-color-primary",
+        "InTransit" or "PickedUp" or "EnRouteToPickup" => "mud-chip-color-primary",
         _ => "",
     };
 
