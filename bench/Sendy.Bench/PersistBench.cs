@@ -89,7 +89,7 @@ public sealed class PersistBench(string templatePg, Report report)
             $"{Fixes:N0} fixes, {Shards} shards, {Trucks:N0} trucks, batches of up to {BatchSize:N0}, checkpoint + latest position + pg_notify per batch, fsync on"));
         report.Add(Figure.Relative("persist_consumer_vs_raw_copy", consumerRate, "positions/s", rawRate, "persist_raw_copy_positions_per_s", 0.25));
         report.Add(Figure.Reference("persist_raw_copy_positions_per_s", rawRate, "positions/s",
-            $"binary COPY of the same rows into a bare table (no keys, no indexes), {BatchSize:N0} rows per committed COPY, one connection"));
+            $"binary COPY of the same rows into a bare table with the same columns and types (geometry included; no keys, no indexes), {BatchSize:N0} rows per committed COPY, one connection"));
         report.Add(new Figure("persist_naive_ef_positions_per_s", efRate, "positions/s", "floor the consumer must beat",
             Figure.Round(consumerRate / efRate), "persist_consumer_positions_per_s (consumer / naive)", consumerRate > efRate,
             $"EF Core SaveChanges per batch of {BatchSize:N0} into positions, {EfFixes:N0} fixes"));
@@ -134,31 +134,39 @@ public sealed class PersistBench(string templatePg, Report report)
 
     private async Task<double> RawCopyAsync(BenchDatabase db, List<TruckPosition> positions, CancellationToken ct)
     {
-        await db.ExecuteAsync("""
-            CREATE TABLE raw_positions (shard_id text, sequence_number text, truck_id text, recorded_at timestamptz,
-                received_at timestamptz, lat float8, lon float8, speed_mps float8, heading_degrees float8, accuracy_meters float8)
-            """);
+        // The same columns and types as positions (geometry(Point,4326) included), but no key and no index.
+        await db.ExecuteAsync("CREATE TABLE raw_positions (LIKE positions)");
         Progress.Say("persist: raw binary COPY");
+        var storedAt = DateTimeOffset.UtcNow;
+        var point = new byte[25];
+        point[0] = 1; // EWKB, little endian, Point with SRID 4326
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
         var watch = Stopwatch.StartNew();
         await using var connection = await db.DataSource.OpenConnectionAsync(ct);
         for (var offset = 0; offset < positions.Count; offset += BatchSize)
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await using (var w = await connection.BeginBinaryImportAsync(
-                "COPY raw_positions FROM STDIN (FORMAT BINARY)", ct))
+            await using (var w = await connection.BeginBinaryImportAsync("""
+                COPY raw_positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at,
+                    location, speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
+                """, ct))
             {
                 var end = Math.Min(offset + BatchSize, positions.Count);
                 for (var i = offset; i < end; i++)
                 {
                     var p = positions[i];
+                    System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), p.Longitude);
+                    System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), p.Latitude);
                     w.StartRow();
+                    w.Write(StreamName, NpgsqlDbType.Text);
                     w.Write("shardId-000000000000", NpgsqlDbType.Text);
                     w.Write(i.ToString("D20", CultureInfo.InvariantCulture), NpgsqlDbType.Text);
                     w.Write(p.TruckId, NpgsqlDbType.Text);
                     w.Write(p.RecordedAt, NpgsqlDbType.TimestampTz);
                     w.Write(p.ReceivedAt, NpgsqlDbType.TimestampTz);
-                    w.Write(p.Latitude, NpgsqlDbType.Double);
-                    w.Write(p.Longitude, NpgsqlDbType.Double);
+                    w.Write(storedAt, NpgsqlDbType.TimestampTz);
+                    w.Write(point, NpgsqlDbType.Bytea);
                     w.Write(p.SpeedMps!.Value, NpgsqlDbType.Double);
                     w.Write(p.HeadingDegrees!.Value, NpgsqlDbType.Double);
                     w.Write(p.AccuracyMeters!.Value, NpgsqlDbType.Double);
