@@ -1,58 +1,38 @@
 using Npgsql;
-using NpgsqlTypes;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Consumers;
 
 /// <summary>
-/// The hot path: binary COPY into a temp staging table, one idempotent insert on (stream, shard id,
-/// sequence number) that also skips a fix the truck already has at the same device time (a re-sent
-/// upload), the latest position moved only by a newer device time, dead letters, and the
-/// checkpoint, all in one transaction. A fix for a truck that does not exist is dead-lettered.
+/// The hot path: the batch's new fixes go into <c>positions</c> by binary COPY, keyed by truck and
+/// device time, so a replayed record (after a crash or a lost lease) and a re-sent upload (the
+/// phone never saw our 202) are both stored once. Then the latest position (moved only by a newer
+/// device time), dead letters, the cross-node notification and the checkpoint, all in one
+/// transaction. A fix for a truck that does not exist is dead-lettered.
 /// </summary>
 /// <param name="relayNodeId">When set, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
 public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, string? relayNodeId = null)
     : IPositionBatchWriter
 {
-    private const string CreateStaging = """
-        CREATE TEMP TABLE IF NOT EXISTS position_staging (
-            shard_id text, sequence_number text, truck_id text, recorded_at timestamptz, received_at timestamptz,
-            lat float8, lon float8, speed_mps float8, heading_degrees float8, accuracy_meters float8
-        ) ON COMMIT DELETE ROWS
+    private const string ReadTrucks = """
+        SELECT t.id, l.recorded_at FROM trucks t LEFT JOIN latest_positions l ON l.truck_id = t.id WHERE t.id = ANY($1)
         """;
 
-    private const string CopyStaging = """
-        COPY position_staging (shard_id, sequence_number, truck_id, recorded_at, received_at, lat, lon,
-            speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
+    private const string ReadStoredKeys = """
+        SELECT k.truck_id, k.recorded_at
+        FROM unnest($1::text[], $2::timestamptz[]) AS k(truck_id, recorded_at)
+        WHERE EXISTS (SELECT 1 FROM positions p WHERE p.truck_id = k.truck_id AND p.recorded_at = k.recorded_at)
         """;
-
-    private const string SelectNewFixes = """
-        INSERT INTO positions (shard_id, sequence_number, stream_name, truck_id, recorded_at, received_at, stored_at,
-            location, speed_mps, heading_degrees, accuracy_meters)
-        SELECT DISTINCT ON (truck_id, recorded_at) shard_id, sequence_number, $1, truck_id, recorded_at, received_at, $2,
-            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
-        FROM position_staging s
-        -- A re-sent upload (the phone never saw our 202) arrives as new records: one truck has one fix per device time.
-        WHERE NOT EXISTS (SELECT 1 FROM positions p WHERE p.truck_id = s.truck_id AND p.recorded_at = s.recorded_at)
-        ORDER BY truck_id, recorded_at, sequence_number
-        """;
-
-    // A key conflict is rare (a page written by two workers at once: a zombie and the new owner), so
-    // the insert runs without ON CONFLICT first: its speculative insertion costs noticeably more per
-    // row. A duplicate key rolls back to the savepoint and the idempotent form runs instead; what
-    // ends up stored is the same.
-    private const string InsertPositionsPlain = SelectNewFixes;
-
-    private const string InsertPositions = SelectNewFixes + "\nON CONFLICT DO NOTHING";
 
     private const string UpdateLatest = """
         INSERT INTO latest_positions (truck_id, recorded_at, received_at, location, speed_mps, heading_degrees,
             accuracy_meters, shard_id, sequence_number)
-        SELECT DISTINCT ON (truck_id) truck_id, recorded_at, received_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
-            speed_mps, heading_degrees, accuracy_meters, shard_id, sequence_number
-        FROM position_staging
-        ORDER BY truck_id, recorded_at DESC
+        SELECT truck_id, recorded_at, received_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
+            speed_mps, heading_degrees, accuracy_meters, $1, sequence_number
+        FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[], $7::float8[],
+            $8::float8[], $9::float8[], $10::text[])
+            AS u(truck_id, recorded_at, received_at, lat, lon, speed_mps, heading_degrees, accuracy_meters, sequence_number)
         ON CONFLICT (truck_id) DO UPDATE SET
             recorded_at = excluded.recorded_at, received_at = excluded.received_at, location = excluded.location,
             speed_mps = excluded.speed_mps, heading_degrees = excluded.heading_degrees,
@@ -66,15 +46,16 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
 
-        var (known, unknown) = await SplitByKnownTruckAsync(connection, tx, batch.Fixes, cancellationToken);
+        var latestByTruck = await ReadTrucksAsync(connection, tx, batch.Fixes, cancellationToken);
+        var known = new List<ShardFix>(batch.Fixes.Count);
+        var unknown = new List<ShardFix>();
+        foreach (var f in batch.Fixes)
+            (latestByTruck.ContainsKey(f.Position.TruckId) ? known : unknown).Add(f);
         if (known.Count > 0)
         {
-            await using (var create = new NpgsqlCommand(CreateStaging, connection, tx))
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            await CopyAsync(connection, batch.ShardId, known, cancellationToken);
-            await InsertPositionsAsync(connection, tx, batch.StreamName, cancellationToken);
-            await using var latest = new NpgsqlCommand(UpdateLatest, connection, tx);
-            await latest.ExecuteNonQueryAsync(cancellationToken);
+            var fresh = await NotYetStoredAsync(connection, tx, known, latestByTruck, cancellationToken);
+            await PositionRows.InsertAsync(connection, tx, batch.StreamName, batch.ShardId, time.GetUtcNow(), fresh, cancellationToken);
+            await UpdateLatestAsync(connection, tx, batch.ShardId, known, cancellationToken);
         }
 
         var poison = batch.Poison.Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.PartitionKey, f.Data,
@@ -91,84 +72,89 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         return new BatchWriteResult(lease, stored, poison.Count);
     }
 
-    private async Task InsertPositionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string streamName,
-        CancellationToken cancellationToken)
+    /// <summary>The batch's trucks that exist, each with the device time of its latest stored fix (in ticks, if any).</summary>
+    private static async Task<Dictionary<string, long?>> ReadTrucksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
     {
-        var storedAt = time.GetUtcNow();
-        await tx.SaveAsync("plain_insert", cancellationToken);
-        try
-        {
-            await using var plain = new NpgsqlCommand(InsertPositionsPlain, connection, tx)
-            {
-                Parameters = { new() { Value = streamName }, new() { Value = storedAt } },
-            };
-            await plain.ExecuteNonQueryAsync(cancellationToken);
-            await tx.ReleaseAsync("plain_insert", cancellationToken);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await tx.RollbackAsync("plain_insert", cancellationToken);
-            await using var idempotent = new NpgsqlCommand(InsertPositions, connection, tx)
-            {
-                Parameters = { new() { Value = streamName }, new() { Value = storedAt } },
-            };
-            await idempotent.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static async Task<(List<ShardFix> Known, List<ShardFix> Unknown)> SplitByKnownTruckAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
-    {
-        if (fixes.Count == 0) return ([], []);
+        var trucks = new Dictionary<string, long?>(StringComparer.Ordinal);
+        if (fixes.Count == 0) return trucks;
         var ids = fixes.Select(f => f.Position.TruckId).Distinct(StringComparer.Ordinal).ToArray();
-        await using var cmd = new NpgsqlCommand("SELECT id FROM trucks WHERE id = ANY($1)", connection, tx);
+        await using var cmd = new NpgsqlCommand(ReadTrucks, connection, tx);
         cmd.Parameters.Add(new() { Value = ids });
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                existing.Add(reader.GetString(0));
-        if (existing.Count == ids.Length) return (fixes as List<ShardFix> ?? fixes.ToList(), []);
-        var known = new List<ShardFix>(fixes.Count);
-        var unknown = new List<ShardFix>();
-        foreach (var f in fixes)
-            (existing.Contains(f.Position.TruckId) ? known : unknown).Add(f);
-        return (known, unknown);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            trucks[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTime>(1).Ticks;
+        return trucks;
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string shardId, List<ShardFix> fixes,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The first of each (truck, device time) in the page, in key order, without those already stored. A fix newer
+    /// than its truck's latest position cannot be stored yet, so only older ones (a backlog, a
+    /// replay, a re-sent upload) are looked up. Should that shortcut ever be wrong, the COPY meets the
+    /// key and the idempotent insert takes over: the key, not this filter, guarantees stored-once.
+    /// </summary>
+    private static async Task<List<ShardFix>> NotYetStoredAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        List<ShardFix> known, Dictionary<string, long?> latestByTruck, CancellationToken cancellationToken)
     {
-        await using var writer = await connection.BeginBinaryImportAsync(CopyStaging, cancellationToken);
-        WriteRows(writer, shardId, fixes, cancellationToken);
-        await writer.CompleteAsync(cancellationToken);
-    }
-
-    // Synchronous writes: the importer buffers rows and only touches the socket when its buffer is
-    // full, so per-field async state machines cost far more than the occasional blocking flush.
-    private static void WriteRows(NpgsqlBinaryImporter writer, string shardId, List<ShardFix> fixes, CancellationToken cancellationToken)
-    {
-        foreach (var f in fixes)
+        var firsts = new List<ShardFix>(known.Count);
+        var seen = new HashSet<(string, long)>(known.Count);
+        List<ShardFix>? older = null;
+        foreach (var f in known)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var p = f.Position;
-            writer.StartRow();
-            writer.Write(shardId, NpgsqlDbType.Text);
-            writer.Write(f.SequenceNumber, NpgsqlDbType.Text);
-            writer.Write(p.TruckId, NpgsqlDbType.Text);
-            writer.Write(p.RecordedAt, NpgsqlDbType.TimestampTz);
-            writer.Write(p.ReceivedAt, NpgsqlDbType.TimestampTz);
-            writer.Write(p.Latitude, NpgsqlDbType.Double);
-            writer.Write(p.Longitude, NpgsqlDbType.Double);
-            WriteNullable(writer, p.SpeedMps);
-            WriteNullable(writer, p.HeadingDegrees);
-            WriteNullable(writer, p.AccuracyMeters);
+            var key = Key(f.Position);
+            if (!seen.Add(key)) continue;
+            firsts.Add(f);
+            if (latestByTruck[f.Position.TruckId] is { } latest && key.Ticks <= latest)
+                (older ??= []).Add(f);
         }
+        // In key order, the index inserts of one truck land on the same leaf page one after another:
+        // measured, this takes about a third off the server's cost of the insert.
+        firsts.Sort(static (a, b) =>
+        {
+            var byTruck = string.CompareOrdinal(a.Position.TruckId, b.Position.TruckId);
+            return byTruck != 0 ? byTruck : a.Position.RecordedAt.UtcTicks.CompareTo(b.Position.RecordedAt.UtcTicks);
+        });
+        if (older is null) return firsts;
+
+        var stored = new HashSet<(string, long)>();
+        await using (var cmd = new NpgsqlCommand(ReadStoredKeys, connection, tx))
+        {
+            cmd.Parameters.Add(new() { Value = older.Select(f => f.Position.TruckId).ToArray() });
+            cmd.Parameters.Add(new() { Value = older.Select(f => f.Position.RecordedAt.UtcDateTime).ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                stored.Add((reader.GetString(0), reader.GetFieldValue<DateTime>(1).Ticks));
+        }
+        return stored.Count == 0 ? firsts : firsts.Where(f => !stored.Contains(Key(f.Position))).ToList();
     }
 
-    private static void WriteNullable(NpgsqlBinaryImporter writer, double? value)
+    /// <summary>The stored identity of a fix: PostgreSQL keeps microseconds, so finer ticks are cut as Npgsql cuts them.</summary>
+    private static (string TruckId, long Ticks) Key(TruckPosition p)
     {
-        if (value is { } v) writer.Write(v, NpgsqlDbType.Double);
-        else writer.WriteNull();
+        var ticks = p.RecordedAt.UtcTicks;
+        return (p.TruckId, ticks - ticks % 10);
+    }
+
+    private static async Task UpdateLatestAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string shardId,
+        List<ShardFix> known, CancellationToken cancellationToken)
+    {
+        var newest = new Dictionary<string, ShardFix>(StringComparer.Ordinal);
+        foreach (var f in known)
+            if (!newest.TryGetValue(f.Position.TruckId, out var seen) || f.Position.RecordedAt > seen.Position.RecordedAt)
+                newest[f.Position.TruckId] = f;
+        var rows = newest.Values.ToList();
+        await using var cmd = new NpgsqlCommand(UpdateLatest, connection, tx);
+        cmd.Parameters.Add(new() { Value = shardId });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.TruckId).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.RecordedAt.UtcDateTime).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.ReceivedAt.UtcDateTime).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.Latitude).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.Longitude).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.SpeedMps).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.HeadingDegrees).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.Position.AccuracyMeters).ToArray() });
+        cmd.Parameters.Add(new() { Value = rows.Select(f => f.SequenceNumber).ToArray() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task WriteDeadLettersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, PositionBatch batch,

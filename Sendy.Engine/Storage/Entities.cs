@@ -121,7 +121,7 @@ public sealed class ExportWatermark
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>One stored fix. Its identity is where it sat on the stream.</summary>
+/// <summary>One stored fix. Its identity is the truck and its device time; where it sat on the stream is kept beside it.</summary>
 public sealed class PositionRow
 {
     public required string ShardId { get; set; }

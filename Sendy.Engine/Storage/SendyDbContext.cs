@@ -115,10 +115,11 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
         b.Entity<PositionRow>(e =>
         {
             e.ToTable("positions");
-            // Shard ids repeat across streams (and a recreated stream), so the stream is part of the identity.
-            e.HasKey(x => new { x.StreamName, x.ShardId, x.SequenceNumber });
+            // One truck has one fix per device time (a re-sent upload is the same fix), and a replayed
+            // record carries the same truck and time: this one key makes the consumer idempotent and
+            // serves the trail queries, so the hot insert maintains a single index.
+            e.HasKey(x => new { x.TruckId, x.RecordedAt });
             e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
-            e.HasIndex(x => new { x.TruckId, x.RecordedAt });
         });
         b.Entity<LatestPosition>(e =>
         {

@@ -688,17 +688,13 @@ namespace Sendy.Migrations.Migrations
 
             modelBuilder.Entity("Sendy.Engine.Storage.PositionRow", b =>
                 {
-                    b.Property<string>("StreamName")
+                    b.Property<string>("TruckId")
                         .HasColumnType("text")
-                        .HasColumnName("stream_name");
+                        .HasColumnName("truck_id");
 
-                    b.Property<string>("ShardId")
-                        .HasColumnType("text")
-                        .HasColumnName("shard_id");
-
-                    b.Property<string>("SequenceNumber")
-                        .HasColumnType("text")
-                        .HasColumnName("sequence_number");
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
 
                     b.Property<double?>("AccuracyMeters")
                         .HasColumnType("double precision")
@@ -717,9 +713,15 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
-                    b.Property<DateTimeOffset>("RecordedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("recorded_at");
+                    b.Property<string>("SequenceNumber")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("ShardId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("shard_id");
 
                     b.Property<double?>("SpeedMps")
                         .HasColumnType("double precision")
@@ -729,16 +731,13 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("stored_at");
 
-                    b.Property<string>("TruckId")
+                    b.Property<string>("StreamName")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("truck_id");
+                        .HasColumnName("stream_name");
 
-                    b.HasKey("StreamName", "ShardId", "SequenceNumber")
+                    b.HasKey("TruckId", "RecordedAt")
                         .HasName("pk_positions");
-
-                    b.HasIndex("TruckId", "RecordedAt")
-                        .HasDatabaseName("ix_positions_truck_id_recorded_at");
 
                     b.ToTable("positions", (string)null);
                 });

@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Sendy.Engine.Consumers;
+
+/// <summary>
+/// Writes fixes into <c>positions</c>: a binary COPY straight into the table, and the idempotent
+/// insert that takes over when the COPY meets a key that is already there.
+/// </summary>
+internal static class PositionRows
+{
+    private const string Copy = """
+        COPY positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at,
+            location, speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
+        """;
+
+    private const string InsertIdempotent = """
+        INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at,
+            location, speed_mps, heading_degrees, accuracy_meters)
+        SELECT $1, $2, sequence_number, truck_id, recorded_at, received_at, $3,
+            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
+        FROM unnest($4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::float8[], $9::float8[],
+            $10::float8[], $11::float8[], $12::float8[])
+            AS u(sequence_number, truck_id, recorded_at, received_at, lat, lon, speed_mps, heading_degrees, accuracy_meters)
+        ON CONFLICT (truck_id, recorded_at) DO NOTHING
+        """;
+
+    /// <summary>EWKB of a point with SRID 4326: byte order, type with the SRID flag, SRID, x, y.</summary>
+    private const int EwkbPointLength = 25;
+
+    /// <summary>
+    /// Stores <paramref name="fixes"/> (no two with the same truck and device time). The caller has
+    /// left out the ones it knows are stored, so a key conflict means another writer stored some of
+    /// them meanwhile (a zombie worker on the same page): then the statement that skips existing
+    /// keys runs instead. ON CONFLICT is not the first choice because its speculative insertion
+    /// writes an extra WAL record per row and more than doubles the insert's cost.
+    /// </summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string streamName, string shardId,
+        DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+    {
+        if (fixes.Count == 0) return;
+        await tx.SaveAsync("copy_positions", cancellationToken);
+        try
+        {
+            await CopyAsync(connection, streamName, shardId, storedAt, fixes, cancellationToken);
+            await tx.ReleaseAsync("copy_positions", cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync("copy_positions", cancellationToken);
+            await InsertIdempotentAsync(connection, tx, streamName, shardId, storedAt, fixes, cancellationToken);
+        }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string streamName, string shardId, DateTimeOffset storedAt,
+        IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
+        WriteRows(writer, streamName, shardId, storedAt, fixes, cancellationToken);
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    // Synchronous writes: the importer buffers rows and only touches the socket when its buffer is
+    // full, so per-field async state machines cost far more than the occasional blocking flush.
+    private static void WriteRows(NpgsqlBinaryImporter writer, string streamName, string shardId, DateTimeOffset storedAt,
+        IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+    {
+        // Binary COPY carries no type per field: the server reads each value with the column's own
+        // binary input, which for geometry is (E)WKB. So the point goes as its 25 EWKB bytes, with
+        // no geometry objects built on either side.
+        var point = new byte[EwkbPointLength];
+        point[0] = 1; // little endian
+        BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001); // Point, SRID present
+        BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
+        foreach (var f in fixes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var p = f.Position;
+            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), p.Longitude);
+            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), p.Latitude);
+            writer.StartRow();
+            writer.Write(streamName, NpgsqlDbType.Text);
+            writer.Write(shardId, NpgsqlDbType.Text);
+            writer.Write(f.SequenceNumber, NpgsqlDbType.Text);
+            writer.Write(p.TruckId, NpgsqlDbType.Text);
+            writer.Write(p.RecordedAt, NpgsqlDbType.TimestampTz);
+            writer.Write(p.ReceivedAt, NpgsqlDbType.TimestampTz);
+            writer.Write(storedAt, NpgsqlDbType.TimestampTz);
+            writer.Write(point, NpgsqlDbType.Bytea);
+            WriteNullable(writer, p.SpeedMps);
+            WriteNullable(writer, p.HeadingDegrees);
+            WriteNullable(writer, p.AccuracyMeters);
+        }
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter writer, double? value)
+    {
+        if (value is { } v) writer.Write(v, NpgsqlDbType.Double);
+        else writer.WriteNull();
+    }
+
+    private static async Task InsertIdempotentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string streamName,
+        string shardId, DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(InsertIdempotent, connection, tx);
+        cmd.Parameters.Add(new() { Value = streamName });
+        cmd.Parameters.Add(new() { Value = shardId });
+        cmd.Parameters.Add(new() { Value = storedAt });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.SequenceNumber).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.TruckId).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.RecordedAt.UtcDateTime).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.ReceivedAt.UtcDateTime).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.Latitude).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.Longitude).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.SpeedMps).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.HeadingDegrees).ToArray() });
+        cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.AccuracyMeters).ToArray() });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
