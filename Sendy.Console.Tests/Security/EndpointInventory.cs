@@ -25,7 +25,6 @@ public static class EndpointInventory
         return pattern.StartsWith("_blazor", StringComparison.Ordinal) || pattern.StartsWith("/_blazor", StringComparison.Ordinal)
             || pattern.StartsWith("_framework", StringComparison.Ordinal) || pattern.StartsWith("/_framework", StringComparison.Ordinal)
             || e.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor")
-            || e.DisplayName?.Contains("Fallback", StringComparison.Ordinal) == true && pattern.Contains("{**", StringComparison.Ordinal)
-            || Path.HasExtension(pattern.Split('{')[0]);
+            || e.DisplayName?.Contains("Fallback", StringComparison.Ordinal) == true && pattern.Contains("{**", StringComparison.Ordinal);
     }
 }
