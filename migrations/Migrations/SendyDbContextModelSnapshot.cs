@@ -739,6 +739,11 @@ namespace Sendy.Migrations.Migrations
                     b.HasKey("TruckId", "RecordedAt")
                         .HasName("pk_positions");
 
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_positions_stored_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoredAt"), "brin");
+
                     b.ToTable("positions", (string)null);
                 });
 

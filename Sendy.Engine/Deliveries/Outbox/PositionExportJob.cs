@@ -33,7 +33,7 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
         SELECT stored_at, stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at,
                ST_Y(location), ST_X(location), speed_mps, heading_degrees, accuracy_meters
         FROM positions
-        WHERE (stored_at, stream_name, shard_id, sequence_number) > ($1, $2, $3, $4) AND stored_at < $5
+        WHERE (stored_at, stream_name, shard_id, sequence_number) > ($1, $2, $3, $4) AND stored_at >= $1 AND stored_at < $5
         ORDER BY stored_at, stream_name, shard_id, sequence_number
         LIMIT $6
         """;
