@@ -61,6 +61,12 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
         Assert.Equal(25, shipped);
         Assert.Equal(25, BulkDocuments());
         Assert.Equal(3, _server.Received.Count(r => r.PathAndQuery.StartsWith("/_bulk", StringComparison.Ordinal))); // 10 + 10 + 5, never one per position
+        // Document ids are the storage key (truck + device time): stable across re-exports and stream re-creation.
+        var ids = _server.Received.Where(r => r.PathAndQuery.StartsWith("/_bulk", StringComparison.Ordinal))
+            .SelectMany(r => r.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where((_, i) => i % 2 == 0))
+            .Select(a => JsonDocument.Parse(a).RootElement.GetProperty("index").GetProperty("_id").GetString()!).ToList();
+        Assert.Equal(25, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Matches($"^{truck}:\\d{{8}}T\\d{{6}}\\.\\d{{6}}Z$", id));
 
         Assert.Equal(0, await Job(batchSize: 10).RunAsync(default)); // the watermark moved: nothing twice
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -89,7 +90,10 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
                 var doc = new PositionDocument(reader.GetString(4), new GeoPoint(reader.GetDouble(7), reader.GetDouble(8)), recordedAt,
                     reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(9) ? null : reader.GetDouble(9) * 3.6,
                     reader.IsDBNull(10) ? null : reader.GetDouble(10), reader.IsDBNull(11) ? null : reader.GetDouble(11));
-                docs.Add(BulkDocument.Create(opts.PositionsIndexFor(recordedAt), $"{last[1]}:{last[2]}:{last[3]}", doc));
+                // The document id is the storage key (truck + device time), so a re-export, or a recreated
+                // stream that reuses sequence numbers, overwrites the same document instead of colliding.
+                var id = string.Create(CultureInfo.InvariantCulture, $"{doc.TruckId}:{recordedAt.UtcDateTime:yyyyMMdd'T'HHmmss.ffffff'Z'}");
+                docs.Add(BulkDocument.Create(opts.PositionsIndexFor(recordedAt), id, doc));
             }
         }
         if (last is null) return 0;
