@@ -25,7 +25,7 @@ public sealed class OperationsClockTests
         Assert.Equal(Utc(11, 23, 15), justBefore.StartOfToday);
         Assert.Equal(new DateOnly(2026, 11, 25), atMidnight.Today);
         Assert.Equal(Utc(11, 24, 15), atMidnight.StartOfToday);
-        Assert.Equal(TimeSpan.FromHours(9), atMidnight.StartOfToday.Offset);
+        Assert.Equal(TimeSpan.Zero, atMidnight.StartOfToday.Offset); // PostgreSQL takes UTC instants only
     }
 
     [Fact]

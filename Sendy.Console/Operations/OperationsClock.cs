@@ -36,10 +36,13 @@ public sealed class OperationsClock
     /// <summary>Whole days <paramref name="first"/> to <paramref name="last"/> (both included) as [from, to).</summary>
     public (DateTimeOffset From, DateTimeOffset To) Days(DateOnly first, DateOnly last) => (StartOf(first), StartOf(last.AddDays(1)));
 
-    /// <summary>A wall-clock time in the zone as an instant (a time in a DST gap moves forward by the gap).</summary>
+    /// <summary>
+    /// A wall-clock time in the zone as an instant (a time in a DST gap moves forward by the gap).
+    /// In UTC: PostgreSQL's timestamptz parameters take offset zero only.
+    /// </summary>
     public DateTimeOffset AtLocal(DateTime local)
     {
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified));
+        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified)).ToUniversalTime();
     }
 }
