@@ -95,12 +95,13 @@ public sealed class OperationsClockTests
     [Theory]
     [InlineData("Mars/Olympus_Mons")]
     [InlineData("")]
+    [InlineData("Korea Standard Time")] // a Windows id: the browser's Intl would not know it
     public void an_unknown_zone_stops_the_start_with_a_message_naming_the_setting(string zone)
     {
         using var services = Build(zone);
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains($"Sendy:TimeZone '{zone}' is not a known time zone id", error.Message);
+        Assert.Contains($"Sendy:TimeZone '{zone}' is not a known IANA time zone id", error.Message);
     }
 }

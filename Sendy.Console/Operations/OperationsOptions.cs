@@ -17,8 +17,9 @@ public sealed class OperationsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out _))
-            yield return new ValidationResult($"Sendy:TimeZone '{TimeZone}' is not a known time zone id (use an IANA id such as Asia/Seoul)",
+        // IANA only: the browser (Intl, route replay) is given the same id and knows no Windows ids.
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out var zone) || !zone.HasIanaId)
+            yield return new ValidationResult($"Sendy:TimeZone '{TimeZone}' is not a known IANA time zone id (e.g. Asia/Seoul)",
                 [nameof(TimeZone)]);
     }
 }
