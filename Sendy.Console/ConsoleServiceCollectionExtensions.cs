@@ -7,7 +7,9 @@ using Sendy.Console.Staff;
 using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Components.Pages.Dispatch;
+using Sendy.Console.Components.Pages.Track;
 using Sendy.Console.Map;
+using Sendy.Console.Operations;
 using Sendy.Console.Preferences;
 using Sendy.Engine.Tracking;
 
@@ -54,6 +56,11 @@ public static class ConsoleServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<OperationsOptions>()
+            .Bind(configuration.GetSection(OperationsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<OperationsClock>();
         return services;
     }
 
@@ -81,6 +88,8 @@ public static class ConsoleServiceCollectionExtensions
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapPreferenceEndpoints();
+        // The customer page's clock is static (kept lean); it follows the configured zone.
+        TrackClock.Use(app.Services.GetRequiredService<OperationsClock>());
         return app;
     }
 }

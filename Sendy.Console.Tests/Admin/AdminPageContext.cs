@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Sendy.Console.Map;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Console.Tests.Admin;
@@ -22,6 +23,7 @@ public abstract class AdminPageContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDeliveryLogQueries>(Logs);
         Services.AddSingleton<IDeliveryHistoryQueries>(History);
         Services.AddSingleton(Options.Create(new MapOptions()));
+        Services.AddOperationsClock();
     }
 
     protected FakeDeliveryLogQueries Logs { get; } = new();

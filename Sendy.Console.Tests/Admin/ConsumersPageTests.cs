@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Admin;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
@@ -24,6 +25,7 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddLocalization();
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+        Services.AddOperationsClock();
         Services.AddSingleton<IConsumerStatusStore>(_status);
         Services.AddSingleton(new StreamName("sendy-positions"));
         Services.AddSingleton(Options.Create(new ConsumerOptions { WorkerId = "node-1", LeaseDuration = TimeSpan.FromSeconds(10) }));

@@ -88,6 +88,17 @@ public sealed class DeliveryHistoryPageTests : AdminPageContext
     }
 
     [Fact]
+    public void times_are_seoul_times()
+    {
+        History.Histories[Acme] = AcmeHistory with { Summary = AcmeRow with { CreatedAt = Day.AddHours(-9).AddMinutes(5) } };
+
+        var page = RenderFor(Acme.ToString());
+
+        // 15:05 UTC on the 24th is 00:05 on the 25th in Seoul.
+        Assert.Contains("Created 11/25/2026 12:05", page.Find("[data-testid=history-header]").TextContent);
+    }
+
+    [Fact]
     public void korean_page_reads_naturally()
     {
         System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new("ko");

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using MudBlazor;
 using MudBlazor.Services;
 using Sendy.Console.Staff;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Ingest;
@@ -41,6 +42,7 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
         Services.AddLogging();
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddSingleton(TimeProvider.System);
+        Services.AddOperationsClock();
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, db.ConnectionString));
         Services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(db.ConnectionString).Build());

@@ -113,6 +113,33 @@ public sealed class LogsPageTests : AdminPageContext
         Assert.StartsWith("/api/v1/admin/logs/status-events/export?", page.Find("[data-testid=export-csv]").GetAttribute("href"));
     }
 
+    [Fact]
+    public async Task dates_are_whole_days_in_the_operations_zone_and_the_filter_says_which()
+    {
+        Logs.Deliveries.Add(AcmeRow);
+        var page = Render<LogsPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("tr.admin-logs-row")));
+        Assert.Contains("Dates (Asia/Seoul)", page.Find("[data-testid=log-filters]").TextContent);
+
+        var picker = page.FindComponent<MudDateRangePicker>();
+        await page.InvokeAsync(() => picker.Instance.DateRangeChanged.InvokeAsync(new DateRange(new DateTime(2026, 11, 25), new DateTime(2026, 11, 26))));
+
+        // The 25th and 26th in Seoul: from 15:00 UTC on the 24th to 15:00 UTC on the 26th.
+        page.WaitForAssertion(() => Assert.NotNull(Logs.DeliveryRequests[^1].Filter.From));
+        var filter = Logs.DeliveryRequests[^1].Filter;
+        Assert.Equal((Day.AddHours(-9), Day.AddDays(2).AddHours(-9)), (filter.From, filter.To));
+    }
+
+    [Fact]
+    public void times_in_the_grid_are_seoul_times()
+    {
+        Logs.Deliveries.Add(AcmeRow with { CreatedAt = Day.AddHours(-9).AddMinutes(5) });
+        var page = Render<LogsPage>();
+
+        // 15:05 UTC on the 24th is 00:05 on the 25th in Seoul.
+        page.WaitForAssertion(() => Assert.Contains("11/25/2026 12:05", page.Find("tr.admin-logs-row").TextContent));
+    }
+
     [Theory]
     [InlineData("CustomerName", false, DeliveryLogSort.Customer, false)]
     [InlineData("Status", true, DeliveryLogSort.Status, true)]

@@ -79,6 +79,10 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         Assert.Equal("true", dialogs.Find("[data-testid=pick-dropoff]").GetAttribute("aria-pressed"));
         Field(dialogs, "dropoff-lat").Change("35.079");
         Field(dialogs, "dropoff-lon").Change("128.82");
+        // Planned arrival in the operations zone, whatever the server's zone: 14:30 in Seoul is 05:30 UTC.
+        Assert.Contains("Times in Asia/Seoul", dialogs.Find("[data-testid=new-delivery-form]").TextContent);
+        Field(dialogs, "planned-date").Change("2030-11-25");
+        Field(dialogs, "planned-time").Change("14:30");
         Click(dialogs, "book");
 
         dialogs.WaitForElement("[data-testid=booked]");
@@ -88,6 +92,8 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
             Sendy.Engine.Security.AccessTokens.Hash(link[(BaseUrl.Length + 3)..]));
         Assert.Equal("김하늘", stored);
         Assert.Equal(126.6052, await Db.ScalarAsync<double>("SELECT ST_X(pickup_location) FROM deliveries"), 6);
+        Assert.Equal(new DateTime(2030, 11, 25, 5, 30, 0, DateTimeKind.Utc),
+            await Db.ScalarAsync<DateTime>("SELECT planned_arrival_at FROM deliveries"));
 
         Click(dialogs, "booked-done");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=delivery-row][data-status=Booked]")));

@@ -10,6 +10,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
@@ -66,6 +67,7 @@ public abstract class DeliveriesPageContext : BunitContext, IAsyncLifetime
         Services.AddLocalization();
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddSingleton<TimeProvider>(Time);
+        Services.AddOperationsClock();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, Db.ConnectionString));
         Services.AddOptions<ConsumerOptions>();
         Services.AddSendyDeliveries(configuration);

@@ -50,6 +50,17 @@ public sealed class DeliveriesPageTests : DeliveriesPageContext
     }
 
     [Fact]
+    public async Task planned_arrival_is_shown_in_seoul_time()
+    {
+        var booked = await BookAsync("Park Jiwoo", planned: new DateTimeOffset(2030, 11, 24, 15, 30, 0, TimeSpan.Zero));
+
+        var (page, _, _) = RenderPage();
+
+        // 15:30 UTC on the 24th is 00:30 on the 25th in Seoul.
+        Assert.Contains("11-25 00:30", Row(page, booked.Id).ParentElement!.TextContent);
+    }
+
+    [Fact]
     public async Task open_is_the_default_filter_and_closed_ones_show_why_they_cannot_be_assigned()
     {
         var open = await BookAsync("Open Customer");

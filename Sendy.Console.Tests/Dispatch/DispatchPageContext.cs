@@ -7,6 +7,7 @@ using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Dispatch;
@@ -27,6 +28,7 @@ public abstract class DispatchPageContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddLocalization();
         Services.AddSingleton<TimeProvider>(Time);
+        Services.AddOperationsClock();
         Services.AddSingleton<IFleetQueries>(Fleet);
         Services.AddSingleton<ILivePositionFeed>(Feed);
         Services.AddSingleton(Options.Create(new MapOptions()));

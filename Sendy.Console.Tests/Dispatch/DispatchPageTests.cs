@@ -209,7 +209,8 @@ public sealed class DispatchPageTests : DispatchPageContext
         Assert.Contains("selected", page.Find("[data-truck-id=t-1]").ClassList);
 
         var request = Assert.Single(Fleet.TrailRequests);
-        Assert.Equal(("t-1", new DateTimeOffset(2026, 3, 14, 0, 0, 0, TimeSpan.Zero), DispatchOptions.TrailMaxPoints), request);
+        // Today's trail starts at midnight in Seoul (the operations zone), not at the server's midnight.
+        Assert.Equal(("t-1", new DateTimeOffset(2026, 3, 14, 0, 0, 0, TimeSpan.FromHours(9)), DispatchOptions.TrailMaxPoints), request);
         var select = MapModule.Invocations["selectTruck"].Last();
         Assert.Equal(("t-1", true), ((string?)select.Arguments[1], (bool)select.Arguments[2]!));
         var trail = MapModule.Invocations["showTrail"].Last();

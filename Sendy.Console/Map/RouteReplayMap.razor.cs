@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using Sendy.Console.Operations;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Console.Map;
@@ -38,6 +39,8 @@ public sealed partial class RouteReplayMap
     [Parameter] public string? Style { get; set; }
 
     [Parameter] public string? AriaLabel { get; set; }
+
+    [Inject] private OperationsClock Clock { get; set; } = null!;
 
     public bool Playing { get; private set; }
 
@@ -95,10 +98,10 @@ public sealed partial class RouteReplayMap
             p.HeadingDegrees is { } h ? Math.Round(h, 1) : null,
         }).ToArray();
 
-    private static string When(DateTimeOffset at) => at.ToLocalTime().ToString("g", CultureInfo.CurrentCulture);
+    private string When(DateTimeOffset at) => Clock.ToLocal(at).ToString("g", CultureInfo.CurrentCulture);
 
     /// <summary>The slider's ends: the time only (the date is in the route's caption).</summary>
-    private static string Clock(DateTimeOffset at) => at.ToLocalTime().ToString("t", CultureInfo.CurrentCulture);
+    private string ClockTime(DateTimeOffset at) => Clock.ToLocal(at).ToString("t", CultureInfo.CurrentCulture);
 
     protected override Task OnAfterRenderAsync(bool firstRender)
     {
@@ -129,6 +132,7 @@ public sealed partial class RouteReplayMap
                 dropoffLabel = L["Dropoff"].Value,
                 sliderMax = SliderMax,
                 locale = CultureInfo.CurrentUICulture.Name,
+                timeZone = Clock.ZoneId,
             }, Route is { } route ? Rows(route.Points) : Array.Empty<object?[]>(), _self);
             _module = module;
         }

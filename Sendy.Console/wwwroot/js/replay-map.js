@@ -65,6 +65,7 @@ export async function createReplay(element, options, rows, dotnet) {
         clock: element.parentElement?.querySelector('[data-replay-clock]') ?? null,
         clockFormat: new Intl.DateTimeFormat(options.locale || undefined, {
             month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+            timeZone: options.timeZone || undefined, // the console's operations zone, not the browser's
         }),
         t: points.length ? points[0].t : 0, index: 0, speed: 60, playing: false, raf: 0, lastFrame: 0, lastLineDraw: 0,
     };

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
 using Sendy.Console.Map;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Storage;
@@ -37,6 +38,8 @@ public sealed partial class DeliveryHistoryPage
 
     [Inject] private IDeliveryHistoryQueries History { get; set; } = null!;
 
+    [Inject] private OperationsClock Clock { get; set; } = null!;
+
     [Inject] private ILogger<DeliveryHistoryPage> Logger { get; set; } = null!;
 
     protected override async Task OnParametersSetAsync()
@@ -70,8 +73,8 @@ public sealed partial class DeliveryHistoryPage
     private static MapPoint? Place(PlaceView place) =>
         place is { Latitude: { } lat, Longitude: { } lng } ? new MapPoint(lat, lng) : null;
 
-    private static string When(DateTimeOffset? at) =>
-        at is { } t ? t.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) : "—";
+    private string When(DateTimeOffset? at) =>
+        at is { } t ? Clock.ToLocal(t).ToString("g", CultureInfo.CurrentCulture) : "—";
 
     private string StatusText(DeliveryStatus status) => L["Status_" + status];
 

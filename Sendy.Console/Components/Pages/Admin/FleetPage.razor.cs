@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
@@ -31,6 +32,7 @@ public sealed partial class FleetPage
     [Inject] private FleetAdmin Fleet { get; set; } = null!;
     [Inject] private FleetAdminQueries Queries { get; set; } = null!;
     [Inject] private TrackingLinks Links { get; set; } = null!;
+    [Inject] private OperationsClock Clock { get; set; } = null!;
     [Inject] private IStringLocalizer<AdminFleetText> L { get; set; } = null!;
 
     protected override async Task OnInitializedAsync()

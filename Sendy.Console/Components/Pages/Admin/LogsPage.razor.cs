@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
 using Sendy.Console.Api;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Storage;
@@ -33,16 +34,18 @@ public sealed partial class LogsPage
 
     [Inject] private IDeliveryLogQueries Logs { get; set; } = null!;
 
+    [Inject] private OperationsClock Clock { get; set; } = null!;
+
     [Inject] private NavigationManager Navigation { get; set; } = null!;
 
     [Inject] private ILogger<LogsPage> Logger { get; set; } = null!;
 
     private bool HasFilter => Filter != new DeliveryLogFilter();
 
-    /// <summary>Dates are whole days in this server's time zone; the end day is included.</summary>
+    /// <summary>Dates are whole days in the operations time zone; the end day is included.</summary>
     internal DeliveryLogFilter Filter => new(_delivery, _truck, _driver, _status,
-        _range?.Start is { } start ? LocalMidnight(start) : null,
-        _range?.End is { } end ? LocalMidnight(end.AddDays(1)) : null);
+        _range?.Start is { } start ? Clock.StartOf(DateOnly.FromDateTime(start)) : null,
+        _range?.End is { } end ? Clock.StartOf(DateOnly.FromDateTime(end).AddDays(1)) : null);
 
     private string CsvHref => _tab == 0
         ? AdminLogsApi.CsvUrl(AdminLogsApi.DeliveriesCsvPath, Filter, _deliverySort.Sort, _deliverySort.Descending)
@@ -131,10 +134,8 @@ public sealed partial class LogsPage
 
     internal static string ShortId(Guid id) => id.ToString("N")[..8];
 
-    private static DateTimeOffset LocalMidnight(DateTime day) => new(DateTime.SpecifyKind(day.Date, DateTimeKind.Local));
-
-    private static string When(DateTimeOffset? at) =>
-        at is { } t ? t.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) : "—";
+    private string When(DateTimeOffset? at) =>
+        at is { } t ? Clock.ToLocal(t).ToString("g", CultureInfo.CurrentCulture) : "—";
 
     private string StatusText(DeliveryStatus status) => L["Status_" + status];
 

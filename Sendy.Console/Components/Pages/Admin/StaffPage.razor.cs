@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using MudBlazor;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Console.Staff;
 
@@ -30,6 +31,7 @@ public sealed partial class StaffPage
     [Inject] private IOptions<IdentityOptions> Identity { get; set; } = null!;
     [Inject] private IStringLocalizer<AdminFleetText> L { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
+    [Inject] private OperationsClock Clock { get; set; } = null!;
 
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -149,7 +151,7 @@ public sealed partial class StaffPage
     };
 
     private string LockedText(DateTimeOffset until) =>
-        until.Year > 9000 ? L["Locked"] : L["LockedUntil", until.ToLocalTime().ToString("g")];
+        until.Year > 9000 ? L["Locked"] : L["LockedUntil", Clock.ToLocal(until).ToString("g")];
 
     private static Dictionary<string, object> Test(string id) => new() { ["data-testid"] = id };
 

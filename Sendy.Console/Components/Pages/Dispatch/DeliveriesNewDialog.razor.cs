@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Sendy.Console.Api;
 using Sendy.Console.Map;
+using Sendy.Console.Operations;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
@@ -40,13 +41,13 @@ public sealed partial class DeliveriesNewDialog
 
     [Inject] private TrackingLinks Links { get; set; } = null!;
 
-    [Inject] private TimeProvider Time { get; set; } = null!;
+    [Inject] private OperationsClock Clock { get; set; } = null!;
 
     [Inject] private AuthenticationStateProvider Auth { get; set; } = null!;
 
     [Inject] private ILogger<DeliveriesNewDialog> Logger { get; set; } = null!;
 
-    protected override void OnInitialized() => _times = new DeliveriesTimes(Time);
+    protected override void OnInitialized() => _times = new DeliveriesTimes(Clock);
 
     private string? Message(BookingRule? rule) => rule is { } r ? L["Invalid_" + r].Value : null;
 
@@ -108,7 +109,7 @@ public sealed partial class DeliveriesNewDialog
 
     /// <summary>Today when only a time is given.</summary>
     private DateTimeOffset? PlannedArrival() => _draft.PlannedTime is { } time
-        ? _times.ToInstant(_draft.PlannedDate ?? TimeZoneInfo.ConvertTime(_times.Now, _times.Zone).Date, time)
+        ? _times.ToInstant(_draft.PlannedDate, time)
         : null;
 
     private void Close((Guid Id, string Link) booked, bool assignNext) => Dialog.Close(DialogResult.Ok(new Outcome(booked.Id, assignNext)));

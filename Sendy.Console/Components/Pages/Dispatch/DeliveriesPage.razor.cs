@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Live;
@@ -44,6 +45,8 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
 
     [Inject] private TimeProvider Time { get; set; } = null!;
 
+    [Inject] private OperationsClock Clock { get; set; } = null!;
+
     [Inject] private IStringLocalizer<DeliveriesText> L { get; set; } = null!;
 
     [Inject] private ILogger<DeliveriesPage> Logger { get; set; } = null!;
@@ -55,7 +58,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Times = new DeliveriesTimes(Time);
+        Times = new DeliveriesTimes(Clock);
         _clipboard = new DeliveriesClipboard(JS);
         await LoadAsync();
         // A linked delivery may be closed: show everything so it is in the list.

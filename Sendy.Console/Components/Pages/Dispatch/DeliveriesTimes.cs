@@ -1,34 +1,24 @@
 using System.Globalization;
+using Sendy.Console.Operations;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
 
 /// <summary>
-/// Times on the delivery pages, in the console's time zone (the same "today" as the dispatcher
-/// map): shown as "MM-dd HH:mm", entered as a local date and time.
+/// Times on the delivery pages, in the operations time zone (the same "today" as the dispatcher
+/// map): shown as "MM-dd HH:mm", entered as a date and time of day in that zone.
 /// </summary>
-public sealed class DeliveriesTimes(TimeProvider time)
+public sealed class DeliveriesTimes(OperationsClock clock)
 {
-    public TimeZoneInfo Zone => time.LocalTimeZone;
+    /// <summary>The zone's id, for the "Times in …" hint.</summary>
+    public string ZoneId => clock.ZoneId;
 
-    public DateTimeOffset Now => time.GetUtcNow();
-
-    /// <summary>Midnight today in the console's zone.</summary>
-    public DateTimeOffset StartOfToday
-    {
-        get
-        {
-            var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), Zone);
-            return new DateTimeOffset(local.Date, Zone.GetUtcOffset(local.Date));
-        }
-    }
+    /// <summary>Midnight today in the operations zone.</summary>
+    public DateTimeOffset StartOfToday => clock.StartOfToday;
 
     public string Format(DateTimeOffset? at) =>
-        at is { } value ? TimeZoneInfo.ConvertTime(value, Zone).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "–";
+        at is { } value ? clock.ToLocal(value).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) : "–";
 
-    /// <summary>A local date and time of day as an instant (an invalid local time in a DST gap moves forward by the offset).</summary>
-    public DateTimeOffset ToInstant(DateTime date, TimeSpan timeOfDay)
-    {
-        var local = DateTime.SpecifyKind(date.Date + timeOfDay, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, Zone.GetUtcOffset(local));
-    }
+    /// <summary>A date and time of day in the zone as an instant; no date means today there.</summary>
+    public DateTimeOffset ToInstant(DateTime? date, TimeSpan timeOfDay) =>
+        clock.AtLocal((date?.Date ?? clock.Today.ToDateTime(TimeOnly.MinValue)) + timeOfDay);
 }

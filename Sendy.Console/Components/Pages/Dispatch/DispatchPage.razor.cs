@@ -3,6 +3,7 @@ using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using Sendy.Console.Map;
+using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Tracking;
 
@@ -41,6 +42,8 @@ public sealed partial class DispatchPage : IAsyncDisposable
     [Inject] private ILivePositionFeed Feed { get; set; } = null!;
 
     [Inject] private TimeProvider Time { get; set; } = null!;
+
+    [Inject] private OperationsClock Clock { get; set; } = null!;
 
     [Inject] private IOptions<DispatchOptions> Options { get; set; } = null!;
 
@@ -182,7 +185,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
         IReadOnlyList<TrailPoint> trail;
         try
         {
-            trail = await Fleet.GetTrailAsync(truckId, StartOfToday(), _options.TrailMaxPoints, cancel);
+            trail = await Fleet.GetTrailAsync(truckId, Clock.StartOfToday, _options.TrailMaxPoints, cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -209,13 +212,6 @@ public sealed partial class DispatchPage : IAsyncDisposable
             await _map.SelectTruckAsync(null, zoom: false);
             await _map.ShowTrailAsync(null, []);
         }
-    }
-
-    /// <summary>Midnight in the console's time zone: "today" for the trail.</summary>
-    private DateTimeOffset StartOfToday()
-    {
-        var local = Time.GetLocalNow();
-        return new DateTimeOffset(local.Date, local.Offset);
     }
 
     internal string AgeText(DateTimeOffset? takenAt)
