@@ -40,6 +40,7 @@ public sealed class DispatchBoardQueries(IDbContextFactory<SendyDbContext> conte
     public async Task<IReadOnlyList<DispatchDeliveryRow>> ListAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        since = since.ToUniversalTime(); // Npgsql writes timestamptz parameters at offset 0 only
         var query = db.Deliveries.AsNoTracking().Where(d => d.ClosedAt == null || d.ClosedAt >= since || d.CreatedAt >= since)
             .OrderBy(d => d.ClosedAt != null).ThenBy(d => d.PlannedArrivalAt ?? d.CreatedAt).ThenBy(d => d.Id).Take(limit);
         return await Project(db, query).ToListAsync(cancellationToken);
