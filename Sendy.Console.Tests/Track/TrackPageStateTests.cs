@@ -211,7 +211,8 @@ public sealed class TrackPageStateTests : TrackPageContext
         Queries.Deliveries[Token] = View("InTransit");
         Queries.Hold = new TaskCompletionSource();
 
-        var page = Open();
+        // The static page waits for its read before it sends anything; the live part reads again when its circuit starts.
+        var page = Render<TrackLive>(p => p.Add(x => x.Token, Token));
 
         Assert.NotNull(page.Find(".mud-progress-linear"));
         Assert.Empty(page.FindAll("[data-testid=headline]"));

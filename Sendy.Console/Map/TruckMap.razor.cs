@@ -119,15 +119,9 @@ public sealed partial class TruckMap
         {
             var module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
             var options = Options.Value;
-            await module.InvokeVoidAsync("createMap", _element, new
-            {
-                tileUrl = options.TileUrl,
-                attribution = options.Attribution,
-                maxZoom = options.MaxZoom,
-                truckZoom = options.TruckZoom,
-                center = new[] { InitialCenter.Latitude, InitialCenter.Longitude },
-                zoom = InitialZoom,
-            });
+            // Primitives, not an options object: see SetPlacesAsync.
+            await module.InvokeVoidAsync("createMap", _element, options.TileUrl, options.Attribution, options.MaxZoom,
+                options.TruckZoom, InitialCenter.Latitude, InitialCenter.Longitude, InitialZoom);
             _module = module;
         }
         catch (JSDisconnectedException)

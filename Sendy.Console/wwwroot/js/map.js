@@ -57,24 +57,23 @@ function truckIcon(L, heading) {
     });
 }
 
-export async function createMap(element, options) {
+// Plain arguments rather than one options object: the circuit's JSON serializer caches metadata
+// for every .NET type it sends, per circuit.
+export async function createMap(element, tileUrl, attribution, maxZoom, truckZoom, lat, lng, zoom) {
     const L = await loadLeaflet();
     disposeMap(element);
 
     const map = L.map(element, {
-        center: options.center,
-        zoom: options.zoom,
+        center: [lat, lng],
+        zoom,
         zoomControl: true,
         attributionControl: true,
     });
-    if (options.tileUrl) {
+    if (tileUrl) {
         // Without network the tiles fail and the container's own background shows instead.
-        L.tileLayer(options.tileUrl, {
-            maxZoom: options.maxZoom,
-            attribution: options.attribution,
-        }).addTo(map);
+        L.tileLayer(tileUrl, { maxZoom, attribution }).addTo(map);
     }
-    maps.set(element, { map, marker: null, truckZoom: options.truckZoom, heading: null, places: [], focus: null, trail: null });
+    maps.set(element, { map, marker: null, truckZoom, heading: null, places: [], focus: null, trail: null });
     element.dataset.mapReady = 'true';
 }
 
