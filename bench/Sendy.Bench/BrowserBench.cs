@@ -61,22 +61,29 @@ public sealed class BrowserBench(BenchHost host, Report report)
                     if (Interlocked.Increment(ref opened) % 25 == 0) Progress.Say($"browser: {opened} pages live");
                 });
             }
+            Progress.Say($"browser: {WarmupPages} warm-up pages, then {Pages} measured customer pages in {Contexts} contexts");
+            await OpenAsync(Enumerable.Range(0, WarmupPages));
             // Control: Playwright's own objects per page live in this process too. Pages on a plain
-            // HTTP endpoint (no circuit) measure that share, which is subtracted below.
+            // HTTP endpoint (no circuit) measure that share, which is subtracted below. Measured after
+            // warm-up pages of both kinds, so one-off costs (first requests, JSON and JIT caches on
+            // either side) land in neither figure: measured first, they made the share swing 7-42 KB.
             Progress.Say($"browser: control, {Pages} pages without a circuit");
-            var (controlBefore, _) = Memory();
             var control = new List<IPage>();
-            for (var i = 0; i < Pages; i++)
+            async Task OpenControlAsync(int count)
             {
-                var page = await contexts[i % Contexts].NewPageAsync();
-                await page.GotoAsync("health/ready");
-                control.Add(page);
+                for (var i = 0; i < count; i++)
+                {
+                    var page = await contexts[i % Contexts].NewPageAsync();
+                    await page.GotoAsync("health/ready");
+                    control.Add(page);
+                }
             }
+            await OpenControlAsync(WarmupPages);
+            var (controlBefore, _) = Memory();
+            await OpenControlAsync(Pages);
             var (controlAfter, _) = Memory();
             foreach (var page in control) await page.CloseAsync();
             var playwrightPerPage = (controlAfter - controlBefore) / 1024.0 / Pages;
-            Progress.Say($"browser: {WarmupPages} warm-up pages, then {Pages} measured customer pages in {Contexts} contexts");
-            await OpenAsync(Enumerable.Range(0, WarmupPages));
             await Task.Delay(2000, ct);
             var (heapBefore, wsBefore) = Memory();
             await OpenAsync(Enumerable.Range(WarmupPages, Pages));
