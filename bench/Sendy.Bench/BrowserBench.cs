@@ -53,13 +53,11 @@ public sealed class BrowserBench(BenchHost host, Report report)
                 }));
             var all = new IPage[WarmupPages + Pages];
             var opened = 0;
-            var customerRequests = 0;
             async Task OpenAsync(IEnumerable<int> indexes)
             {
                 await Parallel.ForEachAsync(indexes, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, _) =>
                 {
                     var page = await contexts[i % Contexts].NewPageAsync();
-                    page.Request += (_, _) => Interlocked.Increment(ref customerRequests);
                     await page.GotoAsync($"t/{host.Fleet[i].TrackingToken}", new PageGotoOptions { Timeout = 180_000 });
                     await page.WaitForSelectorAsync("[data-interactive=true]", new PageWaitForSelectorOptions { Timeout = 180_000 });
                     all[i] = page;
@@ -77,13 +75,11 @@ public sealed class BrowserBench(BenchHost host, Report report)
             // one-off costs (first requests, JSON and JIT caches on either side) land in neither.
             Progress.Say($"browser: control, {Pages} pages without a circuit");
             var control = new List<IPage>();
-            var controlRequests = 0;
             async Task OpenControlAsync(int count)
             {
                 for (var i = 0; i < count; i++)
                 {
                     var page = await contexts[i % Contexts].NewPageAsync();
-                    page.Request += (_, _) => Interlocked.Increment(ref controlRequests);
                     await page.GotoAsync(ControlPath);
                     control.Add(page);
                 }
@@ -104,7 +100,7 @@ public sealed class BrowserBench(BenchHost host, Report report)
             var perCircuitHeap = perPageHeap - playwrightPerPage;
             var perCircuitWs = (wsAfter - wsBefore) / 1024.0 / Pages;
             report.Add(Figure.AtMost("memory_per_circuit_kb", perCircuitHeap, "KB", 150,
-                $"managed heap after a forced full GC, {Pages} more idle customer pages (one circuit each) after {WarmupPages} warm-up pages: {heapBefore / 1048576.0:0.0} -> {heapAfter / 1048576.0:0.0} MB = {perPageHeap:0} KB per page, minus {playwrightPerPage:0} KB per page of Playwright objects (control: /{ControlPath}, no circuit, {controlRequests / (double)control.Count:0.0} requests per page against {customerRequests / (double)opened:0.0} for a customer page); in-process, workstation GC"));
+                $"managed heap after a forced full GC, {Pages} more idle customer pages (one circuit each) after {WarmupPages} warm-up pages: {heapBefore / 1048576.0:0.0} -> {heapAfter / 1048576.0:0.0} MB = {perPageHeap:0} KB per page, minus {playwrightPerPage:0} KB per page of Playwright objects (control pages: /{ControlPath}, static, same stylesheets and scripts, no circuit); in-process, workstation GC"));
             report.Add(Figure.Reference("memory_per_circuit_working_set_kb", perCircuitWs, "KB",
                 $"process working set {wsBefore / 1048576.0:0} -> {wsAfter / 1048576.0:0} MB (includes runtime growth, not only circuits)"));
 
