@@ -288,9 +288,10 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
 
     private static async Task WaitForMarkerAsync(IPage page, double lat, double lng)
     {
+        // Positions reach map.js as whole microdegrees (TruckMap.Micro): the marker stands at six decimals.
         var map = page.Locator("[data-testid=truck-map]");
-        await Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture));
-        await Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture));
+        await Expect(map).ToHaveAttributeAsync("data-truck-lat", Math.Round(lat, 6).ToString(CultureInfo.InvariantCulture));
+        await Expect(map).ToHaveAttributeAsync("data-truck-lng", Math.Round(lng, 6).ToString(CultureInfo.InvariantCulture));
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
