@@ -161,12 +161,13 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
         using var client = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
         using var response = await client.GetAsync($"t/{token}");
         Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
-        Assert.Contains("This link has expired", await response.Content.ReadAsStringAsync());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("This link has expired", html);
+        Assert.DoesNotContain(ServerComponentMarker, html); // nothing live: no circuit for a dead link
 
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync($"t/{token}");
-        await page.WaitForSelectorAsync("[data-interactive=true]");
         await Expect(page.Locator("[data-testid=link-expired]")).ToContainTextAsync("This link has expired");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("customer-expired.png") });
     }
@@ -182,6 +183,31 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("Link not found", html);
         Assert.DoesNotContain("Exception", html);
+        Assert.DoesNotContain(ServerComponentMarker, html);
+    }
+
+    [Fact]
+    public async Task only_the_live_part_of_the_page_is_in_the_circuit()
+    {
+        const string token = "trk-browser-island";
+        fixture.Host.Queries.Deliveries[token] = TestData.Delivery() with { TruckId = "truck-island" };
+        using var client = new HttpClient { BaseAddress = fixture.Host.BaseAddress };
+
+        var html = await client.GetStringAsync($"t/{token}");
+
+        // One interactive root (TrackLive) after the static header with its switches; the header is not in it.
+        var island = html.IndexOf(ServerComponentMarker, StringComparison.Ordinal);
+        Assert.Equal(island, html.LastIndexOf(ServerComponentMarker, StringComparison.Ordinal));
+        var header = html.IndexOf("data-testid=\"language-switch\"", StringComparison.Ordinal);
+        Assert.InRange(header, 0, island);
+        Assert.True(html.IndexOf("data-testid=\"status-chip\"", StringComparison.Ordinal) > island);
+
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"t/{token}");
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await fixture.Host.Feed.PublishAsync(Position("truck-island", 37.5547, 126.9707, DateTimeOffset.UtcNow, 60));
+        await WaitForMarkerAsync(page, 37.5547, 126.9707);
     }
 
     /// <summary>
@@ -232,6 +258,9 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
 
     private (double Lat, double Lon) Last(string truckId) => _last[truckId];
 
+    /// <summary>How a prerendered interactive server component starts in the HTML: where a circuit will attach.</summary>
+    private const string ServerComponentMarker = "<!--Blazor:{\"type\":\"server\"";
+
     private static StatusEventView[] Timeline(DateTimeOffset from, params DeliveryStatus[] steps) =>
         [.. steps.Select((s, i) => new StatusEventView(Guid.NewGuid(), Guid.Empty, null, s, StatusActorKind.Driver, "d", from.AddMinutes(i * 20), null, null, null, null))];
 
@@ -259,9 +288,10 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
 
     private static async Task WaitForMarkerAsync(IPage page, double lat, double lng)
     {
+        // Positions reach map.js as whole microdegrees (TruckMap.Micro): the marker stands at six decimals.
         var map = page.Locator("[data-testid=truck-map]");
-        await Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture));
-        await Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture));
+        await Expect(map).ToHaveAttributeAsync("data-truck-lat", Math.Round(lat, 6).ToString(CultureInfo.InvariantCulture));
+        await Expect(map).ToHaveAttributeAsync("data-truck-lng", Math.Round(lng, 6).ToString(CultureInfo.InvariantCulture));
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

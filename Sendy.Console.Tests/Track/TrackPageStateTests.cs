@@ -1,3 +1,4 @@
+using Sendy.Console.Map;
 using Bunit;
 using Sendy.Console.Components.Pages.Track;
 using Sendy.Console.Tests.Fakes;
@@ -28,7 +29,10 @@ public sealed class TrackPageStateTests : TrackPageContext
 
     private IRenderedComponent<TrackPage> Open() => Render<TrackPage>(p => p.Add(x => x.Token, Token));
 
-    private static double[] FocusOf(JSRuntimeInvocation call) => [(double)call.Arguments[1]!, (double)call.Arguments[2]!];
+    // Coordinates cross to map.js as whole microdegrees (TruckMap.Micro).
+    private static double[] FocusOf(JSRuntimeInvocation call) => [(int)call.Arguments[1]! / 1e6, (int)call.Arguments[2]! / 1e6];
+
+    private static object? Micro(double degrees) => TruckMap.Micro(degrees);
 
     [Fact]
     public void before_pickup_the_driver_is_on_the_way_with_an_eta_to_the_pickup()
@@ -46,8 +50,8 @@ public sealed class TrackPageStateTests : TrackPageContext
         Assert.Equal("18:12", page.Find("[data-testid=eta-time]").TextContent);
         Assert.Equal("in 13 min · 7.2 km to go", page.Find("[data-testid=eta-detail]").TextContent);
         Assert.Equal([TestData.Pickup.Latitude, TestData.Pickup.Longitude], FocusOf(MapModule.Invocations["setFocus"].Single()));
-        Assert.Equal(["pickup", TestData.Pickup.Latitude, TestData.Pickup.Longitude, "Pickup", TestData.Pickup.Address,
-            "dropoff", TestData.Dropoff.Latitude, TestData.Dropoff.Longitude, "Drop-off", TestData.Dropoff.Address],
+        Assert.Equal(["pickup", Micro(TestData.Pickup.Latitude), Micro(TestData.Pickup.Longitude), "Pickup", TestData.Pickup.Address,
+            "dropoff", Micro(TestData.Dropoff.Latitude), Micro(TestData.Dropoff.Longitude), "Drop-off", TestData.Dropoff.Address],
             (object?[])MapModule.Invocations["setPlaces"].Single().Arguments[1]!);
         Assert.Null(MapModule.Invocations["setTrail"].Single().Arguments[1]);
         Assert.Equal(0, Queries.TrailRequests);
@@ -64,7 +68,7 @@ public sealed class TrackPageStateTests : TrackPageContext
         var page = Open();
         page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=eta-time]")));
-        Assert.Equal([37.4563, 126.6052, 37.5, 126.9707], (double[])MapModule.Invocations["setTrail"].Single().Arguments[1]!);
+        Assert.Equal([37.4563, 126.6052, 37.5, 126.9707], ((object?[])MapModule.Invocations["setTrail"].Single().Arguments[1]!).Select(v => (int)v! / 1e6));
         Assert.Equal([TestData.Dropoff.Latitude, TestData.Dropoff.Longitude], FocusOf(MapModule.Invocations["setFocus"].Single()));
         Assert.Contains("Estimated arrival", page.Find("[data-testid=eta]").TextContent);
         // The map re-renders only when the page does (it never renders itself): it tells whether the page did.
@@ -211,7 +215,8 @@ public sealed class TrackPageStateTests : TrackPageContext
         Queries.Deliveries[Token] = View("InTransit");
         Queries.Hold = new TaskCompletionSource();
 
-        var page = Open();
+        // The static page waits for its read before it sends anything; the live part reads again when its circuit starts.
+        var page = Render<TrackLive>(p => p.Add(x => x.Token, Token));
 
         Assert.NotNull(page.Find(".mud-progress-linear"));
         Assert.Empty(page.FindAll("[data-testid=headline]"));

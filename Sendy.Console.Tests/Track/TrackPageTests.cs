@@ -144,9 +144,10 @@ public sealed class TrackPageTests : TrackPageContext
 
     private static void AssertSetTruck(JSRuntimeInvocation call, double lat, double lon, double? heading)
     {
-        Assert.Equal(lat, (double)call.Arguments[1]!);
-        Assert.Equal(lon, (double)call.Arguments[2]!);
-        Assert.Equal(heading, (double?)call.Arguments[3]);
+        // Whole microdegrees and degrees (see TruckMap.Micro).
+        Assert.Equal(lat, (int)call.Arguments[1]! / 1e6);
+        Assert.Equal(lon, (int)call.Arguments[2]! / 1e6);
+        Assert.Equal(heading, (double?)(int?)call.Arguments[3]);
     }
 }
 

@@ -40,21 +40,14 @@ public sealed partial class TruckMap
 
     /// <summary>Places the truck marker, creating it on first use; heading in degrees from north (null: no arrow).</summary>
     public Task SetTruckAsync(double latitude, double longitude, double? heading) =>
-        CallAsync("setTruck", [latitude, longitude, heading, FollowTruck]);
-
-    /// <summary>Fits the view to the given points (one point: centre on it at the truck zoom).</summary>
-    public Task FitToAsync(params MapPoint[] points) =>
-        points.Length == 0 ? Task.CompletedTask : CallAsync("fitTo", [points.Select(p => new[] { p.Latitude, p.Longitude }).ToArray()]);
+        CallAsync("setTruck", [Micro(latitude), Micro(longitude), heading is { } h ? (int)Math.Round(h) : null, FollowTruck ? 1 : 0]);
 
     /// <summary>Shows these place markers (replacing earlier ones) with their labels.</summary>
-    /// <remarks>
-    /// Sent as primitives (kind, lat, lng, title, address per place) rather than a record: the JS
-    /// interop's serializer caches metadata for every type it meets, per circuit.
-    /// </remarks>
+    /// <remarks>Sent flat (kind, lat, lng, title, address per place) rather than as records: see <see cref="Micro"/>.</remarks>
     public Task SetPlacesAsync(params MapPlace[] places) =>
         CallAsync("setPlaces", [places.SelectMany(p => new object?[]
         {
-            p.Kind == MapPlaceKind.Pickup ? "pickup" : "dropoff", p.Point.Latitude, p.Point.Longitude, p.Title, p.Address,
+            p.Kind == MapPlaceKind.Pickup ? "pickup" : "dropoff", Micro(p.Point.Latitude), Micro(p.Point.Longitude), p.Title, p.Address,
         }).ToArray()]);
 
     /// <summary>
@@ -62,7 +55,7 @@ public sealed partial class TruckMap
     /// sight, now and as the truck moves. Null: follow the truck alone.
     /// </summary>
     public Task SetFocusAsync(MapPoint? focus) =>
-        CallAsync("setFocus", [focus?.Latitude, focus?.Longitude]);
+        CallAsync("setFocus", focus is { } f ? [Micro(f.Latitude), Micro(f.Longitude)] : [null, null]);
 
     /// <summary>
     /// Draws the trail from these points, oldest first; later truck positions extend it in the
@@ -75,16 +68,25 @@ public sealed partial class TruckMap
             return CallAsync("setTrail", [null]);
         }
 
-        // Flat [lat, lng, lat, lng, ...]: half the JSON of nested pairs.
-        var flat = new double[points.Count * 2];
+        // Flat [lat, lng, lat, lng, ...]: half the JSON of nested pairs; object?[] like the arguments
+        // themselves, so no other array type is met (see Micro).
+        var flat = new object?[points.Count * 2];
         for (var i = 0; i < points.Count; i++)
         {
-            flat[2 * i] = Math.Round(points[i].Latitude, 6);
-            flat[2 * i + 1] = Math.Round(points[i].Longitude, 6);
+            flat[2 * i] = Micro(points[i].Latitude);
+            flat[2 * i + 1] = Micro(points[i].Longitude);
         }
 
         return CallAsync("setTrail", [flat]);
     }
+
+    /// <summary>
+    /// A coordinate as whole microdegrees (1e-6 degree, 0.11 m; map.js divides). Only strings and
+    /// ints cross to the browser: the circuit's JS-interop serializer builds and keeps metadata for
+    /// every type it meets and all of that type's interfaces, per circuit; a double brought some
+    /// forty of them (a heap dump of the benchmark), ints and strings Blazor sends anyway.
+    /// </summary>
+    internal static int Micro(double degrees) => (int)Math.Round(degrees * 1e6);
 
     protected override Task OnAfterRenderAsync(bool firstRender)
     {
@@ -119,15 +121,9 @@ public sealed partial class TruckMap
         {
             var module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
             var options = Options.Value;
-            await module.InvokeVoidAsync("createMap", _element, new
-            {
-                tileUrl = options.TileUrl,
-                attribution = options.Attribution,
-                maxZoom = options.MaxZoom,
-                truckZoom = options.TruckZoom,
-                center = new[] { InitialCenter.Latitude, InitialCenter.Longitude },
-                zoom = InitialZoom,
-            });
+            // Strings and whole numbers, not an options object: see Micro.
+            await module.InvokeVoidAsync("createMap", _element, options.TileUrl, options.Attribution, options.MaxZoom,
+                options.TruckZoom, Micro(InitialCenter.Latitude), Micro(InitialCenter.Longitude), InitialZoom);
             _module = module;
         }
         catch (JSDisconnectedException)

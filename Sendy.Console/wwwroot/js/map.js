@@ -57,32 +57,36 @@ function truckIcon(L, heading) {
     });
 }
 
-export async function createMap(element, options) {
+// Only strings and whole numbers come from .NET, never an options object or a double: the
+// circuit's JSON serializer caches metadata for every type it sends (for a double, some forty of
+// its interfaces), per circuit. Coordinates arrive as whole microdegrees (1e-6 degree, 0.11 m).
+const deg = micro => micro / 1e6;
+
+export async function createMap(element, tileUrl, attribution, maxZoom, truckZoom, lat, lng, zoom) {
     const L = await loadLeaflet();
     disposeMap(element);
 
     const map = L.map(element, {
-        center: options.center,
-        zoom: options.zoom,
+        center: [deg(lat), deg(lng)],
+        zoom,
         zoomControl: true,
         attributionControl: true,
     });
-    if (options.tileUrl) {
+    if (tileUrl) {
         // Without network the tiles fail and the container's own background shows instead.
-        L.tileLayer(options.tileUrl, {
-            maxZoom: options.maxZoom,
-            attribution: options.attribution,
-        }).addTo(map);
+        L.tileLayer(tileUrl, { maxZoom, attribution }).addTo(map);
     }
-    maps.set(element, { map, marker: null, truckZoom: options.truckZoom, heading: null, places: [], focus: null, trail: null });
+    maps.set(element, { map, marker: null, truckZoom, heading: null, places: [], focus: null, trail: null });
     element.dataset.mapReady = 'true';
 }
 
-export function setTruck(element, lat, lng, heading, follow) {
+export function setTruck(element, microLat, microLng, heading, follow) {
     const state = maps.get(element);
     if (!state) {
         return;
     }
+    const lat = deg(microLat);
+    const lng = deg(microLng);
     const L = window.L;
     const latLng = L.latLng(lat, lng);
     const hasHeading = typeof heading === 'number' && Number.isFinite(heading);
@@ -156,18 +160,6 @@ function onScreen(map, latLng, margin) {
     return p.x >= margin && p.y >= margin && p.x <= size.x - margin && p.y <= size.y - margin;
 }
 
-export function fitTo(element, points) {
-    const state = maps.get(element);
-    if (!state || !points || points.length === 0) {
-        return;
-    }
-    if (points.length === 1) {
-        state.map.setView(points[0], state.truckZoom);
-        return;
-    }
-    state.map.fitBounds(window.L.latLngBounds(points), { padding: [32, 32], maxZoom: state.truckZoom });
-}
-
 // Place markers: a pin in the place's colour with a white glyph (box: pickup, flag: drop-off).
 const placeGlyphs = {
     pickup: '<path d="M10 11 l6 -3 l6 3 v7 l-6 3 l-6 -3 z M10 11 l6 3 l6 -3 M16 14 v7" fill="none" stroke="#fff" stroke-width="1.8" stroke-linejoin="round"/>',
@@ -212,7 +204,7 @@ export function setPlaces(element, flat) {
     const L = window.L;
     const places = [];
     for (let i = 0; i + 4 < (flat || []).length; i += 5) {
-        places.push({ kind: flat[i], lat: flat[i + 1], lng: flat[i + 2], title: flat[i + 3], address: flat[i + 4] });
+        places.push({ kind: flat[i], lat: deg(flat[i + 1]), lng: deg(flat[i + 2]), title: flat[i + 3], address: flat[i + 4] });
     }
     state.places.forEach(m => m.remove());
     state.places = places.map(p =>
@@ -231,7 +223,7 @@ export function setFocus(element, lat, lng) {
     if (!state) {
         return;
     }
-    state.focus = typeof lat === 'number' && typeof lng === 'number' ? window.L.latLng(lat, lng) : null;
+    state.focus = typeof lat === 'number' && typeof lng === 'number' ? window.L.latLng(deg(lat), deg(lng)) : null;
     if (state.marker && state.focus) {
         fitBoth(state, state.marker.getLatLng());
     } else if (state.focus) {
@@ -268,7 +260,7 @@ export function setTrail(element, flat) {
     if (flat) {
         const points = [];
         for (let i = 0; i + 1 < flat.length; i += 2) {
-            points.push([flat[i], flat[i + 1]]);
+            points.push([deg(flat[i]), deg(flat[i + 1])]);
         }
         state.trail = window.L.polyline(points, { color: '#0d3b8c', weight: 4, opacity: 0.6, interactive: false, lineJoin: 'round' })
             .addTo(state.map);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Http;
 using MudBlazor;
 using Sendy.Console.Map;
 using Sendy.Engine.Deliveries;
@@ -9,11 +8,12 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Console.Components.Pages.Track;
 
 /// <summary>
-/// The customer's live view of one delivery. The page renders when the status changes; positions
-/// from the live feed go to the map through JS interop (marker and trail) and to
-/// <see cref="LiveStatus"/> (ETA, "last updated"), never re-rendering the page.
+/// The customer's live view of one delivery, the interactive island of the static
+/// <see cref="TrackPage"/>. It renders when the status changes; positions from the live feed go to
+/// the map through JS interop (marker and trail) and to <see cref="LiveStatus"/> (ETA, "last
+/// updated"), never re-rendering it.
 /// </summary>
-public sealed partial class TrackPage
+public sealed partial class TrackLive
 {
     /// <summary>The trail is loaded once, thinned in the database to this many points, then extended in the browser.</summary>
     internal const int MaxTrailPoints = 2_000;
@@ -33,9 +33,8 @@ public sealed partial class TrackPage
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
 
+    /// <summary>The only parameter: it crosses into the circuit, so it stays a plain string.</summary>
     [Parameter] public string Token { get; set; } = "";
-
-    [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
     private bool MapShown => _view is not null && _phase.ShowsMap();
 
@@ -45,14 +44,6 @@ public sealed partial class TrackPage
         _link = lookup.State;
         SetView(lookup.View);
         _loaded = true;
-        if (_link == TrackingLinkState.Unknown)
-        {
-            HttpContext.SetStatusKeepingBody(StatusCodes.Status404NotFound);
-        }
-        else if (_link == TrackingLinkState.Expired)
-        {
-            HttpContext.SetStatusKeepingBody(StatusCodes.Status410Gone);
-        }
 
         // Navigated to another link, or this one closed: stop following the truck at once.
         if (_subscribedTruckId is not null && _subscribedTruckId != FollowedTruckId)
