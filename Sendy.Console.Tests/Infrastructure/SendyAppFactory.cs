@@ -29,7 +29,17 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual async Task DisposeAllAsync()
     {
-        await base.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Open bug, seen in about one full run of four (and in the benchmark): the in-process
+            // host's graceful stop runs past its timeout after the tests are done. Teardown is not
+            // what these tests check; the console's real SIGTERM stop is tested by the fault tests.
+            await System.Console.Error.WriteLineAsync($"{GetType().Name}: the console's graceful stop ran past its timeout");
+        }
         await Database.DisposeAsync();
     }
 
