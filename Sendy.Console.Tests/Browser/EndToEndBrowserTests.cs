@@ -42,6 +42,26 @@ public sealed class LiveStackFixture : SendyAppFactory
         base.ConfigureWebHost(builder);
         builder.UseSetting("Sendy:Map:TileUrl", "/test-tiles/{z}/{x}/{y}.png"); // no network here: tiles 404
     }
+    /// <summary>A fresh browser context (own cookies and storage) on this app, at the given viewport.</summary>
+    public Task<IBrowserContext> NewContextAsync(int width, int height, Action<BrowserNewContextOptions>? configure = null)
+    {
+        var options = new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        };
+        configure?.Invoke(options);
+        return Browser.NewContextAsync(options);
+    }
+
+    /// <summary>Waits until the customer map's truck marker stands at exactly this position.</summary>
+    public static async Task ExpectMarkerAtAsync(IPage page, double lat, double lng)
+    {
+        var map = page.Locator("[data-testid=truck-map]");
+        var options = new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 };
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture), options);
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture), options);
+    }
 }
 
 /// <summary>What a customer sees: a fix posted through the public API moves the marker on the tracking page.</summary>
@@ -51,16 +71,16 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
     public async Task a_fix_posted_through_the_api_reaches_the_customers_map()
     {
         var (_, driverToken, trackingToken) = await app.CreateTruckWithDeliveryAsync();
-        await using var context = await NewContextAsync(1280, 800);
+        await using var context = await app.NewContextAsync(1280, 800);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"t/{trackingToken}");
         await page.WaitForSelectorAsync("[data-interactive=true]"); // the circuit is live before we act
 
         await PostFixAsync(driverToken, 37.4705, 127.0386, heading: 158);
-        await ExpectMarkerAtAsync(page, 37.4705, 127.0386);
+        await LiveStackFixture.ExpectMarkerAtAsync(page, 37.4705, 127.0386);
 
         await PostFixAsync(driverToken, 37.3943, 127.1112, heading: 140);
-        await ExpectMarkerAtAsync(page, 37.3943, 127.1112);
+        await LiveStackFixture.ExpectMarkerAtAsync(page, 37.3943, 127.1112);
         await Assertions.Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("초 전"); // the delivery's language (ko) without a cookie
         // The map follows the truck: once its pan settles, the marker is on screen for the customer.
         await Assertions.Expect(page.Locator(".sendy-truck-icon")).ToBeInViewportAsync(new() { Ratio = 1 });
@@ -71,7 +91,7 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
     public async Task the_driver_page_shares_the_phones_location_into_storage()
     {
         var (truck, driverToken, _) = await app.CreateTruckWithDeliveryAsync();
-        await using var context = await NewContextAsync(412, 915, o =>
+        await using var context = await app.NewContextAsync(412, 915, o =>
         {
             o.IsMobile = true;
             o.Permissions = ["geolocation"];
@@ -96,12 +116,12 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
     public async Task the_driver_presses_picked_up_and_the_customers_timeline_shows_it_live()
     {
         var d = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.EnRouteToPickup);
-        await using var customerContext = await NewContextAsync(1280, 800);
+        await using var customerContext = await app.NewContextAsync(1280, 800);
         var customer = await customerContext.NewPageAsync();
         await customer.GotoAsync($"t/{d.TrackingToken}");
         await customer.WaitForSelectorAsync("[data-interactive=true]");
 
-        await using var driverContext = await NewContextAsync(412, 915, o => o.IsMobile = true);
+        await using var driverContext = await app.NewContextAsync(412, 915, o => o.IsMobile = true);
         var driver = await driverContext.NewPageAsync();
         await driver.GotoAsync($"d/{d.DriverToken}");
         var pickedUp = driver.Locator("#status-buttons button[data-status=PickedUp]");
@@ -117,17 +137,6 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await driver.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("driver-page-status.png") });
     }
 
-    private Task<IBrowserContext> NewContextAsync(int width, int height, Action<BrowserNewContextOptions>? configure = null)
-    {
-        var options = new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-        };
-        configure?.Invoke(options);
-        return app.Browser.NewContextAsync(options);
-    }
-
     private async Task PostFixAsync(string driverToken, double lat, double lon, double heading)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
@@ -140,13 +149,5 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", driverToken);
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    private static async Task ExpectMarkerAtAsync(IPage page, double lat, double lng)
-    {
-        var map = page.Locator("[data-testid=truck-map]");
-        var options = new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 };
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture), options);
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture), options);
     }
 }

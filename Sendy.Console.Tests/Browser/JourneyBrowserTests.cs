@@ -22,7 +22,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
     public async Task a_dispatcher_signs_in_sees_the_map_and_is_refused_the_admin_pages()
     {
         var email = await CreateStaffAsync(StaffRoles.Dispatcher);
-        await using var context = await NewContextAsync(1280, 800);
+        await using var context = await app.NewContextAsync(1280, 800);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("dispatch");
@@ -47,7 +47,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
     public async Task an_admin_signs_in_and_opens_the_admin_pages()
     {
         var email = await CreateStaffAsync(StaffRoles.Admin);
-        await using var context = await NewContextAsync(1280, 800);
+        await using var context = await app.NewContextAsync(1280, 800);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("admin/consumers");
@@ -62,7 +62,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
     public async Task the_driver_page_queues_fixes_while_offline_and_sends_them_when_back_online()
     {
         var (truck, driverToken, _) = await app.CreateTruckWithDeliveryAsync();
-        await using var context = await NewContextAsync(412, 915, o =>
+        await using var context = await app.NewContextAsync(412, 915, o =>
         {
             o.IsMobile = true;
             o.Permissions = ["geolocation"];
@@ -101,7 +101,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
         var (truck, _, trackingToken) = await app.CreateTruckWithDeliveryAsync();
         var device = "traccar-" + Guid.NewGuid().ToString("N")[..8];
         Assert.True(await app.Fleet.SetDeviceAsync(truck, device, default));
-        await using var context = await NewContextAsync(1280, 800);
+        await using var context = await app.NewContextAsync(1280, 800);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"t/{trackingToken}");
         await page.WaitForSelectorAsync("[data-interactive=true]");
@@ -113,7 +113,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
         {
             Assert.Equal(HttpStatusCode.OK, query.StatusCode);
         }
-        await ExpectMarkerAtAsync(page, 37.5512, 126.9882);
+        await LiveStackFixture.ExpectMarkerAtAsync(page, 37.5512, 126.9882);
 
         var json = $$$"""
             {"location":{"timestamp":"{{{DateTimeOffset.UtcNow.AddSeconds(1):O}}}","coords":{"latitude":37.5601,"longitude":126.9950,"speed":11.5,"heading":45,"accuracy":5},"battery":{"level":0.8,"is_charging":false}},"device_id":"{{{device}}}"}
@@ -122,7 +122,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
         {
             Assert.Equal(HttpStatusCode.OK, body.StatusCode);
         }
-        await ExpectMarkerAtAsync(page, 37.5601, 126.995);
+        await LiveStackFixture.ExpectMarkerAtAsync(page, 37.5601, 126.995);
 
         using var unknown = await http.PostAsync($"osmand?id=unknown-{device}&lat=37.5&lon=127&timestamp={seconds}", null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -141,23 +141,4 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
 
     private Task<long> StoredAsync(string truck, Func<long, bool> done, string what) =>
         Eventually.ReachesAsync(() => app.Database.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck), done, what);
-
-    private Task<IBrowserContext> NewContextAsync(int width, int height, Action<BrowserNewContextOptions>? configure = null)
-    {
-        var options = new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-        };
-        configure?.Invoke(options);
-        return app.Browser.NewContextAsync(options);
-    }
-
-    private static async Task ExpectMarkerAtAsync(IPage page, double lat, double lng)
-    {
-        var map = page.Locator("[data-testid=truck-map]");
-        var options = new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 };
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lat", lat.ToString(CultureInfo.InvariantCulture), options);
-        await Assertions.Expect(map).ToHaveAttributeAsync("data-truck-lng", lng.ToString(CultureInfo.InvariantCulture), options);
-    }
 }

@@ -78,11 +78,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
         await using var command = dataSource.CreateCommand(TrailSql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = deliveryId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var points = new List<TrailPoint>();
-        while (await reader.ReadAsync(cancellationToken))
-            points.Add(new TrailPoint(reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2)));
-        return points;
+        return await TrailPoint.ReadAllAsync(command, cancellationToken);
     }
 
     public async Task<IReadOnlyList<TruckPosition>> GetRecentFixesAsync(Guid deliveryId, TimeSpan window, CancellationToken cancellationToken)

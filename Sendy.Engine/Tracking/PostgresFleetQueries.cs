@@ -72,11 +72,7 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var points = new List<TrailPoint>();
-        while (await reader.ReadAsync(cancellationToken))
-            points.Add(new TrailPoint(reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2)));
-        return points;
+        return await TrailPoint.ReadAllAsync(command, cancellationToken);
     }
 
     private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) =>
