@@ -2,34 +2,9 @@
 // whether it is the pickup or the drop-off and sends both markers back through setPoints.
 // Leaflet is loaded on first use, as in map.js (window.L is shared if map.js loaded it first).
 
-const pickers = new WeakMap();
-let leafletLoading;
+import { loadLeaflet } from './leaflet-loader.js';
 
-function loadLeaflet() {
-    if (window.L) {
-        return Promise.resolve(window.L);
-    }
-    if (!leafletLoading) {
-        const base = new URL('../lib/leaflet/', import.meta.url);
-        if (!document.querySelector('link[href*="leaflet"]')) {
-            const css = document.createElement('link');
-            css.rel = 'stylesheet';
-            css.href = new URL('leaflet.css', base).href;
-            document.head.appendChild(css);
-        }
-        leafletLoading = new Promise((resolve, reject) => {
-            const script = document.createElement('script');
-            script.src = new URL('leaflet.js', base).href;
-            script.onload = () => resolve(window.L);
-            script.onerror = () => {
-                leafletLoading = undefined;
-                reject(new Error('Leaflet could not be loaded'));
-            };
-            document.head.appendChild(script);
-        });
-    }
-    return leafletLoading;
-}
+const pickers = new WeakMap();
 
 function pinIcon(L, kind, label) {
     const text = document.createElement('span');

@@ -2,35 +2,9 @@
 // Blazor only passes the element back and forth. Leaflet itself (UMD build from npm, copied to
 // lib/leaflet by the build) is loaded on first use.
 
-const maps = new WeakMap();
-let leafletLoading;
+import { loadLeaflet } from './leaflet-loader.js';
 
-function loadLeaflet() {
-    if (window.L) {
-        return Promise.resolve(window.L);
-    }
-    if (!leafletLoading) {
-        const base = new URL('../lib/leaflet/', import.meta.url);
-        if (!document.querySelector('link[href*="leaflet"]')) {
-            const css = document.createElement('link');
-            css.rel = 'stylesheet';
-            css.href = new URL('leaflet.css', base).href;
-            css.dataset.sendyLeaflet = '';
-            document.head.appendChild(css);
-        }
-        leafletLoading = new Promise((resolve, reject) => {
-            const script = document.createElement('script');
-            script.src = new URL('leaflet.js', base).href;
-            script.onload = () => resolve(window.L);
-            script.onerror = () => {
-                leafletLoading = undefined;
-                reject(new Error('Leaflet could not be loaded'));
-            };
-            document.head.appendChild(script);
-        });
-    }
-    return leafletLoading;
-}
+const maps = new WeakMap();
 
 const arrowSvg =
     '<svg viewBox="0 0 40 40" width="40" height="40" aria-hidden="true">' +

@@ -3,27 +3,9 @@
 // travelled line, the slider and the clock all live here, so Blazor never renders per frame.
 // The replay runs in route time: speed 60 plays one recorded minute per second.
 
-const replays = new WeakMap();
-let leafletLoading;
+import { loadLeaflet } from './leaflet-loader.js';
 
-function loadLeaflet() {
-    if (window.L) {
-        return Promise.resolve(window.L);
-    }
-    if (!leafletLoading) {
-        leafletLoading = new Promise((resolve, reject) => {
-            const script = document.createElement('script');
-            script.src = new URL('../lib/leaflet/leaflet.js', import.meta.url).href;
-            script.onload = () => resolve(window.L);
-            script.onerror = () => {
-                leafletLoading = undefined;
-                reject(new Error('Leaflet could not be loaded'));
-            };
-            document.head.appendChild(script);
-        });
-    }
-    return leafletLoading;
-}
+const replays = new WeakMap();
 
 const truckSvg =
     '<svg viewBox="0 0 40 40" width="36" height="36" aria-hidden="true">' +
