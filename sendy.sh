@@ -178,9 +178,10 @@ cmd_test() {
   setup test $((55433 + off)) $((45672 + off)) $((45000 + off)) $((46025 + off)) $((46080 + off)) \
     "$PG_PACKAGE" chromium fonts-noto-cjk
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
+  command -v python3 >/dev/null 2>&1 || die "python3 is missing (scripts/test-report.py reads the test results)"
   note "set-up done in $(elapsed "$SETUP_T0")"
 
-  local results="$MODE_DIR/results"
+  local results="$MODE_DIR/results" test_log="$MODE_DIR/dotnet-test.log"
   rm -rf "$results"
   mkdir -p "$results"
 
@@ -200,7 +201,7 @@ cmd_test() {
 
   log "Running tests"
   local test_rc=0
-  run_fg_logged "$MODE_DIR/dotnet-test.log" env \
+  run_fg_logged "$test_log" env \
     SENDY_TEST_PG="$(pg_connection_string)" \
     SENDY_TEST_KINESIS_ENDPOINT="http://127.0.0.1:$KINESALITE_PORT" \
     SENDY_TEST_SMTP="127.0.0.1:$MAILDEV_SMTP_PORT" \
@@ -211,28 +212,35 @@ cmd_test() {
     dotnet test Sendy.sln --no-build --disable-build-servers "${filter[@]}" --logger "trx;LogFilePrefix=sendy" \
     --results-directory "$results" || test_rc=$?
 
-  local trx=() f summary sum_rc=0 assemblies
+  # The report: failed tests, run-level errors (class/collection clean-up failures, a crashed
+  # test host) or, when the trx files explain nothing, the telling lines of the log; then the
+  # total. Printed after the clean-up so that it ends the output.
+  local trx=() f report report_rc=0 assemblies
   while IFS= read -r -d '' f; do trx+=("$f"); done < <(find "$results" -name '*.trx' -print0 | sort -z)
   if ((${#trx[@]} == 0)); then
+    report=$(python3 "$ROOT/scripts/test-report.py" --exit-code "$test_rc" --log "${test_log#"$ROOT/"}" 2>/dev/null) || true
+    cleanup
+    [[ -z $report ]] || printf '%s\n' "$report"
     die "no test results (.trx) in ${results#"$ROOT/"} (dotnet test exited with $test_rc)"
   fi
   # One trx per test assembly; fewer means a result file was lost (e.g. overwritten).
-  assemblies=$(grep -c '^Test run for ' "$MODE_DIR/dotnet-test.log" || true)
+  assemblies=$(grep -c '^Test run for ' "$test_log" || true)
   if ((${#trx[@]} < assemblies)); then
     warn "$assemblies test assemblies ran but only ${#trx[@]} trx file(s) were written"
     ((test_rc != 0)) || test_rc=1
   fi
-  summary=$("$ROOT/scripts/trx-summary.sh" "${trx[@]}") || sum_rc=$?
+  report=$(python3 "$ROOT/scripts/test-report.py" --exit-code "$test_rc" --log "${test_log#"$ROOT/"}" "${trx[@]}") ||
+    report_rc=$?
   note "test results: ${#trx[@]} trx file(s) in ${results#"$ROOT/"}"
-  if ((sum_rc == 2)); then
+  if ((report_rc != 0 && report_rc != 1)); then
     die "could not read the test results in ${results#"$ROOT/"}"
   fi
-  if ((test_rc != 0 && sum_rc == 0)); then
-    warn "dotnet test exited with $test_rc although no test failed (test host crash?)"
+  if ((test_rc != 0 && report_rc == 0)); then
+    warn "dotnet test exited with $test_rc although the trx files show no failure (see the log lines above the total)"
   fi
   cleanup
-  printf '%s\n' "$summary"
-  if ((test_rc != 0 || sum_rc != 0)); then
+  printf '%s\n' "$report"
+  if ((test_rc != 0 || report_rc != 0)); then
     exit 1
   fi
 }
