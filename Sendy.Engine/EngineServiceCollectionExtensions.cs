@@ -66,6 +66,7 @@ public static class EngineServiceCollectionExtensions
             sp.GetService<IAcceptedPositionsListener>()));
 
         services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
         services.AddMetrics();

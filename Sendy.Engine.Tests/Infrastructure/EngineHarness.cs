@@ -20,14 +20,18 @@ public sealed class EngineHarness(
     TimeSpan? leaseDuration = null,
     bool relay = false,
     Func<IPositionBatchWriter, IPositionBatchWriter>? decorateWriter = null,
-    Action<ConsumerOptions>? configure = null) : IAsyncDisposable
+    Action<ConsumerOptions>? configure = null,
+    Npgsql.NpgsqlDataSource? dataSource = null) : IAsyncDisposable
 {
+    // The node's own way to PostgreSQL (e.g. through a TcpProxy); the test database's by default.
+    private readonly Npgsql.NpgsqlDataSource _data = dataSource ?? db.DataSource;
+
     // One meter factory per node (below): a factory hands out one shared Meter per name, and a test
     // listening to one node's metrics must not count the other nodes running in this process.
 
     public LiveFanout Live { get; } = new(NullLogger<LiveFanout>.Instance);
 
-    public PostgresLeaseStore Leases { get; } = new(db.DataSource);
+    public PostgresLeaseStore Leases { get; } = new(dataSource ?? db.DataSource);
 
     public LeaseCoordinator? Coordinator { get; private set; }
 
@@ -63,18 +67,18 @@ public sealed class EngineHarness(
     /// <summary>Only the relay listener: a node that serves live views but consumes nothing.</summary>
     public async Task StartRelayOnlyAsync()
     {
-        Relay = new LiveRelay(db.DataSource, Live, workerId, TimeProvider.System, NullLogger<LiveRelay>.Instance);
+        Relay = new LiveRelay(_data, Live, workerId, TimeProvider.System, NullLogger<LiveRelay>.Instance);
         await Relay.StartAsync(CancellationToken.None);
     }
 
     public async Task StartAsync()
     {
         if (relay) await StartRelayOnlyAsync();
-        IPositionBatchWriter writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, relay ? workerId : null);
+        IPositionBatchWriter writer = new PostgresPositionBatchWriter(_data, TimeProvider.System, relay ? workerId : null);
         if (decorateWriter is not null) writer = decorateWriter(writer);
         Coordinator = new LeaseCoordinator(new StreamName(streamName), reader, Leases, writer, Live,
             Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLoggerFactory.Instance,
-            new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(db.DataSource), Metrics);
+            new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(_data), Metrics);
         await Coordinator.StartAsync(CancellationToken.None);
     }
 

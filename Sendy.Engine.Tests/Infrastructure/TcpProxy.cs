@@ -5,7 +5,9 @@ namespace Sendy.Engine.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP forwarder that can be switched off (connections refused) and on again, to take a
-/// shared local server "down" for one test without stopping it (moto would lose its topics).
+/// shared local server "down" for one test without stopping it (moto would lose its topics), or
+/// made slow: with <see cref="Latency"/> set, every chunk is held that long before it is passed on,
+/// in both directions, so each round trip takes at least twice as long.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -23,6 +25,15 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Added to every chunk forwarded, from now on, on open connections too.</summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set => Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+    }
+
+    private long _latencyTicks;
 
     public void Up()
     {
@@ -60,13 +71,26 @@ public sealed class TcpProxy : IAsyncDisposable
                 try
                 {
                     await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, stop);
-                    var a = client.GetStream().CopyToAsync(upstream.GetStream(), stop);
-                    var b = upstream.GetStream().CopyToAsync(client.GetStream(), stop);
+                    var a = PumpAsync(client.GetStream(), upstream.GetStream(), stop);
+                    var b = PumpAsync(upstream.GetStream(), client.GetStream(), stop);
                     await Task.WhenAny(a, b);
                 }
                 catch (Exception) { }
                 finally { client.Dispose(); }
             }, CancellationToken.None);
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken stop)
+    {
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, stop)) > 0)
+        {
+            var latency = Latency;
+            // A slow network, not a test's wait: the chunk arrives late, nothing is asserted on time here.
+            if (latency > TimeSpan.Zero) await Task.Delay(latency, stop);
+            await to.WriteAsync(buffer.AsMemory(0, read), stop);
         }
     }
 

@@ -49,6 +49,12 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Shard {ShardId}: the stream rejects checkpoint {Checkpoint} (stream recreated?); restarting the shard from TRIM_HORIZON")]
     public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stop deadline passed with shard consumers still winding down ({ShardIds}); their leases expire instead of being released")]
+    public static partial void StopDeadlinePassed(ILogger logger, string shardIds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing worker {WorkerId} from the workers table failed or ran past the stop deadline; its heartbeat goes stale instead")]
+    public static partial void WorkerRemovalFailed(ILogger logger, string workerId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting consumer status failed; consuming continues")]
     public static partial void StatusReportFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Sendy.Engine.Consumers;
 
@@ -38,4 +40,31 @@ public sealed class ConsumerOptions
 
     /// <summary>How often a consumer waiting on parent shards checks them again.</summary>
     public TimeSpan ParentPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The longest a stop takes. Batches in flight drain for the first half (a batch cut off there
+    /// rolls back with its checkpoint, so nothing is lost: it is read again); leases are released
+    /// until three quarters; the worker row is removed until the end. Whatever has not finished by
+    /// then is left: an unreleased lease expires after <see cref="LeaseDuration"/>, a stale worker
+    /// row shows as such. Must be shorter than the host's shutdown timeout (checked on start).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan DrainTime => ShutdownGrace / 2;
+
+    public TimeSpan ReleaseTime => ShutdownGrace * 3 / 4;
+}
+
+/// <summary>A consumer's stop must end before the host gives up on the whole shutdown.</summary>
+public sealed class ConsumerOptionsValidator(IOptions<HostOptions> host) : IValidateOptions<ConsumerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConsumerOptions options)
+    {
+        var timeout = host.Value.ShutdownTimeout;
+        return options.ShutdownGrace < timeout
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"{ConsumerOptions.Section}:ShutdownGrace ({options.ShutdownGrace}) must be shorter than the host's shutdown timeout ({timeout}).");
+    }
 }

@@ -10,7 +10,9 @@ namespace Sendy.Engine.Consumers;
 
 /// <summary>
 /// One per node: finds shards, lets its <see cref="LeaseManager"/> renew, take and steal leases, and
-/// runs a <see cref="ShardConsumer"/> per held lease. On stop, consumers finish their batch and release.
+/// runs a <see cref="ShardConsumer"/> per held lease. A worker registers (heartbeat row) before it
+/// takes a lease. A stop is bounded by <see cref="ConsumerOptions.ShutdownGrace"/>: consumers finish
+/// their batch and release within it, and nothing is waited for past it.
 /// </summary>
 public sealed class LeaseCoordinator : BackgroundService
 {
@@ -29,6 +31,7 @@ public sealed class LeaseCoordinator : BackgroundService
     private readonly DateTimeOffset _startedAt;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abandon = new();
+    private readonly StopDeadlines _stop;
     private DateTimeOffset _nextShardSync = DateTimeOffset.MinValue;
 
     public LeaseCoordinator(StreamName stream, IShardReader reader, ILeaseStore leases, IPositionBatchWriter writer,
@@ -49,6 +52,7 @@ public sealed class LeaseCoordinator : BackgroundService
         _loggers = loggers;
         _logger = loggers.CreateLogger<LeaseCoordinator>();
         _manager = new LeaseManager(leases, stream.Value, _options.WorkerId, _options.LeaseDuration, time);
+        _stop = new StopDeadlines(_options, time);
     }
 
     public string WorkerId => _options.WorkerId;
@@ -92,16 +96,52 @@ public sealed class LeaseCoordinator : BackgroundService
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        finally
+    }
+
+    /// <summary>
+    /// Stops taking and renewing, lets the consumers drain and release, removes the worker row.
+    /// Every wait here ends by the stop's deadlines, whatever PostgreSQL or the stream do.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stop.Begin();
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Release);
+        // Cancelling the loop's token runs its callbacks inline, and Npgsql cancels a command in
+        // flight with a round trip of its own: off this path, so a slow database cannot hold it.
+        var loop = Task.Run(() => base.StopAsync(bounded.Token), CancellationToken.None);
+        try
         {
-            Task[] tasks;
-            lock (_running) tasks = _running.Values.Select(r => r.Task).ToArray();
-            await Task.WhenAll(tasks);
-            if (!_abandon.IsCancellationRequested && _status is not null)
-            {
-                try { await _status.RemoveWorkerAsync(WorkerId, CancellationToken.None); }
-                catch (Exception ex) { ConsumerLog.StatusReportFailed(_logger, ex); }
-            }
+            await loop.WaitAsync(bounded.Token);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+        {
+        }
+        await WaitForConsumersAsync(bounded.Token);
+        if (_abandon.IsCancellationRequested || _status is null) return;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Done);
+        try
+        {
+            await _status.RemoveWorkerAsync(WorkerId, done.Token).WaitAsync(done.Token);
+        }
+        catch (Exception ex)
+        {
+            ConsumerLog.WorkerRemovalFailed(_logger, WorkerId, ex);
+        }
+    }
+
+    private async Task WaitForConsumersAsync(CancellationToken deadline)
+    {
+        Task[] tasks;
+        lock (_running) tasks = _running.Values.Select(r => r.Task).ToArray();
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(deadline);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            string[] late;
+            lock (_running) late = _running.Values.Where(r => !r.Task.IsCompleted).Select(r => r.Lease.ShardId).ToArray();
+            if (late.Length > 0) ConsumerLog.StopDeadlinePassed(_logger, string.Join(",", late));
         }
     }
 
@@ -113,7 +153,11 @@ public sealed class LeaseCoordinator : BackgroundService
     {
         foreach (var lease in _manager.Held) lease.MarkLost();
         await _abandon.CancelAsync();
-        await StopAsync(CancellationToken.None);
+        _stop.Now();
+        // Every token is cancelled: the loop and the consumers end at their next await, and the
+        // test that crashed this node sees no late write from it.
+        await base.StopAsync(CancellationToken.None);
+        await WaitForConsumersAsync(CancellationToken.None);
     }
 
     /// <summary>One coordination cycle.</summary>
@@ -127,22 +171,41 @@ public sealed class LeaseCoordinator : BackgroundService
             _nextShardSync = now + _options.ShardSyncInterval;
         }
         await _manager.RenewAsync(stoppingToken, (lease, ex) => ConsumerLog.RenewFailed(_logger, lease.ShardId, ex));
-        var steals = _manager.Steals;
-        foreach (var lease in await _manager.TakeAsync(stoppingToken))
-            Start(lease, stoppingToken);
-        if (_manager.Steals > steals) _metrics?.Stole();
-        await ReportStatusAsync(stoppingToken);
+        // As in KCL, a worker is registered before it owns anything: a lease never names a worker
+        // the workers table does not list. Unregistered (heartbeat failed), it only renews.
+        if (await HeartbeatAsync(stoppingToken))
+        {
+            var steals = _manager.Steals;
+            foreach (var lease in await _manager.TakeAsync(stoppingToken))
+                Start(lease, stoppingToken);
+            if (_manager.Steals > steals) _metrics?.Stole();
+        }
+        await ReportLagAsync(stoppingToken);
     }
 
-    /// <summary>Heartbeat and per-shard lag for the admin view; a failure here never stops consuming.</summary>
-    private async Task ReportStatusAsync(CancellationToken ct)
+    /// <summary>The worker's row for the admin view and for registration; false when it could not be written.</summary>
+    private async Task<bool> HeartbeatAsync(CancellationToken ct)
+    {
+        if (_status is null) return true;
+        try
+        {
+            await _status.HeartbeatAsync(new WorkerStatus(WorkerId, Environment.MachineName, _startedAt, _time.GetUtcNow(), Snapshot().Count), ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ConsumerLog.StatusReportFailed(_logger, ex);
+            return false;
+        }
+    }
+
+    /// <summary>Per-shard lag for the admin view; a failure here never stops consuming.</summary>
+    private async Task ReportLagAsync(CancellationToken ct)
     {
         if (_status is null) return;
         try
         {
-            var shards = Snapshot();
-            await _status.HeartbeatAsync(new WorkerStatus(WorkerId, Environment.MachineName, _startedAt, _time.GetUtcNow(), shards.Count), ct);
-            foreach (var shard in shards)
+            foreach (var shard in Snapshot())
                 await _status.ReportLagAsync(_stream.Value, shard.ShardId, WorkerId, shard.MillisBehindLatest, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -165,7 +228,7 @@ public sealed class LeaseCoordinator : BackgroundService
     private void Start(HeldLease held, CancellationToken stoppingToken)
     {
         var consumer = new ShardConsumer(held, _reader, _leases, _writer, _live, _options, _time,
-            _loggers.CreateLogger<ShardConsumer>(), _metrics);
+            _loggers.CreateLogger<ShardConsumer>(), _stop, _metrics);
         var task = Task.Run(async () =>
         {
             try

@@ -8,8 +8,10 @@ namespace Sendy.Engine.Consumers;
 /// <summary>
 /// Reads one leased shard from its checkpoint, persists each page with its checkpoint, publishes the
 /// stored fixes live. Errors are weather: back off, re-acquire the iterator from the checkpoint, never skip.
+/// On stop it reads no further page, lets a batch in flight finish until the drain deadline (a batch
+/// cut off there rolls back with its checkpoint) and releases its lease until the release deadline.
 /// </summary>
-public sealed class ShardConsumer(
+internal sealed class ShardConsumer(
     HeldLease lease,
     IShardReader reader,
     ILeaseStore leases,
@@ -18,6 +20,7 @@ public sealed class ShardConsumer(
     ConsumerOptions options,
     TimeProvider time,
     ILogger logger,
+    StopDeadlines stop,
     Status.EngineMetrics? metrics = null)
 {
     private readonly Backoff _backoff = new(options.BackoffInitial, options.BackoffMax);
@@ -141,12 +144,14 @@ public sealed class ShardConsumer(
     private async Task PersistAsync(IReadOnlyList<ReceivedRecord> records)
     {
         var batch = Decode(records);
-        // The write is cancelled only by losing the lease, not by shutdown: an in-flight batch finishes.
+        // Not cancelled by the stop itself: a batch in flight finishes, unless the lease is lost or
+        // the drain deadline passes (then it rolls back with its checkpoint and is read again later).
+        using var write = CancellationTokenSource.CreateLinkedTokenSource(lease.LostToken, stop.Drain);
         var result = await lease.WriteAsync(async l =>
         {
-            var r = await writer.WriteAsync(batch, l, lease.LostToken);
+            var r = await writer.WriteAsync(batch, l, write.Token);
             return (r.Lease, r);
-        }, lease.LostToken);
+        }, write.Token);
         LastCheckpointAt = time.GetUtcNow();
         metrics?.RecordsStored(result.Stored.Count);
         if (result.DeadLettered > 0)
@@ -190,14 +195,13 @@ public sealed class ShardConsumer(
 
     private async Task ReleaseAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
             await lease.WriteAsync(async l =>
             {
-                await leases.ReleaseAsync(l, timeout.Token);
+                await leases.ReleaseAsync(l, stop.Release);
                 return l with { Owner = null };
-            }, timeout.Token);
+            }, stop.Release);
             ConsumerLog.Released(logger, ShardId);
         }
         catch (Exception ex)

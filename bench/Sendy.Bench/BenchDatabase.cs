@@ -24,7 +24,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     public static async Task<BenchDatabase> CreateAsync(string templateConnectionString, string purpose)
     {
         var name = $"sendy_bench_{purpose}";
-        await AdminAsync(templateConnectionString, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        await DropAsync(templateConnectionString, name);
         var template = new NpgsqlConnectionStringBuilder(templateConnectionString).Database;
         await AdminAsync(templateConnectionString, $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
         return new BenchDatabase(templateConnectionString, name);
@@ -61,7 +61,12 @@ public sealed class BenchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await AdminAsync(_template, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        await DropAsync(_template, Name);
+    }
+
+    private static async Task DropAsync(string templateConnectionString, string name)
+    {
+        var (dropped, reason) = await Sendy.Engine.Tests.Infrastructure.DatabaseDrop.TryDropAsync(templateConnectionString, name);
+        if (!dropped) throw new InvalidOperationException($"could not drop database {name}: {reason}");
     }
 }

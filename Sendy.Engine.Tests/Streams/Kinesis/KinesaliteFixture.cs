@@ -14,6 +14,15 @@ public sealed class KinesaliteFixture : IAsyncLifetime
 {
     public const int ShardCount = 4;
 
+    private readonly int _shardCount;
+
+    public KinesaliteFixture() : this(ShardCount)
+    {
+    }
+
+    /// <summary>A stream of <paramref name="shardCount"/> shards instead of the usual four.</summary>
+    public KinesaliteFixture(int shardCount) => _shardCount = shardCount;
+
     public static string Endpoint { get; } =
         Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } configured
             ? configured
@@ -34,7 +43,7 @@ public sealed class KinesaliteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await EnsureReachableAsync();
-        Client = CreateClient(StreamName);
+        Client = CreateClient(StreamName, shardCount: _shardCount);
         Writer = new KinesisStreamWriter(Client, TimeProvider.System);
         Reader = new KinesisShardReader(Client);
         Admin = new KinesisStreamAdmin(Client, TimeProvider.System);
@@ -45,9 +54,9 @@ public sealed class KinesaliteFixture : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask; // kinesalite runs in memory; its streams go with it.
 
     /// <summary>A client for any stream name on the same kinesalite, signed like production but with the local dummy credentials.</summary>
-    public static KinesisClient CreateClient(string streamName, string? endpoint = null)
+    public static KinesisClient CreateClient(string streamName, string? endpoint = null, int shardCount = ShardCount)
     {
-        var options = new KinesisOptions { Endpoint = endpoint ?? Endpoint, Region = "us-east-1", StreamName = streamName, ShardCount = ShardCount };
+        var options = new KinesisOptions { Endpoint = endpoint ?? Endpoint, Region = "us-east-1", StreamName = streamName, ShardCount = shardCount };
         var signing = new SigV4SigningHandler(StaticAwsCredentialsSource.Local, new SigV4Scope(options.Region, "kinesis"), TimeProvider.System)
         {
             InnerHandler = new SocketsHttpHandler(),
