@@ -80,6 +80,16 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             $"(answers: {string.Join(", ", fleet.Answers.OrderBy(a => a.Key).Select(a => $"{(a.Key == 0 ? "no answer" : a.Key)}×{a.Value}"))})");
     }
 
+    /// <summary>
+    /// Lets the load run until the fleet has <paramref name="atLeast"/> fixes acknowledged: an amount of
+    /// work rather than a time, so a slow machine waits longer instead of testing less.
+    /// </summary>
+    private static Task<int> AcknowledgedAsync(PhoneFleet fleet, int atLeast, string what) =>
+        Eventually.ReachesAsync(() => Task.FromResult(fleet.AcknowledgedCount), n => n >= atLeast, what, timeoutSeconds: 60);
+
+    private Task<long> ConsumerStoringAsync(string what) =>
+        Eventually.ReachesAsync(() => _pg.ScalarAsync<long>("SELECT count(*) FROM positions"), n => n > 0, what, timeoutSeconds: 60);
+
     [Fact]
     public async Task sigkill_under_load_loses_no_acknowledged_position_and_stores_none_twice()
     {
@@ -90,15 +100,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
 
-        await Task.Delay(3000);
+        await AcknowledgedAsync(fleet, 500, "load before the kill");
+        await ConsumerStoringAsync("the consumer storing before the kill");
         await console.KillAsync(); // mid-load: batches in flight, leases held, nothing released
         var killedAt = fleet.AcknowledgedCount;
         current = await StartConsoleAsync("second");
-        await Task.Delay(3000);
+        await AcknowledgedAsync(fleet, killedAt + 500, "the restarted console accepting fixes");
         await stop.CancelAsync();
         await load;
 
-        Assert.True(fleet.AcknowledgedCount > killedAt, "the restarted console accepted nothing");
         await AssertAllAcknowledgedStoredOnceAsync(fleet);
     }
 
@@ -110,7 +120,8 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2500);
+        await AcknowledgedAsync(fleet, 500, "load before SIGTERM");
+        await ConsumerStoringAsync("the consumer storing before SIGTERM");
         await stop.CancelAsync();
         await load;
 
@@ -132,23 +143,24 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2000);
+        await AcknowledgedAsync(fleet, 300, "load before the PostgreSQL outage");
+        await ConsumerStoringAsync("the consumer storing before the PostgreSQL outage");
 
         await _pg.StopServerAsync();
         var beforeOutage = fleet.AcknowledgedCount;
         using var http = new HttpClient();
         var ready = await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.ServiceUnavailable, "readiness unhealthy while PostgreSQL is down");
-        await Task.Delay(2000);
-        var duringOutage = fleet.AcknowledgedCount - beforeOutage;
+        // Ingest keeps accepting while PostgreSQL is down: the stream is the buffer.
+        var duringOutage = await AcknowledgedAsync(fleet, beforeOutage + 200, "fixes accepted while PostgreSQL is down") - beforeOutage;
         await _pg.StartServerAsync();
-        await Task.Delay(2000);
+        var afterOutage = fleet.AcknowledgedCount;
+        await AcknowledgedAsync(fleet, afterOutage + 200, "load after PostgreSQL came back");
         await stop.CancelAsync();
         await load;
 
         output.WriteLine($"accepted while PostgreSQL was down: {duringOutage}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
-        Assert.True(duringOutage > 0, "ingest stopped accepting while PostgreSQL was down (the stream is the buffer)");
         await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.OK, "readiness back");
         await AssertAllAcknowledgedStoredOnceAsync(fleet);
@@ -162,7 +174,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2000);
+        await AcknowledgedAsync(fleet, 300, "load before the stream outage");
         await stop.CancelAsync();
         await load;
         // kinesalite keeps records in memory only: let the consumer store what was acknowledged first.
@@ -188,10 +200,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var load2 = RunLaterBatchesAsync(fleet2, stop2);
         await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.OK, "ready again once the stream is recreated", timeoutSeconds: 60);
-        await Task.Delay(3000);
+        await AcknowledgedAsync(fleet2, 300, "fixes accepted after the stream came back");
         await stop2.CancelAsync();
         await load2;
-        Assert.True(fleet2.AcknowledgedCount > 0, "nothing accepted after the stream came back");
         await Eventually.ReachesAsync(() => _pg.ScalarAsync<long>("SELECT count(*) FROM positions"),
             n => n >= before, "positions after the outage stored", timeoutSeconds: 60);
         Assert.Contains("restarting the shard from TRIM_HORIZON", console.Log);
