@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Sendy.Console.Tests.Infrastructure;
+using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Api;
@@ -48,6 +49,26 @@ internal static class FastPathClient
             lock (seen) seen.Add(p);
             return Task.CompletedTask;
         });
+
+    /// <summary>
+    /// Asserts that no fix reached the truck's subscription before this call, without waiting to see.
+    /// The fast path publishes before the API answers, and publishing is where a subscription takes
+    /// a fix, synchronously; a subscription then drops any fix not newer than the newest it took. So
+    /// a sentinel older than the posted fix, published now, is delivered, and delivered alone, only
+    /// if the posted fix never reached the subscription.
+    /// </summary>
+    public static async Task AssertNothingDeliveredAsync(SendyAppFactory app, string truckId, List<TruckPosition> seen)
+    {
+        var sentinel = new TruckPosition(truckId, 1, 1, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
+        app.Services.GetRequiredService<ILivePositionPublisher>().Publish([sentinel]);
+        await Eventually.ReachesAsync(() => Task.FromResult(Count(seen)), n => n >= 1, "a delivery to the subscription", 10);
+        lock (seen) Assert.Equal(sentinel, Assert.Single(seen));
+    }
+
+    public static int Count(List<TruckPosition> seen)
+    {
+        lock (seen) return seen.Count;
+    }
 }
 
 public sealed class LiveFastPathTests(NoConsumerAppFactory app) : IClassFixture<NoConsumerAppFactory>
@@ -61,14 +82,9 @@ public sealed class LiveFastPathTests(NoConsumerAppFactory app) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.Accepted, await FastPathClient.PostFixAsync(app, driverToken, 37.4242));
 
-        await Sendy.Engine.Tests.Infrastructure.Eventually.ReachesAsync(() => Task.FromResult(Count(seen)), n => n >= 1, "fast-path delivery", 10);
+        await Eventually.ReachesAsync(() => Task.FromResult(FastPathClient.Count(seen)), n => n >= 1, "fast-path delivery", 10);
         lock (seen) Assert.Equal(37.4242, Assert.Single(seen).Latitude);
         Assert.Equal(0L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck));
-    }
-
-    private static int Count(List<TruckPosition> seen)
-    {
-        lock (seen) return seen.Count;
     }
 }
 
@@ -82,9 +98,8 @@ public sealed class LiveFastPathRefusedTests(StreamDownAppFactory app) : IClassF
         using var _ = FastPathClient.Subscribe(app, truck, seen);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await FastPathClient.PostFixAsync(app, driverToken, 37.5));
-        await Task.Delay(500);
 
-        lock (seen) Assert.Empty(seen);
+        await FastPathClient.AssertNothingDeliveredAsync(app, truck, seen);
     }
 }
 
@@ -98,8 +113,7 @@ public sealed class LiveFastPathSwitchTests(NoFastPathAppFactory app) : IClassFi
         using var _ = FastPathClient.Subscribe(app, truck, seen);
 
         Assert.Equal(HttpStatusCode.Accepted, await FastPathClient.PostFixAsync(app, driverToken, 37.6));
-        await Task.Delay(500);
 
-        lock (seen) Assert.Empty(seen); // no consumer runs here, so nothing may arrive
+        await FastPathClient.AssertNothingDeliveredAsync(app, truck, seen); // no consumer runs here, so nothing may arrive
     }
 }

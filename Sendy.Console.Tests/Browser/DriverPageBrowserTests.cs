@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Tests.Infrastructure;
 
 namespace Sendy.Console.Tests.Browser;
 
@@ -26,7 +27,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         await page.ClickAsync("#share-toggle");
         await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-sharing", "true");
 
-        await WaitUntilAsync(() => !api.Requests.IsEmpty);
+        await WaitUntilAsync(() => !api.Requests.IsEmpty, "an upload at the stand-in API");
         var request = api.Requests.First();
         Assert.Equal($"Bearer {token}", request.Authorization);
         var fix = request.Body.RootElement.GetProperty("fixes")[0];
@@ -50,7 +51,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
 
         await page.GotoAsync($"d/{token}");
         await page.ClickAsync("#share-toggle");
-        await WaitUntilAsync(() => !api.Requests.IsEmpty);
+        await WaitUntilAsync(() => !api.Requests.IsEmpty, "an upload at the stand-in API");
         await Expect(page.Locator("#last-upload")).ToContainTextAsync("retrying");
         Assert.NotEqual("0", await page.Locator("#queue-length").TextContentAsync());
 
@@ -288,15 +289,9 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         return api;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Polls a condition on the test's side (what the stand-in API has received), which Playwright's own waits cannot see.</summary>
+    private static Task WaitUntilAsync(Func<bool> condition, string what) =>
+        Eventually.ReachesAsync(() => Task.FromResult(condition()), met => met, what, (int)Patience.TotalSeconds);
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 

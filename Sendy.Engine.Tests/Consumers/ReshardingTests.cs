@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Streams;
@@ -43,24 +46,38 @@ public sealed class ReshardingTests(TestDatabase db) : IClassFixture<TestDatabas
         var stream = new InMemoryStream(shardCount: 1);
         var name = "wp-" + Guid.NewGuid().ToString("N")[..8];
         var store = new PostgresLeaseStore(db.DataSource);
-        // The parent is held by a live peer that is not reading it: the child must not start.
+        // The parent is held by a live peer that is not reading it: the children must not start.
         var parent = new Lease(name, "shardId-000000000000", null, 0, null, Checkpoints.TrimHorizon, [], 0);
         await store.CreateIfMissingAsync(parent, default);
         var peer = await store.TakeAsync((await store.ListAsync(name, default)).Single(), "peer", DateTimeOffset.UtcNow.AddHours(1), default);
-        var (child, _) = stream.Split("shardId-000000000000");
+        var (left, right) = stream.Split("shardId-000000000000");
         var truck = "wt-" + Guid.NewGuid().ToString("N")[..8];
         await db.AddTruckAsync(truck);
         await stream.PutAsync([new OutgoingRecord(truck, PositionRecordCodec.Encode(Fix(truck, 1)))], default);
 
-        await using var node = new EngineHarness(db, stream, name);
-        await node.StartAsync();
-        await Eventually.ReachesAsync(async () => (await store.ListAsync(name, default)).Count(l => l.Owner == node.WorkerId), n => n >= 1, "children taken");
-        await Task.Delay(1000);
-        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck));
+        // Wired as EngineHarness wires a node, with a log to read: the consumers' log is the signal.
+        var log = new RecordingLoggerFactory();
+        using var coordinator = new LeaseCoordinator(new StreamName(name), stream, store,
+            new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, null), new LiveFanout(NullLogger<LiveFanout>.Instance),
+            Options.Create(EngineHarness.FastOptions("worker-a", TimeSpan.FromSeconds(3))), TimeProvider.System, log);
+        await coordinator.StartAsync(default);
+        try
+        {
+            // A consumer reads nothing until a parent check finds every parent finished. Each child has
+            // checked twice and found its parent unfinished both times, so neither has read (one that
+            // went on after a check would not check again).
+            int ChecksFoundUnfinished(string shard) => log.Count("WaitingOnParents", e => Equals(e["ShardId"], shard));
+            await Eventually.ReachesAsync(() => Task.FromResult(Math.Min(ChecksFoundUnfinished(left), ChecksFoundUnfinished(right))),
+                n => n >= 2, "both children waiting on their parent");
+            Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck));
 
-        await store.CheckpointAsync(peer, Checkpoints.ShardEnd, default);
-        await Eventually.ReachesAsync(() => db.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck), n => n == 1, "child read after parent ended");
-        _ = child;
+            await store.CheckpointAsync(peer, Checkpoints.ShardEnd, default);
+            await Eventually.ReachesAsync(() => db.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck), n => n == 1, "child read after parent ended");
+        }
+        finally
+        {
+            await coordinator.StopAsync(default);
+        }
     }
 
     [Fact]

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Sendy.Engine.Consumers;
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Leasing.InMemory;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.InMemory;
 using Sendy.Engine.Tests.Infrastructure;
@@ -21,17 +25,19 @@ public sealed class WeatherTests(TestDatabase db) : IClassFixture<TestDatabase>
     public async Task throttling_expired_iterators_and_a_stream_outage_skip_nothing()
     {
         var stream = new InMemoryStream(shardCount: 1);
+        var reader = new FailureCountingReader(stream);
         var truck = "w-" + Guid.NewGuid().ToString("N")[..8];
         await db.AddTruckAsync(truck);
         await PutAsync(stream, truck, 0, 30);
         stream.ThrottleNextReads = 3;
         stream.ExpireNextIterators = 2;
-        await using var node = new EngineHarness(db, stream, "weather-" + Guid.NewGuid().ToString("N")[..6]);
+        await using var node = new EngineHarness(db, reader, "weather-" + Guid.NewGuid().ToString("N")[..6]);
         await node.StartAsync();
         await Eventually.ReachesAsync(() => CountAsync(truck), n => n == 30, "stored through throttling and expiry");
 
-        stream.Unavailable = true; // outage: reads fail, the consumer backs off
-        await Task.Delay(500);
+        stream.Unavailable = true; // outage: reads fail, the consumer backs off and tries again
+        var failedBefore = reader.Unavailable;
+        await Eventually.ReachesAsync(() => Task.FromResult(reader.Unavailable), n => n >= failedBefore + 3, "reads failing in the outage");
         stream.Unavailable = false;
         await PutAsync(stream, truck, 30, 30);
         await Eventually.ReachesAsync(() => CountAsync(truck), n => n == 60, "stored after the outage");
@@ -44,14 +50,68 @@ public sealed class WeatherTests(TestDatabase db) : IClassFixture<TestDatabase>
     [Fact]
     public async Task the_default_poll_rate_stays_within_five_get_records_calls_per_second_per_shard()
     {
-        var stream = new InMemoryStream(shardCount: 1);
-        await using var node = new EngineHarness(db, stream, "rate-" + Guid.NewGuid().ToString("N")[..6],
-            configure: o => o.GetRecordsInterval = new Sendy.Engine.Consumers.ConsumerOptions().GetRecordsInterval);
-        await node.StartAsync();
-        await Eventually.ReachesAsync(() => Task.FromResult(stream.GetRecordsCalls), n => n > 0, "polling started");
-        var before = stream.GetRecordsCalls;
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var calls = stream.GetRecordsCalls - before;
-        Assert.InRange(calls, 1, 16); // 5/s over 3 s = 15, plus the call in flight at the edge
+        // One consumer on an empty shard, alone on a fake clock: time moves only when the test moves it.
+        var options = new ConsumerOptions { WorkerId = "rate" };
+        var interval = options.GetRecordsInterval; // the default, 200 ms: at most 5 calls a second
+        var clock = new TimerCountingFakeTimeProvider();
+        var stream = new InMemoryStream(shardCount: 1, clock);
+        var leases = new InMemoryLeaseStore();
+        await leases.CreateIfMissingAsync(new Lease("rate", "shardId-000000000000", null, 0, null, Checkpoints.TrimHorizon, [], 0), default);
+        var taken = await leases.TakeAsync((await leases.ListAsync("rate", default)).Single(), "rate", clock.GetUtcNow(), default);
+        using var lease = new HeldLease(taken, clock.GetUtcNow());
+        var consumer = new ShardConsumer(lease, stream, leases, new PostgresPositionBatchWriter(db.DataSource, clock),
+            new LiveFanout(NullLogger<LiveFanout>.Instance), options, clock, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => consumer.RunAsync(stop.Token));
+
+        // The consumer waits only on this clock. Once it has armed its timer, it can make no call
+        // until the clock moves, so the count read then is final for this instant.
+        async Task<int> CallsOnceWaitingAsync()
+        {
+            await Eventually.ReachesAsync(() => Task.FromResult(clock.ArmedTimers), n => n == 1, "the consumer waiting on the clock");
+            return stream.GetRecordsCalls;
+        }
+
+        Assert.Equal(1, await CallsOnceWaitingAsync()); // the first call at once
+        var step = interval / 4;
+        for (var elapsed = step; elapsed <= TimeSpan.FromSeconds(3); elapsed += step)
+        {
+            clock.Advance(step);
+            // One call each time a full interval has passed since the last, never sooner: 16 in 3 s.
+            Assert.Equal(1 + (int)(elapsed / interval), await CallsOnceWaitingAsync());
+        }
+
+        await stop.CancelAsync();
+        await run;
+    }
+
+    /// <summary>Counts the calls the stream refused as unavailable: the consumer meeting an outage.</summary>
+    private sealed class FailureCountingReader(IShardReader inner) : IShardReader
+    {
+        private int _unavailable;
+
+        public int Unavailable => Volatile.Read(ref _unavailable);
+
+        public Task<IReadOnlyList<ShardDescription>> ListShardsAsync(CancellationToken cancellationToken) =>
+            Counted(() => inner.ListShardsAsync(cancellationToken));
+
+        public Task<string> GetShardIteratorAsync(string shardId, IteratorStart start, CancellationToken cancellationToken) =>
+            Counted(() => inner.GetShardIteratorAsync(shardId, start, cancellationToken));
+
+        public Task<RecordPage> GetRecordsAsync(string shardIterator, int limit, CancellationToken cancellationToken) =>
+            Counted(() => inner.GetRecordsAsync(shardIterator, limit, cancellationToken));
+
+        private async Task<T> Counted<T>(Func<Task<T>> call)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (StreamUnavailableException)
+            {
+                Interlocked.Increment(ref _unavailable);
+                throw;
+            }
+        }
     }
 }

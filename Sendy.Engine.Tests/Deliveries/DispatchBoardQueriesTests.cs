@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Fleet;
@@ -9,12 +12,16 @@ namespace Sendy.Engine.Tests.Deliveries;
 public sealed class DispatchBoardQueriesTests : IAsyncLifetime
 {
     private readonly TestDatabase _db = new();
+    // Status handlers wait here until a test runs them. Booking publishes synchronously after its
+    // commit (this harness runs no relay), so once RunAll returns every handler a booking started has run.
+    private readonly ManualWorkQueue _statusHandlers = new();
     private DeliveryHarness _h = null!;
 
     public async Task InitializeAsync()
     {
         await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db);
+        _h = new DeliveryHarness(_db, configure: services => services.Replace(ServiceDescriptor.Singleton(
+            new StatusFanout(NullLogger<StatusFanout>.Instance) { HandlerQueue = _statusHandlers.Post })));
     }
 
     public async Task DisposeAsync()
@@ -85,24 +92,20 @@ public sealed class DispatchBoardQueriesTests : IAsyncLifetime
     public async Task the_all_deliveries_feed_hears_every_delivery_until_disposed()
     {
         var seen = new List<Guid>();
-        var two = new TaskCompletionSource();
         var subscription = _h.Get<IAllDeliveriesStatusFeed>().SubscribeAll(change =>
         {
-            lock (seen)
-            {
-                seen.Add(change.DeliveryId);
-                if (seen.Count == 2) two.TrySetResult();
-            }
+            seen.Add(change.DeliveryId);
             return Task.CompletedTask;
         });
 
         var first = await BookAsync("First");
         var second = await BookAsync("Second");
-        await two.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _statusHandlers.RunAll();
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), seen.Order());
+
         subscription.Dispose();
         await BookAsync("Third");
-        await Task.Delay(200); // a handler would run on the thread pool at once; give a wrong one the chance
-
-        lock (seen) Assert.Equal(new[] { first.Id, second.Id }.Order(), seen.Order());
+        Assert.Equal(0, _statusHandlers.RunAll());
+        Assert.Equal(2, seen.Count);
     }
 }

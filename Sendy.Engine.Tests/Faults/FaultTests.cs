@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Tests.Infrastructure;
@@ -61,15 +62,12 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Every acknowledged fix stored once; per truck, stored in device-time order.</summary>
     private async Task AssertAllAcknowledgedStoredOnceAsync(PhoneFleet fleet)
     {
+        // Waits for these very fixes: a count of all positions also holds an earlier fleet's.
         var acknowledged = fleet.AcknowledgedCount;
-        await Eventually.ReachesAsync(() => _pg.ScalarAsync<long>("SELECT count(*) FROM positions"), n => n >= acknowledged,
+        await Eventually.ReachesAsync(() => StoredAsync(fleet), n => n >= acknowledged,
             $"{acknowledged} acknowledged positions stored", timeoutSeconds: 60);
         foreach (var (truck, times) in fleet.Acknowledged)
-        {
-            var stored = await _pg.ScalarAsync<long>(
-                "SELECT count(*) FROM positions WHERE truck_id = $1 AND recorded_at = ANY($2)", truck, times.Select(t => t.UtcDateTime).ToArray());
-            Assert.Equal(times.Count, (int)stored);
-        }
+            Assert.Equal(times.Count, (int)await StoredAsync(truck, times));
         Assert.Equal(await _pg.ScalarAsync<long>("SELECT count(*) FROM positions"),
             await _pg.ScalarAsync<long>("SELECT count(DISTINCT (truck_id, recorded_at)) FROM positions"));
         Assert.Equal(0L, await _pg.ScalarAsync<long>("""
@@ -79,6 +77,26 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"acknowledged {acknowledged}, stored {await _pg.ScalarAsync<long>("SELECT count(*) FROM positions")} " +
             $"(answers: {string.Join(", ", fleet.Answers.OrderBy(a => a.Key).Select(a => $"{(a.Key == 0 ? "no answer" : a.Key)}×{a.Value}"))})");
     }
+
+    private async Task<long> StoredAsync(PhoneFleet fleet)
+    {
+        long stored = 0;
+        foreach (var (truck, times) in fleet.Acknowledged) stored += await StoredAsync(truck, times);
+        return stored;
+    }
+
+    private Task<long> StoredAsync(string truck, List<DateTimeOffset> times) => _pg.ScalarAsync<long>(
+        "SELECT count(*) FROM positions WHERE truck_id = $1 AND recorded_at = ANY($2)", truck, times.Select(t => t.UtcDateTime).ToArray());
+
+    /// <summary>
+    /// Lets the load run until the fleet has <paramref name="atLeast"/> fixes acknowledged: an amount of
+    /// work rather than a time, so a slow machine waits longer instead of testing less.
+    /// </summary>
+    private static Task<int> AcknowledgedAsync(PhoneFleet fleet, int atLeast, string what) =>
+        Eventually.ReachesAsync(() => Task.FromResult(fleet.AcknowledgedCount), n => n >= atLeast, what, timeoutSeconds: 60);
+
+    private Task<long> ConsumerStoringAsync(string what) =>
+        Eventually.ReachesAsync(() => _pg.ScalarAsync<long>("SELECT count(*) FROM positions"), n => n > 0, what, timeoutSeconds: 60);
 
     [Fact]
     public async Task sigkill_under_load_loses_no_acknowledged_position_and_stores_none_twice()
@@ -90,15 +108,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
 
-        await Task.Delay(3000);
+        await AcknowledgedAsync(fleet, 500, "load before the kill");
+        await ConsumerStoringAsync("the consumer storing before the kill");
         await console.KillAsync(); // mid-load: batches in flight, leases held, nothing released
         var killedAt = fleet.AcknowledgedCount;
         current = await StartConsoleAsync("second");
-        await Task.Delay(3000);
+        await AcknowledgedAsync(fleet, killedAt + 500, "the restarted console accepting fixes");
         await stop.CancelAsync();
         await load;
 
-        Assert.True(fleet.AcknowledgedCount > killedAt, "the restarted console accepted nothing");
         await AssertAllAcknowledgedStoredOnceAsync(fleet);
     }
 
@@ -110,7 +128,8 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2500);
+        await AcknowledgedAsync(fleet, 500, "load before SIGTERM");
+        await ConsumerStoringAsync("the consumer storing before SIGTERM");
         await stop.CancelAsync();
         await load;
 
@@ -132,23 +151,26 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2000);
+        await AcknowledgedAsync(fleet, 300, "load before the PostgreSQL outage");
+        await ConsumerStoringAsync("the consumer storing before the PostgreSQL outage");
 
         await _pg.StopServerAsync();
         var beforeOutage = fleet.AcknowledgedCount;
         using var http = new HttpClient();
         var ready = await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.ServiceUnavailable, "readiness unhealthy while PostgreSQL is down");
-        await Task.Delay(2000);
-        var duringOutage = fleet.AcknowledgedCount - beforeOutage;
+        // Ingest keeps accepting while PostgreSQL is down: the stream is the buffer.
+        var duringOutage = await AcknowledgedAsync(fleet, beforeOutage + 200, "fixes accepted while PostgreSQL is down") - beforeOutage;
         await _pg.StartServerAsync();
-        await Task.Delay(2000);
+        // The restart cut the connections this test's own queries left in the pool.
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(_pg.ConnectionString));
+        var afterOutage = fleet.AcknowledgedCount;
+        await AcknowledgedAsync(fleet, afterOutage + 200, "load after PostgreSQL came back");
         await stop.CancelAsync();
         await load;
 
         output.WriteLine($"accepted while PostgreSQL was down: {duringOutage}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
-        Assert.True(duringOutage > 0, "ingest stopped accepting while PostgreSQL was down (the stream is the buffer)");
         await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.OK, "readiness back");
         await AssertAllAcknowledgedStoredOnceAsync(fleet);
@@ -162,7 +184,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = new PhoneFleet(() => console.BaseUrl, tokens);
         using var stop = new CancellationTokenSource();
         var load = fleet.RunAsync(stop.Token);
-        await Task.Delay(2000);
+        await AcknowledgedAsync(fleet, 300, "load before the stream outage");
         await stop.CancelAsync();
         await load;
         // kinesalite keeps records in memory only: let the consumer store what was acknowledged first.
@@ -188,13 +210,16 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var load2 = RunLaterBatchesAsync(fleet2, stop2);
         await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
             s => s == HttpStatusCode.OK, "ready again once the stream is recreated", timeoutSeconds: 60);
-        await Task.Delay(3000);
+        // The second fleet re-sends the first fleet's device times before any new one: only past
+        // those are its fixes new, and only new fixes stored show the recreated stream consumed.
+        await AcknowledgedAsync(fleet2, fleet.AcknowledgedCount + 300, "fixes beyond the first fleet's accepted after the stream came back");
         await stop2.CancelAsync();
         await load2;
-        Assert.True(fleet2.AcknowledgedCount > 0, "nothing accepted after the stream came back");
         await Eventually.ReachesAsync(() => _pg.ScalarAsync<long>("SELECT count(*) FROM positions"),
             n => n >= before, "positions after the outage stored", timeoutSeconds: 60);
-        Assert.Contains("restarting the shard from TRIM_HORIZON", console.Log);
+        // The console's log reaches this process through a pipe, after the fact.
+        await Eventually.ReachesAsync(() => Task.FromResult(console.Log.Contains("restarting the shard from TRIM_HORIZON", StringComparison.Ordinal)),
+            logged => logged, "the consumer restarting the shards from TRIM_HORIZON");
         output.WriteLine($"after the stream came back: acknowledged {fleet2.AcknowledgedCount}");
     }
 

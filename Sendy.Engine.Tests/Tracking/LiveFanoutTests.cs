@@ -91,50 +91,54 @@ public sealed class LiveFanoutTests
     }
 
     [Fact]
-    public async Task a_disposed_subscription_gets_nothing_more_and_a_throwing_one_stays_alive()
+    public void a_disposed_subscription_gets_nothing_more_and_a_throwing_one_stays_alive()
     {
+        var (fanout, deliveries) = WithDeliveriesRunByTheTest();
         var count = 0;
-        var sub = _fanout.SubscribeTruck("A", _ => { Interlocked.Increment(ref count); return Task.CompletedTask; });
+        var sub = fanout.SubscribeTruck("A", _ => { count++; return Task.CompletedTask; });
         sub.Dispose();
-        var thrown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var afterThrow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var faulty = _fanout.SubscribeTruck("A", p =>
+        var seen = new List<int>();
+        using var faulty = fanout.SubscribeTruck("A", p =>
         {
-            if (thrown.TrySetResult()) throw new InvalidOperationException("subscriber bug");
-            afterThrow.TrySetResult();
+            seen.Add(Second(p));
+            if (seen.Count == 1) throw new InvalidOperationException("subscriber bug");
             return Task.CompletedTask;
         });
-        _fanout.Publish([At("A", 1)]);
-        await thrown.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(50);
-        _fanout.Publish([At("A", 2)]);
-        await afterThrow.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        fanout.Publish([At("A", 1)]);
+        deliveries.RunAll(); // the faulty subscriber throws on 1
+        fanout.Publish([At("A", 2)]);
+        deliveries.RunAll();
+
+        Assert.Equal([1, 2], seen);
         Assert.Equal(0, count);
     }
 
     [Fact]
-    public async Task the_same_fix_published_again_is_not_delivered_again_and_an_older_one_never()
+    public void the_same_fix_published_again_is_not_delivered_again_and_an_older_one_never()
     {
+        // Each publish is delivered before the next (RunAll), so latest-wins cannot coalesce a wrong
+        // delivery away: every fix that got through would be in seen.
+        var (fanout, deliveries) = WithDeliveriesRunByTheTest();
         var seen = new List<int>();
-        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var _ = _fanout.SubscribeTruck("A", p =>
+        using var _ = fanout.SubscribeTruck("A", p =>
         {
-            var second = (int)(p.RecordedAt - T0).TotalSeconds;
-            lock (seen) seen.Add(second);
-            if (second == 3) third.TrySetResult();
+            seen.Add(Second(p));
             return Task.CompletedTask;
         });
 
-        _fanout.Publish([At("A", 2)]);            // fast path: acknowledged by the stream
-        await Eventually.ReachesAsync(() => Task.FromResult(Count(seen)), n => n == 1, "first delivery");
-        _fanout.Publish([At("A", 2)]);            // the consumer stored the same fix
-        _fanout.Publish([At("A", 1)]);            // a late, older fix (another node's consumer)
-        _fanout.Publish([At("A", 3)]);
-        await third.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        _fanout.Publish([At("A", 3)]);
-        await Task.Delay(100);
+        fanout.Publish([At("A", 2)]);            // fast path: acknowledged by the stream
+        deliveries.RunAll();
+        fanout.Publish([At("A", 2)]);            // the consumer stored the same fix
+        deliveries.RunAll();
+        fanout.Publish([At("A", 1)]);            // a late, older fix (another node's consumer)
+        deliveries.RunAll();
+        fanout.Publish([At("A", 3)]);
+        deliveries.RunAll();
+        fanout.Publish([At("A", 3)]);
+        deliveries.RunAll();
 
-        lock (seen) Assert.Equal([2, 3], seen);
+        Assert.Equal([2, 3], seen);
     }
 
     [Fact]
@@ -143,7 +147,7 @@ public sealed class LiveFanoutTests
         var batches = new List<string[]>();
         using var _ = _fanout.SubscribeAll(ps =>
         {
-            lock (batches) batches.Add(ps.Select(p => $"{p.TruckId}{(int)(p.RecordedAt - T0).TotalSeconds}").Order().ToArray());
+            lock (batches) batches.Add(ps.Select(p => $"{p.TruckId}{Second(p)}").Order().ToArray());
             return Task.CompletedTask;
         });
 
@@ -151,15 +155,32 @@ public sealed class LiveFanoutTests
         await Eventually.ReachesAsync(() => Task.FromResult(Count(batches)), n => n == 1, "first batch");
         _fanout.Publish([At("A", 1), At("B", 1)]); // stored copies: nothing new
         _fanout.Publish([At("A", 1), At("B", 2)]);
-        await Eventually.ReachesAsync(() => Task.FromResult(Count(batches)), n => n == 2, "second batch");
-        await Task.Delay(100);
+        // Sentinel: another truck's fix. An all-trucks subscription merges what it takes into one
+        // pending batch keyed by truck and delivers batches one at a time, in order; a fix of truck C
+        // replaces nothing of A's or B's. So anything taken before C1 has been delivered by the time
+        // C1 has, in an earlier batch or in C1's.
+        _fanout.Publish([At("C", 1)]);
+        await Eventually.ReachesAsync(() => Task.FromResult(Delivered(batches)), d => d.Contains("C1", StringComparison.Ordinal), "the sentinel");
 
         lock (batches)
         {
-            Assert.Equal(2, batches.Count);
             Assert.Equal(["A1", "B1"], batches[0]);
-            Assert.Equal(["B2"], batches[1]);
+            Assert.Equal(["A1", "B1", "B2", "C1"], batches.SelectMany(b => b));
         }
+    }
+
+    /// <summary>A fan-out whose deliveries wait in a queue until the test runs them (on its own thread).</summary>
+    private static (LiveFanout Fanout, ManualWorkQueue Deliveries) WithDeliveriesRunByTheTest()
+    {
+        var queue = new ManualWorkQueue();
+        return (new LiveFanout(NullLogger<LiveFanout>.Instance) { DeliveryQueue = queue.Post }, queue);
+    }
+
+    private static int Second(TruckPosition p) => (int)(p.RecordedAt - T0).TotalSeconds;
+
+    private static string Delivered(List<string[]> batches)
+    {
+        lock (batches) return string.Join(",", batches.SelectMany(b => b));
     }
 
     private static int Count<T>(List<T> list)

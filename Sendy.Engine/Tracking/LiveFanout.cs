@@ -17,6 +17,12 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
     private readonly ConcurrentDictionary<string, TruckSubscriptions> _byTruck = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AllTrucksSubscription, byte> _all = new();
 
+    /// <summary>
+    /// Where subscribers' deliveries run: null (always, outside tests) is the thread pool. A test
+    /// passes a queue it runs by hand, so "nothing more was delivered" is a fact it can check, not a wait.
+    /// </summary>
+    internal Action<Action>? DeliveryQueue { get; init; }
+
     public IDisposable SubscribeTruck(string truckId, Func<TruckPosition, Task> onPosition)
     {
         var subscription = new TruckSubscription(this, truckId, onPosition);
@@ -70,7 +76,7 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
     }
 
     private sealed class TruckSubscription(LiveFanout owner, string truckId, Func<TruckPosition, Task> handler)
-        : LatestWinsPump<TruckPosition>(owner._logger), IDisposable
+        : LatestWinsPump<TruckPosition>(owner._logger, owner.DeliveryQueue), IDisposable
     {
         // Newest device time taken into the pending slot; read and written under the pump's lock.
         private DateTimeOffset _newest = DateTimeOffset.MinValue;
@@ -94,7 +100,7 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
     }
 
     private sealed class AllTrucksSubscription(LiveFanout owner, Func<IReadOnlyList<TruckPosition>, Task> handler)
-        : LatestWinsPump<Dictionary<string, TruckPosition>>(owner._logger), IDisposable
+        : LatestWinsPump<Dictionary<string, TruckPosition>>(owner._logger, owner.DeliveryQueue), IDisposable
     {
         // Newest device time taken per truck; read and written under the pump's lock.
         private readonly Dictionary<string, DateTimeOffset> _newest = new(StringComparer.Ordinal);
@@ -123,9 +129,10 @@ public sealed class LiveFanout(ILogger<LiveFanout> logger) : ILivePositionFeed, 
 
 /// <summary>
 /// Holds the newest pending value and runs at most one delivery at a time on the thread pool.
-/// Merging happens under a tiny lock; delivery happens outside it.
+/// Merging happens under a tiny lock; delivery happens outside it. A non-null <paramref name="queue"/>
+/// (tests only) runs deliveries instead of the thread pool.
 /// </summary>
-internal abstract partial class LatestWinsPump<T>(ILogger logger) where T : class
+internal abstract partial class LatestWinsPump<T>(ILogger logger, Action<Action>? queue = null) where T : class
 {
     private readonly Lock _gate = new();
     private readonly SubscriberCulture _culture = SubscriberCulture.Capture();
@@ -145,7 +152,8 @@ internal abstract partial class LatestWinsPump<T>(ILogger logger) where T : clas
             if (_pending is null || _running) return;
             _running = true;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(static pump => _ = pump.RunAsync(), this, preferLocal: false);
+        if (queue is null) ThreadPool.UnsafeQueueUserWorkItem(static pump => _ = pump.RunAsync(), this, preferLocal: false);
+        else queue(() => _ = RunAsync());
     }
 
     protected void Stop()

@@ -1,6 +1,7 @@
 using System.Text;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.Kinesis;
+using Sendy.Engine.Tests.Infrastructure;
 using static Sendy.Engine.Tests.Streams.Kinesis.KinesaliteTestHelpers;
 
 namespace Sendy.Engine.Tests.Streams.Kinesis;
@@ -66,7 +67,11 @@ public sealed class KinesaliteReadWriteTests(KinesaliteFixture stream) : IClassF
     {
         string key = UniqueKey();
         PutResult first = await stream.Writer.PutAsync([Record(key, "early")], None);
-        await Task.Delay(30);
+        // kinesalite stamps arrival from this machine's clock in whole milliseconds, before it answers
+        // the put. Once that clock is a millisecond past the answer, a later put lands in a later millisecond.
+        DateTimeOffset firstAnswered = DateTimeOffset.UtcNow;
+        await Eventually.ReachesAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now >= firstAnswered.AddMilliseconds(1),
+            "the clock a millisecond past the first put");
         await stream.Writer.PutAsync([Record(key, "late")], None);
         string shardId = first.Records[0].ShardId;
         List<ReceivedRecord> all = (await ReadAllAsync(stream.Reader, shardId, IteratorStart.TrimHorizon)).Where(r => r.PartitionKey == key).ToList();

@@ -33,6 +33,12 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
 {
     private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
 
+    /// <summary>
+    /// Where handlers run: null (always, outside tests) is the thread pool. A test passes a queue it
+    /// runs by hand, so "a disposed subscription heard nothing" is a fact it can check, not a wait.
+    /// </summary>
+    internal Action<Action>? HandlerQueue { get; init; }
+
     public IDisposable Subscribe(Guid deliveryId, Func<DeliveryStatusChanged, Task> onChange)
     {
         var subscription = new Subscription(this, deliveryId, onChange);
@@ -52,7 +58,7 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
         foreach (var subscription in _subscriptions.Keys)
         {
             if (subscription.DeliveryId is { } id && id != change.DeliveryId) continue;
-            _ = Task.Run(async () =>
+            async Task RunHandler()
             {
                 subscription.Culture.Apply(); // this work item only
                 try
@@ -63,7 +69,9 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
                 {
                     LogSubscriberFailed(logger, change.DeliveryId, ex);
                 }
-            });
+            }
+            if (HandlerQueue is null) _ = Task.Run(RunHandler);
+            else HandlerQueue(() => _ = RunHandler());
         }
     }
 

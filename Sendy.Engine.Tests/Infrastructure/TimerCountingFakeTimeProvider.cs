@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sendy.Engine.Tests.Infrastructure;
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that also counts its armed timers (created, neither fired nor
+/// disposed). A loop that waits only on this clock and has armed its timer can do nothing more
+/// until the test advances the clock: "armed" is the moment to check what it did.
+/// </summary>
+public sealed class TimerCountingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private int _armed;
+
+    public TimerCountingFakeTimeProvider() : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public int ArmedTimers => Volatile.Read(ref _armed);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (period != Timeout.InfiniteTimeSpan)
+            throw new NotSupportedException("only one-shot timers (Task.Delay) are counted");
+        var counted = new CountedTimer(this);
+        // Armed first, in case it comes due at once. The count drops before the callback runs, and
+        // FakeTimeProvider runs due callbacks inside Advance: once Advance returns, a timer that came
+        // due is no longer armed.
+        if (dueTime != Timeout.InfiniteTimeSpan) counted.Arm();
+        counted.Inner = base.CreateTimer(s =>
+        {
+            counted.Disarm();
+            callback(s);
+        }, state, dueTime, period);
+        return counted;
+    }
+
+    private sealed class CountedTimer(TimerCountingFakeTimeProvider clock) : ITimer
+    {
+        private int _armed;
+
+        public ITimer Inner { get; set; } = null!;
+
+        public void Arm()
+        {
+            if (Interlocked.Exchange(ref _armed, 1) == 0) Interlocked.Increment(ref clock._armed);
+        }
+
+        public void Disarm()
+        {
+            if (Interlocked.Exchange(ref _armed, 0) == 1) Interlocked.Decrement(ref clock._armed);
+        }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Disarm();
+            if (dueTime != Timeout.InfiniteTimeSpan) Arm();
+            return Inner.Change(dueTime, period);
+        }
+
+        public void Dispose()
+        {
+            Disarm();
+            Inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Disarm();
+            return Inner.DisposeAsync();
+        }
+    }
+}
