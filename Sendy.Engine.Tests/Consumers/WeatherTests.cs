@@ -60,7 +60,7 @@ public sealed class WeatherTests(TestDatabase db) : IClassFixture<TestDatabase>
         var taken = await leases.TakeAsync((await leases.ListAsync("rate", default)).Single(), "rate", clock.GetUtcNow(), default);
         using var lease = new HeldLease(taken, clock.GetUtcNow());
         var consumer = new ShardConsumer(lease, stream, leases, new PostgresPositionBatchWriter(db.DataSource, clock),
-            new LiveFanout(NullLogger<LiveFanout>.Instance), options, clock, NullLogger.Instance);
+            new LiveFanout(NullLogger<LiveFanout>.Instance), options, clock, NullLogger.Instance, new StopDeadlines(options, TimeProvider.System));
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => consumer.RunAsync(stop.Token));
 
