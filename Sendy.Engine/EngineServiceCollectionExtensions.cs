@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Sendy.Engine.Consumers;
+using Sendy.Engine.Consumers.Processing;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
@@ -83,12 +84,9 @@ public static class EngineServiceCollectionExtensions
         }
         if (configuration.GetValue(ConsumerOptions.Section + ":Enabled", true))
         {
-            services.AddSingleton(sp => new LeaseCoordinator(sp.GetRequiredService<StreamName>(), sp.GetRequiredService<IShardReader>(),
-                sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<IPositionBatchWriter>(),
-                sp.GetRequiredService<ILivePositionPublisher>(), sp.GetRequiredService<IOptions<ConsumerOptions>>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
-                sp.GetRequiredService<IConsumerStatusStore>(), sp.GetRequiredService<EngineMetrics>()));
-            services.AddHostedService(sp => sp.GetRequiredService<LeaseCoordinator>());
+            services.AddSingleton<IRecordProcessorFactory, PositionRecordProcessorFactory>();
+            services.AddSingleton<Scheduler>();
+            services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
         }
 
         services.AddHealthChecks()

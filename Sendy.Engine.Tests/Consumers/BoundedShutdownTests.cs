@@ -130,8 +130,9 @@ public sealed class BoundedShutdownTests(TestDatabase db, ITestOutputHelper outp
         var stream = new InMemoryStream(shardCount: 2);
         var leases = new InMemoryLeaseStore();
         var status = new FailingHeartbeat();
-        using var coordinator = new LeaseCoordinator(new StreamName("mem"), stream, leases, new UnusedWriter(),
-            new LiveFanout(NullLogger<LiveFanout>.Instance), Options.Create(EngineHarness.FastOptions("w", TimeSpan.FromSeconds(10))),
+        using var coordinator = new Scheduler(new StreamName("mem"), stream, leases,
+            new PositionRecordProcessorFactory(new UnusedWriter(), new LiveFanout(NullLogger<LiveFanout>.Instance), NullLoggerFactory.Instance),
+            Options.Create(EngineHarness.FastOptions("w", TimeSpan.FromSeconds(10))),
             TimeProvider.System, NullLoggerFactory.Instance, status);
 
         using var stopping = new CancellationTokenSource();

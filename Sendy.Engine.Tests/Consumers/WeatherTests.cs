@@ -59,8 +59,9 @@ public sealed class WeatherTests(TestDatabase db) : IClassFixture<TestDatabase>
         await leases.CreateIfMissingAsync(new Lease("rate", "shardId-000000000000", null, 0, null, Checkpoints.TrimHorizon, [], 0), default);
         var taken = await leases.TakeAsync((await leases.ListAsync("rate", default)).Single(), "rate", clock.GetUtcNow(), default);
         using var lease = new HeldLease(taken, clock.GetUtcNow());
-        var consumer = new ShardConsumer(lease, stream, leases, new PostgresPositionBatchWriter(db.DataSource, clock),
-            new LiveFanout(NullLogger<LiveFanout>.Instance), options, clock, NullLogger.Instance, new StopDeadlines(options, TimeProvider.System));
+        var processor = new PositionRecordProcessor("rate", "shardId-000000000000", new PostgresPositionBatchWriter(db.DataSource, clock),
+            new LiveFanout(NullLogger<LiveFanout>.Instance), NullLogger.Instance);
+        var consumer = new ShardConsumer(lease, stream, leases, processor, options, clock, NullLogger.Instance, new StopDeadlines(options, TimeProvider.System));
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => consumer.RunAsync(stop.Token));
 

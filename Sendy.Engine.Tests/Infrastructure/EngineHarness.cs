@@ -33,7 +33,7 @@ public sealed class EngineHarness(
 
     public PostgresLeaseStore Leases { get; } = new(dataSource ?? db.DataSource);
 
-    public LeaseCoordinator? Coordinator { get; private set; }
+    public Scheduler? Scheduler { get; private set; }
 
     public LiveRelay? Relay { get; private set; }
 
@@ -76,19 +76,20 @@ public sealed class EngineHarness(
         if (relay) await StartRelayOnlyAsync();
         IPositionBatchWriter writer = new PostgresPositionBatchWriter(_data, TimeProvider.System, relay ? workerId : null);
         if (decorateWriter is not null) writer = decorateWriter(writer);
-        Coordinator = new LeaseCoordinator(new StreamName(streamName), reader, Leases, writer, Live,
+        Scheduler = new Scheduler(new StreamName(streamName), reader, Leases,
+            new PositionRecordProcessorFactory(writer, Live, NullLoggerFactory.Instance, Metrics),
             Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLoggerFactory.Instance,
             new Sendy.Engine.Consumers.Status.PostgresConsumerStatusStore(_data), Metrics);
-        await Coordinator.StartAsync(CancellationToken.None);
+        await Scheduler.StartAsync(CancellationToken.None);
     }
 
     public async Task StopAsync()
     {
-        if (Coordinator is not null)
+        if (Scheduler is not null)
         {
-            await Coordinator.StopAsync(CancellationToken.None);
-            Coordinator.Dispose();
-            Coordinator = null;
+            await Scheduler.StopAsync(CancellationToken.None);
+            Scheduler.Dispose();
+            Scheduler = null;
         }
         if (Relay is not null)
         {
@@ -101,10 +102,10 @@ public sealed class EngineHarness(
     /// <summary>Simulated crash: consumers stop where they are, nothing is checkpointed or released.</summary>
     public async Task CrashAsync()
     {
-        if (Coordinator is null) return;
-        await Coordinator.AbandonAsync();
-        Coordinator.Dispose();
-        Coordinator = null;
+        if (Scheduler is null) return;
+        await Scheduler.AbandonAsync();
+        Scheduler.Dispose();
+        Scheduler = null;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -46,8 +46,11 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer of shard {ShardId} crashed")]
     public static partial void ConsumerCrashed(ILogger logger, string shardId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {ShardId}: the stream rejects checkpoint {Checkpoint} (stream recreated?); restarting the shard from TRIM_HORIZON")]
-    public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: the stream does not know checkpoint {Checkpoint} (it was recreated); reading the shard from TRIM_HORIZON, records read twice are stored once")]
+    public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Record processor of shard {ShardId} failed while shutting down; the lease is handled as usual")]
+    public static partial void ProcessorShutdownFailed(ILogger logger, string shardId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stop deadline passed with shard consumers still winding down ({ShardIds}); their leases expire instead of being released")]
     public static partial void StopDeadlinePassed(ILogger logger, string shardIds);

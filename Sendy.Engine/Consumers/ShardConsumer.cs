@@ -1,36 +1,38 @@
 using Microsoft.Extensions.Logging;
+using Sendy.Engine.Consumers.Processing;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Resilience;
 using Sendy.Engine.Streams;
-using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Consumers;
 
 /// <summary>
-/// Reads one leased shard from its checkpoint, persists each page with its checkpoint, publishes the
-/// stored fixes live. Errors are weather: back off, re-acquire the iterator from the checkpoint, never skip.
-/// On stop it reads no further page, lets a batch in flight finish until the drain deadline (a batch
-/// cut off there rolls back with its checkpoint) and releases its lease until the release deadline.
+/// Reads one leased shard from its checkpoint and hands each page to the shard's
+/// <see cref="IRecordProcessor"/>, as an explicit state machine (KCL's: waiting on parent shards,
+/// initializing, processing, shutting down, shutdown complete). Errors are weather: back off,
+/// re-acquire the iterator from the checkpoint, never skip. On stop it reads no further page, lets
+/// a page in flight finish until the drain deadline and releases its lease until the release
+/// deadline.
 /// </summary>
 internal sealed class ShardConsumer(
     HeldLease lease,
     IShardReader reader,
     ILeaseStore leases,
-    IPositionBatchWriter writer,
-    ILivePositionPublisher live,
+    IRecordProcessor processor,
     ConsumerOptions options,
     TimeProvider time,
     ILogger logger,
-    StopDeadlines stop,
-    Status.EngineMetrics? metrics = null)
+    StopDeadlines stop)
 {
     private readonly Backoff _backoff = new(options.BackoffInitial, options.BackoffMax);
+    private readonly LeaseCheckpointer _checkpointer = new(lease, leases, time);
     private DateTimeOffset _lastCall = DateTimeOffset.MinValue;
 
     public string ShardId => lease.ShardId;
     public ShardConsumerState State { get; private set; } = ShardConsumerState.WaitingOnParentShards;
     public ShutdownReason Reason { get; private set; }
     public long? MillisBehindLatest { get; private set; }
-    public DateTimeOffset? LastCheckpointAt { get; private set; }
+    public DateTimeOffset? LastCheckpointAt => _checkpointer.LastCheckpointAt;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -40,27 +42,40 @@ internal sealed class ShardConsumer(
         {
             await WaitForParentsAsync(ct);
             State = ShardConsumerState.Initializing;
+            await processor.InitializeAsync(new InitializationInput(ShardId, _checkpointer.Current), ct);
             await ProcessAsync(ct);
             State = ShardConsumerState.ShuttingDown;
             Reason = ShutdownReason.ShardEnded;
-            await lease.WriteAsync(l => leases.CheckpointAsync(l, Checkpoints.ShardEnd, ct), ct);
+            if (_checkpointer.Current != ExtendedSequenceNumber.ShardEnd)
+                await processor.ShardEndedAsync(new ShardEndedInput(_checkpointer), ct);
+            if (_checkpointer.Current != ExtendedSequenceNumber.ShardEnd)
+                throw new InvalidOperationException($"Shard {ShardId} ended but its record processor did not checkpoint SHARD_END; its children wait until it does.");
             ConsumerLog.ShardEnded(logger, ShardId);
         }
         catch (Exception ex) when (ex is LeaseLostException || (ex is OperationCanceledException && lease.IsLost))
         {
             Reason = ShutdownReason.LeaseLost;
             ConsumerLog.LeaseLost(logger, ShardId);
+            await TellAsync(() => processor.LeaseLostAsync(stop.Release));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             State = ShardConsumerState.ShuttingDown;
             Reason = ShutdownReason.Requested;
+            await TellAsync(() => processor.ShutdownRequestedAsync(new ShutdownRequestedInput(_checkpointer), stop.Release));
             await ReleaseAsync();
         }
         finally
         {
             State = ShardConsumerState.ShutdownComplete;
         }
+    }
+
+    /// <summary>A processor failing in its last call does not keep the lease from being released.</summary>
+    private async Task TellAsync(Func<Task> call)
+    {
+        try { await call(); }
+        catch (Exception ex) { ConsumerLog.ProcessorShutdownFailed(logger, ShardId, ex); }
     }
 
     private async Task WaitForParentsAsync(CancellationToken ct)
@@ -94,20 +109,20 @@ internal sealed class ShardConsumer(
             {
                 if (iterator is null)
                 {
-                    var checkpoint = lease.Current.Checkpoint;
-                    if (checkpoint == Checkpoints.ShardEnd) return;
+                    var checkpoint = _checkpointer.Current;
+                    if (checkpoint == ExtendedSequenceNumber.ShardEnd) return;
                     try
                     {
                         iterator = await reader.GetShardIteratorAsync(ShardId, StartFrom(checkpoint), ct);
                     }
-                    catch (StreamValidationException ex) when (Checkpoints.IsSequenceNumber(checkpoint))
+                    catch (StreamValidationException) when (!checkpoint.IsSentinel)
                     {
                         // The stream does not know this sequence number: it was deleted and recreated
                         // (kinesalite restarts empty; so does a re-provisioned stream). Everything in it is
                         // newer than our checkpoint, so start over at its beginning: nothing skipped, and
-                        // anything read twice is stored once.
-                        ConsumerLog.CheckpointRejected(logger, ShardId, checkpoint, ex);
-                        await lease.WriteAsync(l => leases.CheckpointAsync(l, Checkpoints.TrimHorizon, ct), ct);
+                        // anything read twice is stored once. Expected after a recreate: one line, no trace.
+                        ConsumerLog.CheckpointRejected(logger, ShardId, checkpoint.ToCheckpoint());
+                        await _checkpointer.CheckpointAsync(ExtendedSequenceNumber.TrimHorizon, ct);
                         continue;
                     }
                     State = ShardConsumerState.Processing;
@@ -117,7 +132,7 @@ internal sealed class ShardConsumer(
                 var page = await reader.GetRecordsAsync(iterator, options.MaxRecordsPerCall, ct);
                 MillisBehindLatest = page.MillisBehindLatest;
                 if (page.Records.Count > 0)
-                    await PersistAsync(page.Records);
+                    await ProcessPageAsync(page);
                 _backoff.Reset();
                 if (page.NextIterator is null)
                 {
@@ -141,25 +156,12 @@ internal sealed class ShardConsumer(
         }
     }
 
-    private async Task PersistAsync(IReadOnlyList<ReceivedRecord> records)
+    private async Task ProcessPageAsync(RecordPage page)
     {
-        var batch = Decode(records);
-        // Not cancelled by the stop itself: a batch in flight finishes, unless the lease is lost or
-        // the drain deadline passes (then it rolls back with its checkpoint and is read again later).
-        using var write = CancellationTokenSource.CreateLinkedTokenSource(lease.LostToken, stop.Drain);
-        var result = await lease.WriteAsync(async l =>
-        {
-            var r = await writer.WriteAsync(batch, l, write.Token);
-            return (r.Lease, r);
-        }, write.Token);
-        LastCheckpointAt = time.GetUtcNow();
-        metrics?.RecordsStored(result.Stored.Count);
-        if (result.DeadLettered > 0)
-        {
-            metrics?.DeadLettered(result.DeadLettered);
-            ConsumerLog.DeadLettered(logger, ShardId, result.DeadLettered);
-        }
-        live.Publish(result.Stored);
+        // Not cancelled by the stop itself: a page in flight finishes, unless the lease is lost or
+        // the drain deadline passes (then what it did not checkpoint is read again later).
+        using var processing = CancellationTokenSource.CreateLinkedTokenSource(lease.LostToken, stop.Drain);
+        await processor.ProcessRecordsAsync(new ProcessRecordsInput(page.Records, page.MillisBehindLatest, _checkpointer), processing.Token);
     }
 
     /// <summary>
@@ -171,19 +173,6 @@ internal sealed class ShardConsumer(
         foreach (var child in children)
             await leases.CreateIfMissingAsync(new Lease(lease.Current.StreamName, child.ShardId, null, 0, null,
                 Checkpoints.TrimHorizon, child.ParentShards, 0), ct);
-    }
-
-    private PositionBatch Decode(IReadOnlyList<ReceivedRecord> records)
-    {
-        var fixes = new List<ShardFix>(records.Count);
-        var poison = new List<PoisonRecord>();
-        foreach (var r in records)
-        {
-            var decoded = PositionRecordCodec.Decode(r.Data.Span, r.ApproximateArrival);
-            if (decoded.Position is { } p) fixes.Add(new ShardFix(r.SequenceNumber, r.PartitionKey, p, r.Data));
-            else poison.Add(new PoisonRecord(r.SequenceNumber, r.PartitionKey, r.Data, decoded.Error!));
-        }
-        return new PositionBatch(lease.Current.StreamName, ShardId, fixes, poison, records[^1].SequenceNumber);
     }
 
     private async Task PaceAsync(CancellationToken ct)
@@ -211,10 +200,15 @@ internal sealed class ShardConsumer(
         }
     }
 
-    private static IteratorStart StartFrom(string checkpoint) => checkpoint switch
+    /// <summary>
+    /// Past a plain record: after it. Inside an aggregated record (sub-sequence above zero): at it,
+    /// so the processor sees the record again and skips the sub-records it has checkpointed.
+    /// </summary>
+    private static IteratorStart StartFrom(ExtendedSequenceNumber checkpoint) => checkpoint.SequenceNumber switch
     {
         Checkpoints.TrimHorizon => IteratorStart.TrimHorizon,
         Checkpoints.Latest => IteratorStart.Latest,
-        _ => IteratorStart.After(checkpoint),
+        _ when checkpoint.SubSequenceNumber > 0 => IteratorStart.At(checkpoint.SequenceNumber),
+        _ => IteratorStart.After(checkpoint.SequenceNumber),
     };
 }

@@ -91,10 +91,12 @@ public sealed class KinesaliteBench(BenchHost host, string templatePg, Report re
         // Disposed at the end: the engine's meter callbacks would otherwise keep the coordinator (and its stream) alive.
         await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var coordinator = new LeaseCoordinator(new StreamName(host.StreamName), reader, new PostgresLeaseStore(db.DataSource),
-            new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId), new LiveFanout(NullLogger<LiveFanout>.Instance),
+        var metrics = new EngineMetrics(meters);
+        var coordinator = new Scheduler(new StreamName(host.StreamName), reader, new PostgresLeaseStore(db.DataSource),
+            new PositionRecordProcessorFactory(new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId),
+                new LiveFanout(NullLogger<LiveFanout>.Instance), NullLoggerFactory.Instance, metrics),
             Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,
-            new PostgresConsumerStatusStore(db.DataSource), new EngineMetrics(meters));
+            new PostgresConsumerStatusStore(db.DataSource), metrics);
         var watch = Stopwatch.StartNew();
         await coordinator.StartAsync(ct);
         try

@@ -132,9 +132,11 @@ public sealed class PersistBench(string templatePg, Report report)
         var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var live = new LiveFanout(NullLogger<LiveFanout>.Instance);
         var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId);
-        var coordinator = new LeaseCoordinator(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource), writer, live,
+        var metrics = new EngineMetrics(meters);
+        var coordinator = new Scheduler(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource),
+            new PositionRecordProcessorFactory(writer, live, NullLoggerFactory.Instance, metrics),
             Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,
-            new PostgresConsumerStatusStore(db.DataSource), new EngineMetrics(meters));
+            new PostgresConsumerStatusStore(db.DataSource), metrics);
         Progress.Say("persist: consumer running");
         var watch = Stopwatch.StartNew();
         await coordinator.StartAsync(ct);

@@ -1,0 +1,21 @@
+namespace Sendy.Engine.Resilience;
+
+/// <summary>
+/// The one way a loop waits after a failure: doubling from <c>initial</c> up to <c>max</c>, with
+/// equal jitter (half fixed, half random: many nodes retrying spread out, and never zero).
+/// <see cref="Reset"/> after a success. Used by the shard consumers and the scheduler, the
+/// PostgreSQL listeners, the outbox dispatcher and the stream writer's retries of refused records.
+/// </summary>
+internal sealed class Backoff(TimeSpan initial, TimeSpan max)
+{
+    private int _failures;
+
+    public TimeSpan Next()
+    {
+        var ceiling = Math.Min(max.TotalMilliseconds, initial.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 20)));
+        _failures++;
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    public void Reset() => _failures = 0;
+}
