@@ -2,6 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sendy.Engine.Resilience;
+using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Deliveries.Outbox;
 
@@ -55,7 +57,23 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotif
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var wake = new SemaphoreSlim(0);
-        _ = ListenAsync(wake, stoppingToken);
+        var listening = PostgresListener.ListenAsync(dataSource, DeliveryStatusService.OutboxWakeChannel,
+            _ => { if (wake.CurrentCount == 0) wake.Release(); },
+            (delayMs, ex) => LogListenerLost(logger, delayMs, ex), time, stoppingToken);
+        try
+        {
+            await DispatchUntilStoppedAsync(wake, stoppingToken);
+        }
+        finally
+        {
+            try { await listening; }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        }
+    }
+
+    private async Task DispatchUntilStoppedAsync(SemaphoreSlim wake, CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(options.Value.OutboxPollInterval, TimeSpan.FromSeconds(30));
         var delay = options.Value.OutboxPollInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,6 +81,7 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotif
             {
                 var n = await DispatchOnceAsync(stoppingToken);
                 if (n > 0) LogDispatched(logger, n);
+                backoff.Reset();
                 delay = options.Value.OutboxPollInterval;
                 if (n == options.Value.OutboxBatchSize) continue; // more waiting
             }
@@ -73,7 +92,7 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotif
             catch (Exception ex)
             {
                 // Database or job storage down: the rows stay pending; back off and try again.
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                delay = backoff.Next();
                 LogDispatchFailed(logger, delay.TotalMilliseconds, ex);
             }
             try
@@ -88,33 +107,11 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotif
         }
     }
 
-    /// <summary>Wakes the loop when a status transaction commits outbox rows (best effort; polling covers a lost listener).</summary>
-    private async Task ListenAsync(SemaphoreSlim wake, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => { if (wake.CurrentCount == 0) wake.Release(); };
-                await using (var listen = new NpgsqlCommand($"LISTEN {DeliveryStatusService.OutboxWakeChannel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken); }
-                catch (OperationCanceledException) { return; }
-            }
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox: {Count} notification jobs enqueued")]
     private static partial void LogDispatched(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox wake-up listener lost its connection (polling goes on); reconnecting in {DelayMs:F0} ms")]
+    private static partial void LogListenerLost(ILogger logger, double delayMs, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed; rows stay pending, next try in {DelayMs:F0} ms")]
     private static partial void LogDispatchFailed(ILogger logger, double delayMs, Exception exception);

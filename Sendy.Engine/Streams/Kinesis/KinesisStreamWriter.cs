@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Streams.Kinesis;
 
@@ -38,6 +39,7 @@ public sealed class KinesisStreamWriter : IStreamWriter
         List<int> pending = Enumerable.Range(0, records.Count).ToList();
         KinesisOptions options = _client.Options;
         int attempt = 0;
+        var backoff = new Backoff(options.PutRetryBaseDelay, options.PutRetryMaxDelay);
 
         while (pending.Count > 0)
         {
@@ -72,7 +74,7 @@ public sealed class KinesisStreamWriter : IStreamWriter
                     lastError);
             }
 
-            TimeSpan delay = Backoff(attempt, options);
+            TimeSpan delay = backoff.Next();
             KinesisLog.PutRecordsRetrying(_logger, refused.Count, records.Count, lastErrorCode, attempt, options.PutRetryAttempts, delay);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             refused.Sort(); // calls follow input order; keep retries in it too
@@ -80,15 +82,6 @@ public sealed class KinesisStreamWriter : IStreamWriter
         }
 
         return new PutResult(results!);
-    }
-
-    /// <summary>Half fixed, half random ("equal jitter"): spreads retries of many writers, never zero.</summary>
-    internal static TimeSpan Backoff(int attempt, KinesisOptions options)
-    {
-        double cap = Math.Min(
-            options.PutRetryMaxDelay.TotalMilliseconds,
-            options.PutRetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
-        return TimeSpan.FromMilliseconds((cap / 2) + (Random.Shared.NextDouble() * cap / 2));
     }
 
     /// <summary>Consecutive groups of pending indices that fit one PutRecords call.</summary>
