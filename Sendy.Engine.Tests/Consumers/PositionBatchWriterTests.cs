@@ -65,6 +65,29 @@ public sealed class PositionBatchWriterTests(TestDatabase db) : IClassFixture<Te
     }
 
     [Fact]
+    public async Task a_fix_that_differs_from_the_stored_one_with_its_key_is_dead_lettered_with_its_own_reason()
+    {
+        var (stream, truck, _, writer, lease) = await SetUpAsync();
+        var result = await writer.WriteAsync(Batch(stream, Enumerable.Range(0, 5).Select(i => Fix(truck, i)).ToList()), lease, default);
+
+        // Same truck and device time as stored fix 2 but elsewhere (a second device on the truck);
+        // fix 3 re-sent as it was (stored once, silently); fix 7 twice in the page, the second one moved.
+        var elsewhere = Fix(truck, 2, 200) with { Position = Fix(truck, 2).Position with { Latitude = 35.1 } };
+        var moved = Fix(truck, 7, 203) with { Position = Fix(truck, 7).Position with { SpeedMps = 3 } };
+        List<ShardFix> page = [elsewhere, Fix(truck, 3, 201), Fix(truck, 7, 202), moved];
+        result = await writer.WriteAsync(Batch(stream, page), result.Lease, default);
+
+        Assert.Equal(2, result.DeadLettered);
+        Assert.DoesNotContain(result.Stored, p => p.Latitude == 35.1 || p.SpeedMps == 3);
+        Assert.Equal(6L, await CountAsync(truck)); // 0..4 and 7
+        Assert.Equal(37 + 2 * 0.001, await db.ScalarAsync<double>(
+            "SELECT ST_Y(location) FROM positions WHERE truck_id = $1 AND recorded_at = $2", truck, T0.AddSeconds(2)), 9); // first wins
+        Assert.Equal(2L, await db.ScalarAsync<long>(
+            "SELECT count(*) FROM dead_letters WHERE stream_name = $1 AND sequence_number = ANY($2) AND reason = $3",
+            stream, new[] { elsewhere.SequenceNumber, moved.SequenceNumber }, PostgresPositionBatchWriter.DiffersFromStored));
+    }
+
+    [Fact]
     public async Task a_resent_upload_under_new_sequence_numbers_is_stored_once_even_twice_in_one_page()
     {
         var (stream, truck, _, writer, lease) = await SetUpAsync();

@@ -19,11 +19,14 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         SELECT t.id, l.recorded_at FROM trucks t LEFT JOIN latest_positions l ON l.truck_id = t.id WHERE t.id = ANY($1)
         """;
 
-    private const string ReadStoredKeys = """
-        SELECT k.truck_id, k.recorded_at
+    private const string ReadStored = """
+        SELECT p.truck_id, p.recorded_at, ST_Y(p.location), ST_X(p.location), p.speed_mps, p.heading_degrees, p.accuracy_meters
         FROM unnest($1::text[], $2::timestamptz[]) AS k(truck_id, recorded_at)
-        WHERE EXISTS (SELECT 1 FROM positions p WHERE p.truck_id = k.truck_id AND p.recorded_at = k.recorded_at)
+        JOIN positions p ON p.truck_id = k.truck_id AND p.recorded_at = k.recorded_at
         """;
+
+    /// <summary>The dead-letter reason of a fix whose key is taken by a different fix.</summary>
+    public const string DiffersFromStored = "differs from the stored fix with the same truck and device time";
 
     private const string UpdateLatest = """
         INSERT INTO latest_positions (truck_id, recorded_at, received_at, location, speed_mps, heading_degrees,
@@ -51,15 +54,19 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         var unknown = new List<ShardFix>();
         foreach (var f in batch.Fixes)
             (latestByTruck.ContainsKey(f.Position.TruckId) ? known : unknown).Add(f);
+        var differing = new List<ShardFix>();
         if (known.Count > 0)
         {
-            var fresh = await NotYetStoredAsync(connection, tx, known, latestByTruck, cancellationToken);
+            var fresh = await NotYetStoredAsync(connection, tx, known, latestByTruck, differing, cancellationToken);
             await PositionRows.InsertAsync(connection, tx, batch.StreamName, batch.ShardId, time.GetUtcNow(), fresh, cancellationToken);
+            if (differing.Count > 0) known.RemoveAll(differing.Contains);
             await UpdateLatestAsync(connection, tx, batch.ShardId, known, cancellationToken);
         }
 
-        var poison = batch.Poison.Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.PartitionKey, f.Data,
-            $"unknown truck '{f.Position.TruckId}'"))).ToList();
+        var poison = batch.Poison
+            .Concat(unknown.Select(f => new PoisonRecord(f.SequenceNumber, f.PartitionKey, f.Data, $"unknown truck '{f.Position.TruckId}'")))
+            .Concat(differing.Select(f => new PoisonRecord(f.SequenceNumber, f.PartitionKey, f.Data, DiffersFromStored)))
+            .ToList();
         if (poison.Count > 0)
             await WriteDeadLettersAsync(connection, tx, batch, poison, cancellationToken);
 
@@ -92,17 +99,24 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
     /// than its truck's latest position cannot be stored yet, so only older ones (a backlog, a
     /// replay, a re-sent upload) are looked up. Should that shortcut ever be wrong, the COPY meets the
     /// key and the idempotent insert takes over: the key, not this filter, guarantees stored-once.
+    /// A fix whose key is taken (earlier in the page, or stored) by a fix with other values goes to
+    /// <paramref name="differing"/>: not stored, not dropped without a trace.
     /// </summary>
     private static async Task<List<ShardFix>> NotYetStoredAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        List<ShardFix> known, Dictionary<string, long?> latestByTruck, CancellationToken cancellationToken)
+        List<ShardFix> known, Dictionary<string, long?> latestByTruck, List<ShardFix> differing, CancellationToken cancellationToken)
     {
         var firsts = new List<ShardFix>(known.Count);
-        var seen = new HashSet<(string, long)>(known.Count);
+        var seen = new Dictionary<(string, long), TruckPosition>(known.Count);
         List<ShardFix>? older = null;
         foreach (var f in known)
         {
             var key = Key(f.Position);
-            if (!seen.Add(key)) continue;
+            if (seen.TryGetValue(key, out var first))
+            {
+                if (!SameFix(first, f.Position)) differing.Add(f);
+                continue;
+            }
+            seen.Add(key, f.Position);
             firsts.Add(f);
             if (latestByTruck[f.Position.TruckId] is { } latest && key.Ticks <= latest)
                 (older ??= []).Add(f);
@@ -116,17 +130,36 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         });
         if (older is null) return firsts;
 
-        var stored = new HashSet<(string, long)>();
-        await using (var cmd = new NpgsqlCommand(ReadStoredKeys, connection, tx))
+        var stored = new Dictionary<(string, long), TruckPosition>();
+        await using (var cmd = new NpgsqlCommand(ReadStored, connection, tx))
         {
             cmd.Parameters.Add(new() { Value = older.Select(f => f.Position.TruckId).ToArray() });
             cmd.Parameters.Add(new() { Value = older.Select(f => f.Position.RecordedAt.UtcDateTime).ToArray() });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                stored.Add((reader.GetString(0), reader.GetFieldValue<DateTime>(1).Ticks));
+            {
+                var truckId = reader.GetString(0);
+                var recordedAt = reader.GetFieldValue<DateTime>(1);
+                stored[(truckId, recordedAt.Ticks)] = new TruckPosition(truckId, reader.GetDouble(2), reader.GetDouble(3),
+                    new DateTimeOffset(recordedAt, TimeSpan.Zero), default, DoubleOrNull(reader, 4), DoubleOrNull(reader, 5), DoubleOrNull(reader, 6));
+            }
         }
-        return stored.Count == 0 ? firsts : firsts.Where(f => !stored.Contains(Key(f.Position))).ToList();
+        if (stored.Count == 0) return firsts;
+        var fresh = new List<ShardFix>(firsts.Count);
+        foreach (var f in firsts)
+        {
+            if (!stored.TryGetValue(Key(f.Position), out var kept)) fresh.Add(f);
+            else if (!SameFix(kept, f.Position)) differing.Add(f);
+        }
+        return fresh;
     }
+
+    private static double? DoubleOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);
+
+    /// <summary>The same fix sent again: position, speed, heading and accuracy equal (the receive time may differ).</summary>
+    private static bool SameFix(TruckPosition a, TruckPosition b) =>
+        a.Latitude.Equals(b.Latitude) && a.Longitude.Equals(b.Longitude) && Nullable.Equals(a.SpeedMps, b.SpeedMps)
+        && Nullable.Equals(a.HeadingDegrees, b.HeadingDegrees) && Nullable.Equals(a.AccuracyMeters, b.AccuracyMeters);
 
     /// <summary>The stored identity of a fix: PostgreSQL keeps microseconds, so finer ticks are cut as Npgsql cuts them.</summary>
     private static (string TruckId, long Ticks) Key(TruckPosition p)
