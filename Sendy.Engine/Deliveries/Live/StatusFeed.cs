@@ -27,7 +27,9 @@ public interface IDeliveryStatusPublisher
 
 /// <summary>
 /// In-process fan-out of status changes. Unlike positions nothing is coalesced: every event is
-/// a timeline entry, and they are rare (a handful per delivery).
+/// a timeline entry, and they are rare (a handful per delivery). Each subscriber gets its events
+/// one at a time in the order they were published (picked up → in transit, never the reverse),
+/// and a slow subscriber holds up only itself.
 /// </summary>
 public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDeliveryStatusFeed, IAllDeliveriesStatusFeed, IDeliveryStatusPublisher
 {
@@ -58,31 +60,80 @@ public sealed partial class StatusFanout(ILogger<StatusFanout> logger) : IDelive
         foreach (var subscription in _subscriptions.Keys)
         {
             if (subscription.DeliveryId is { } id && id != change.DeliveryId) continue;
-            async Task RunHandler()
-            {
-                subscription.Culture.Apply(); // this work item only
-                try
-                {
-                    await subscription.Handler(change);
-                }
-                catch (Exception ex)
-                {
-                    LogSubscriberFailed(logger, change.DeliveryId, ex);
-                }
-            }
-            if (HandlerQueue is null) _ = Task.Run(RunHandler);
-            else HandlerQueue(() => _ = RunHandler());
+            subscription.Enqueue(change);
         }
+    }
+
+    /// <summary>Runs the subscriber's queued events in order until none is left; one runner per subscriber at a time.</summary>
+    private async Task DrainAsync(Subscription subscription)
+    {
+        subscription.Culture.Apply(); // this work item only
+        while (subscription.TryDequeue(out var change))
+        {
+            try
+            {
+                await subscription.Handler(change);
+            }
+            catch (Exception ex)
+            {
+                LogSubscriberFailed(logger, change.DeliveryId, ex);
+            }
+        }
+    }
+
+    private void Schedule(Subscription subscription)
+    {
+        if (HandlerQueue is null) _ = Task.Run(() => DrainAsync(subscription));
+        else HandlerQueue(() => _ = DrainAsync(subscription));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A status subscriber for delivery {DeliveryId} threw; it stays subscribed")]
     private static partial void LogSubscriberFailed(ILogger logger, Guid deliveryId, Exception exception);
 
     /// <summary>A null <paramref name="DeliveryId"/> hears every delivery.</summary>
-    private sealed record Subscription(StatusFanout Owner, Guid? DeliveryId, Func<DeliveryStatusChanged, Task> Handler) : IDisposable
+    private sealed class Subscription(StatusFanout owner, Guid? deliveryId, Func<DeliveryStatusChanged, Task> handler) : IDisposable
     {
+        private readonly Queue<DeliveryStatusChanged> _queue = new();
+        private bool _running;
+        private bool _disposed;
+
+        public Guid? DeliveryId => deliveryId;
+
+        public Func<DeliveryStatusChanged, Task> Handler => handler;
+
         public SubscriberCulture Culture { get; } = SubscriberCulture.Capture();
 
-        public void Dispose() => Owner._subscriptions.TryRemove(this, out _);
+        public void Enqueue(DeliveryStatusChanged change)
+        {
+            lock (_queue)
+            {
+                if (_disposed) return;
+                _queue.Enqueue(change);
+                if (_running) return; // the runner takes it after the ones before it
+                _running = true;
+            }
+            owner.Schedule(this);
+        }
+
+        public bool TryDequeue(out DeliveryStatusChanged change)
+        {
+            lock (_queue)
+            {
+                if (!_disposed && _queue.TryDequeue(out change!)) return true;
+                _running = false;
+                change = null!;
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_queue)
+            {
+                _disposed = true;
+                _queue.Clear();
+            }
+            owner._subscriptions.TryRemove(this, out _);
+        }
     }
 }
