@@ -42,6 +42,15 @@ public sealed class SnsProtocolTests
     }
 
     [Fact]
+    public void an_error_without_xml_keeps_its_text_so_a_403_says_why()
+    {
+        var error = SnsErrors.FromResponse("Publish", HttpStatusCode.Forbidden, "<html>\n<body>Denied by proxy rule 12</body></html>");
+
+        Assert.Equal("Http403", error.ErrorCode);
+        Assert.Contains("Denied by proxy rule 12", error.Message);
+    }
+
+    [Fact]
     public async Task publish_sends_a_form_body_with_numbered_string_attributes_and_reads_the_message_id()
     {
         var handler = new CannedHandler(HttpStatusCode.OK, """

@@ -124,7 +124,7 @@ public static class SnsErrors
         (string? code, string? message) = ReadError(body);
         int http = (int)status;
         string text = code is null
-            ? $"SNS {action}: HTTP {http} without an error code."
+            ? $"SNS {action}: HTTP {http} without an error code{ErrorBody.Excerpt(body)}."
             : $"SNS {action}: {code}: {message ?? "(no message)"}";
         code ??= $"Http{http}";
 

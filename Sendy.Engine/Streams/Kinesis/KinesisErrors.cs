@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Sendy.Engine.Aws;
 
 namespace Sendy.Engine.Streams.Kinesis;
 
@@ -19,9 +20,11 @@ public static class KinesisErrors
                 return new StreamValidationException($"{operation}: request too large (HTTP 413).", "RequestEntityTooLarge");
             }
 
+            // Not a Kinesis error (a proxy's or a load balancer's page, moto's HTML): its text says why.
+            string said = ErrorBody.Excerpt(body);
             return code >= 500
-                ? new StreamUnavailableException($"{operation}: HTTP {code} from the stream service.")
-                : new StreamException($"{operation}: HTTP {code} without an error type.", $"Http{code}");
+                ? new StreamUnavailableException($"{operation}: HTTP {code} from the stream service{said}.")
+                : new StreamException($"{operation}: HTTP {code} without an error type{said}.", $"Http{code}");
         }
 
         string text = $"{operation}: {type}: {message ?? "(no message)"}";
