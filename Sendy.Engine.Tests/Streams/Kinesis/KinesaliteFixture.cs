@@ -21,7 +21,7 @@ public sealed class KinesaliteFixture : IAsyncLifetime
     }
 
     /// <summary>A stream of <paramref name="shardCount"/> shards instead of the usual four.</summary>
-    public KinesaliteFixture(int shardCount) => _shardCount = shardCount;
+    internal KinesaliteFixture(int shardCount) => _shardCount = shardCount; // internal: a class fixture has one public constructor
 
     public static string Endpoint { get; } =
         Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } configured
