@@ -130,7 +130,7 @@ public sealed class AdminFleetBrowserTests(AdminBrowserApp app) : IClassFixture<
         // The QR code is drawn large enough to scan, once the dialog's opening animation is over.
         await page.WaitForFunctionAsync("""
             () => { const r = document.querySelector('[data-testid=driver-link-qr] svg')?.getBoundingClientRect(); return r && r.width >= 200 && r.height >= 200; }
-            """, null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+            """, null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         await page.ClickAsync("[data-testid=copy-link]");
         await Expect(page.Locator("[data-testid=copy-result]")).ToHaveTextAsync("Link copied.");
         Assert.Equal(url, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));

@@ -18,6 +18,9 @@ public static class Chromium
                 "or point SENDY_CHROMIUM at a Chromium binary. Browser tests do not skip.");
         }
 
+        // Expect() waits until the page is right, up to this failure deadline (Playwright's own is
+        // 5 s): a correct page once took longer on a busy machine and the test failed.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

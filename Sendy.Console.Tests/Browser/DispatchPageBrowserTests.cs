@@ -108,7 +108,7 @@ public sealed class DispatchPageBrowserTests(BrowserFixture fixture)
     {
         await page.WaitForFunctionAsync(
             "([id, lat, lng]) => { const p = window.sendyDispatch.markerLatLng(id); return p && Math.abs(p[0] - lat) < 1e-9 && Math.abs(p[1] - lng) < 1e-9; }",
-            new object[] { truckId, lat, lng }, new PageWaitForFunctionOptions { Timeout = 10_000 });
+            new object[] { truckId, lat, lng }, new PageWaitForFunctionOptions { Timeout = 30_000 });
         var map = page.Locator("[data-testid=fleet-map]");
         await Expect(map).ToHaveAttributeAsync("data-last-truck", truckId);
         await Expect(map).ToHaveAttributeAsync("data-last-lat", lat.ToString(CultureInfo.InvariantCulture));

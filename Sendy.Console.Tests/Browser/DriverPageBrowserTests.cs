@@ -34,7 +34,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         Assert.Equal(37.5665, fix.GetProperty("lat").GetDouble(), 4);
         Assert.Equal(126.978, fix.GetProperty("lon").GetDouble(), 4);
         Assert.True(DateTimeOffset.TryParse(fix.GetProperty("recordedAt").GetString(), out _));
-        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0", new() { Timeout = 30_000 });
         await Expect(page.Locator("#last-upload")).ToContainTextAsync("sent");
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("driver-page.png"), FullPage = true });
@@ -60,7 +60,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         Assert.NotEqual("0", await page.Locator("#queue-length").TextContentAsync());
 
         status = 202;
-        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0", new() { Timeout = 30_000 });
         Assert.Contains(api.Statuses, s => s == 202);
     }
 
@@ -75,7 +75,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         await page.GotoAsync($"d/{token}");
         await page.ClickAsync("#share-toggle");
 
-        await Expect(page.Locator("#driver-warning")).ToContainTextAsync("no longer valid", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#driver-warning")).ToContainTextAsync("no longer valid", new() { Timeout = 30_000 });
         await Expect(page.Locator("#driver-app")).ToHaveAttributeAsync("data-sharing", "false");
         await Expect(page.Locator("#share-toggle")).ToBeDisabledAsync();
     }
@@ -91,7 +91,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
         await page.GotoAsync($"d/{token}");
         await page.ClickAsync("#share-toggle");
 
-        await Expect(page.Locator("#driver-warning")).ToContainTextAsync("latitude out of range", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#driver-warning")).ToContainTextAsync("latitude out of range", new() { Timeout = 30_000 });
         await Expect(page.Locator("#queue-length")).ToHaveTextAsync("0");
     }
 
@@ -212,7 +212,7 @@ public sealed class DriverPageBrowserTests(BrowserFixture fixture)
             await page.GotoAsync($"d/{token}");
             var never = await page.Locator("#last-upload").TextContentAsync();
             await page.ClickAsync("#share-toggle");
-            await Expect(page.Locator("#last-upload")).Not.ToHaveTextAsync(never!, new() { Timeout = 10_000 });
+            await Expect(page.Locator("#last-upload")).Not.ToHaveTextAsync(never!, new() { Timeout = 30_000 });
             await Expect(page.Locator(".status-button").First).ToBeVisibleAsync();
             if (dark)
             {

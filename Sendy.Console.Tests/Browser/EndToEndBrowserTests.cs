@@ -128,7 +128,7 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await Assertions.Expect(pickedUp).ToBeEnabledAsync();
         await pickedUp.ClickAsync();
 
-        await Assertions.Expect(customer.Locator("[data-testid=timeline] [data-status=PickedUp]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(customer.Locator("[data-testid=timeline] [data-status=PickedUp]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(customer.Locator("[data-testid=status-chip]")).ToContainTextAsync("상차 완료"); // stays in the delivery's language after a live update
         // The driver page moved on to the next step.
         await Assertions.Expect(driver.Locator("#status-buttons button[data-status=InTransit]")).ToBeVisibleAsync();

@@ -79,7 +79,7 @@ public sealed class JourneyBrowserTests(LiveStackFixture app) : IClassFixture<Li
         for (var i = 1; i <= 3; i++)
         {
             await context.SetGeolocationAsync(new Geolocation { Latitude = 35.1000f + i * 0.01f, Longitude = 129.0400f, Accuracy = 8 });
-            await Assertions.Expect(page.Locator("#queue-length")).Not.ToHaveTextAsync("0", new() { Timeout = 20_000 });
+            await Assertions.Expect(page.Locator("#queue-length")).Not.ToHaveTextAsync("0", new() { Timeout = 30_000 });
             await page.WaitForTimeoutAsync(1_100); // fixes a second apart: distinct device times
         }
         var queued = int.Parse(await page.Locator("#queue-length").TextContentAsync() ?? "0", CultureInfo.InvariantCulture);

@@ -68,8 +68,8 @@ public sealed class ConsoleProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"console exited with {_process.ExitCode}:\n{Log}");
@@ -81,7 +81,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"console not ready within 90 s:\n{Log}");
+        throw new TimeoutException($"console not ready within 180 s:\n{Log}");
     }
 
     /// <summary>SIGKILL: no shutdown code runs at all.</summary>
