@@ -5,11 +5,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Notifications.Email;
 using Sendy.Engine.Notifications.Sns;
+using Sendy.Engine.Tests.Deliveries;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tests.Notifications.Email;
 using Sendy.Engine.Tests.Notifications.Sns;
 
-namespace Sendy.Engine.Tests.Deliveries;
+namespace Sendy.Engine.Tests.Notifications;
 
 /// <summary>A status change through outbox and jobs to the real local servers: moto (SNS topic → SQS, SMS) and maildev.</summary>
 public sealed class NotificationChannelsLiveTests(MotoFixture moto, MaildevFixture maildev)

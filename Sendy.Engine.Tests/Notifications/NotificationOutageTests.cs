@@ -5,12 +5,13 @@ using Sendy.Engine.Deliveries;
 using Sendy.Engine.Notifications;
 using Sendy.Engine.Notifications.Email;
 using Sendy.Engine.Notifications.Sns;
+using Sendy.Engine.Tests.Deliveries;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tests.Notifications.Email;
 using Sendy.Engine.Tests.Notifications.Sns;
 using Xunit.Abstractions;
 
-namespace Sendy.Engine.Tests.Deliveries;
+namespace Sendy.Engine.Tests.Notifications;
 
 /// <summary>
 /// SMTP and SNS go down (a proxy in front of maildev and moto refuses connections): the jobs fail

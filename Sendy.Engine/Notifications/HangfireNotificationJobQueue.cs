@@ -1,13 +1,8 @@
 using Hangfire;
 
-namespace Sendy.Engine.Deliveries.Outbox;
+namespace Sendy.Engine.Notifications;
 
-/// <summary>Hands one outbox row to the job system; returns the job id.</summary>
-public interface INotificationJobQueue
-{
-    string Enqueue(long outboxId);
-}
-
+/// <summary>One Hangfire <see cref="NotificationJob"/> per outbox row.</summary>
 public sealed class HangfireNotificationJobQueue(IBackgroundJobClient jobs) : INotificationJobQueue
 {
     public string Enqueue(long outboxId) => jobs.Enqueue<NotificationJob>(job => job.RunAsync(outboxId, CancellationToken.None));

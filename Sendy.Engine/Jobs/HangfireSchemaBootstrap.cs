@@ -3,15 +3,16 @@ using Hangfire.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sendy.Engine.Search;
 
-namespace Sendy.Engine.Deliveries.Outbox;
+namespace Sendy.Engine.Jobs;
 
 /// <summary>
 /// Installs or upgrades Hangfire's tables in schema "hangfire" at start (Hangfire.PostgreSql's own
 /// installer, under its advisory lock), then registers the recurring position export. Done here
 /// rather than when the storage is built so that building the app never touches the database.
 /// </summary>
-public sealed class HangfireSchemaBootstrap(NpgsqlDataSource dataSource, IRecurringJobManager recurring, IOptions<NotificationOptions> options)
+public sealed class HangfireSchemaBootstrap(NpgsqlDataSource dataSource, IRecurringJobManager recurring, IOptions<PositionExportOptions> export)
     : IHostedService
 {
     public const string Schema = "hangfire";
@@ -21,7 +22,7 @@ public sealed class HangfireSchemaBootstrap(NpgsqlDataSource dataSource, IRecurr
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             PostgreSqlObjectsInstaller.Install(connection, Schema);
         recurring.AddOrUpdate<PositionExportJob>(PositionExportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-            options.Value.PositionExportCron);
+            export.Value.PositionExportCron);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Notifications.Email;
 using Sendy.Engine.Notifications.Sns;
 using Sendy.Engine.Notifications.Templates;
@@ -8,7 +9,7 @@ using Sendy.Engine.Search;
 using Sendy.Engine.Search.OpenSearch;
 using Sendy.Engine.Storage;
 
-namespace Sendy.Engine.Deliveries.Outbox;
+namespace Sendy.Engine.Notifications;
 
 /// <summary>Renders and sends one channel's notification for a status event. Returns what to record (message id, or why nothing went).</summary>
 public sealed class NotificationSender(

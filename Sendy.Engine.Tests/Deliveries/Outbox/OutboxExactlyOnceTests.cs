@@ -1,9 +1,10 @@
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Outbox;
 using Sendy.Engine.Notifications;
+using Sendy.Engine.Tests.Deliveries;
 using Sendy.Engine.Tests.Infrastructure;
 
-namespace Sendy.Engine.Tests.Deliveries;
+namespace Sendy.Engine.Tests.Deliveries.Outbox;
 
 public sealed class OutboxExactlyOnceTests : IAsyncLifetime
 {

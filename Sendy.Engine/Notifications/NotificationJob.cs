@@ -1,11 +1,10 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Sendy.Engine.Notifications;
 using Sendy.Engine.Search;
 using Sendy.Engine.Storage;
 
-namespace Sendy.Engine.Deliveries.Outbox;
+namespace Sendy.Engine.Notifications;
 
 /// <summary>
 /// One notification for one outbox row. Exactly once per (outbox row, channel): the outbox row is

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Sendy.Engine.Deliveries.Outbox;
+using Sendy.Engine.Search;
 using Sendy.Engine.Search.OpenSearch;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tests.Search.OpenSearch;
 
-namespace Sendy.Engine.Tests.Deliveries;
+namespace Sendy.Engine.Tests.Search;
 
 /// <summary>The recurring export ships stored positions to OpenSearch in bulk from a watermark, each once.</summary>
 public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
@@ -44,7 +44,7 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
     private PositionExportJob Job(int batchSize) => new(db.DataSource,
         new OpenSearchBulkIndexer(_server.Client(new OpenSearchOptions { BulkRetryBaseDelay = TimeSpan.FromMilliseconds(5) }), TimeProvider.System),
         new StaticMonitor(new OpenSearchOptions { Enabled = true, Url = _server.Url.ToString() }),
-        Options.Create(new NotificationOptions { PositionExportBatchSize = batchSize, PositionExportLag = TimeSpan.FromSeconds(30) }),
+        Options.Create(new PositionExportOptions { PositionExportBatchSize = batchSize, PositionExportLag = TimeSpan.FromSeconds(30) }),
         TimeProvider.System, NullLogger<PositionExportJob>.Instance);
 
     private int BulkDocuments() => _server.Received.Where(r => r.PathAndQuery.StartsWith("/_bulk", StringComparison.Ordinal))

@@ -3,10 +3,9 @@ using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Sendy.Engine.Search;
 using Sendy.Engine.Search.OpenSearch;
 
-namespace Sendy.Engine.Deliveries.Outbox;
+namespace Sendy.Engine.Search;
 
 /// <summary>
 /// Recurring: ships positions stored since the watermark to OpenSearch in bulk batches, never one
@@ -15,7 +14,7 @@ namespace Sendy.Engine.Deliveries.Outbox;
 /// stable: re-indexing overwrites). A no-op while OpenSearch is off.
 /// </summary>
 public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulkIndexer indexer, IOptionsMonitor<OpenSearchOptions> search,
-    IOptions<NotificationOptions> options, TimeProvider time, ILogger<PositionExportJob> logger)
+    IOptions<PositionExportOptions> options, TimeProvider time, ILogger<PositionExportJob> logger)
 {
     public const string RecurringJobId = "positions-to-opensearch";
     public const string WatermarkName = "positions-opensearch";
