@@ -1,7 +1,8 @@
+using Sendy.Engine.Fleet;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
-namespace Sendy.Engine.Tests.Tracking;
+namespace Sendy.Engine.Tests.Fleet;
 
 /// <summary>The dispatcher's read side against real PostGIS.</summary>
 public sealed class PostgresFleetQueriesTests(TestDatabase db) : IClassFixture<TestDatabase>

@@ -1,6 +1,7 @@
 using Npgsql;
+using Sendy.Engine.Tracking;
 
-namespace Sendy.Engine.Tracking;
+namespace Sendy.Engine.Fleet;
 
 /// <summary>
 /// <see cref="IFleetQueries"/> in plain SQL over the engine's data source: one round trip for
