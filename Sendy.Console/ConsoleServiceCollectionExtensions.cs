@@ -11,7 +11,7 @@ using Sendy.Console.Components.Pages.Track;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Preferences;
-using Sendy.Engine.Tracking;
+using Sendy.Engine.Fleet;
 
 namespace Sendy.Console;
 

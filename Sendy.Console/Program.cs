@@ -5,11 +5,13 @@ using Sendy.Console.Security;
 using Sendy.Console.Staff;
 using Sendy.Engine;
 using Sendy.Engine.Notifications;
+using Sendy.Engine.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSendyEngine(builder.Configuration);
 builder.Services.AddSendyNotifications(builder.Configuration);
+builder.Services.AddSendySearch(builder.Configuration);
 builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);

@@ -7,6 +7,7 @@ using Npgsql;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Outbox;
+using Sendy.Engine.Notifications;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Notifications.Email;
 using Sendy.Engine.Notifications.InMemory;
@@ -55,7 +56,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         services.AddSnsNotifications(configuration);
         services.AddSmtpEmail(configuration);
         services.AddOpenSearch(configuration);
-        services.AddOptions<NotificationOptions>();
+        services.AddOptions<OutboxOptions>();
         services.AddSingleton<NotificationSender>();
         services.AddTransient<NotificationJob>();
         services.AddSingleton(Sns);

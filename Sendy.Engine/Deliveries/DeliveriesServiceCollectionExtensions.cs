@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Deliveries.Live;
-using Sendy.Engine.Deliveries.Outbox;
+using Sendy.Engine.Notifications;
 
 namespace Sendy.Engine.Deliveries;
 

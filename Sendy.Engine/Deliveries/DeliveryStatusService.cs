@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Deliveries.Live;
-using Sendy.Engine.Deliveries.Outbox;
+using Sendy.Engine.Notifications;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Deliveries;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sendy.Engine.Notifications;
 using Sendy.Engine.Resilience;
 using Sendy.Engine.Storage;
 
@@ -13,7 +14,7 @@ namespace Sendy.Engine.Deliveries.Outbox;
 /// status commit leaves rows pending: the next pass enqueues them. A crash between enqueue and
 /// mark enqueues a row twice: the job's idempotency record makes the second run a no-op.
 /// </summary>
-public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotificationJobQueue queue, IOptions<NotificationOptions> options,
+public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, INotificationJobQueue queue, IOptions<OutboxOptions> options,
     TimeProvider time, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const string Claim = """

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sendy.Engine.Search.OpenSearch;
+
+namespace Sendy.Engine.Search;
+
+public static class SearchServiceCollectionExtensions
+{
+    /// <summary>
+    /// Search: the OpenSearch adapter (index setup, bulk indexing, status event search) and the
+    /// recurring position export, which the job server schedules (see <c>AddSendyJobs</c>).
+    /// </summary>
+    public static IServiceCollection AddSendySearch(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOpenSearch(configuration);
+        services.AddOptions<PositionExportOptions>().BindConfiguration(PositionExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddTransient<PositionExportJob>();
+        return services;
+    }
+}

@@ -1,0 +1,40 @@
+using NetTopologySuite.Geometries;
+using Sendy.Engine.Deliveries;
+
+namespace Sendy.Engine.Storage;
+
+public sealed class Delivery
+{
+    public Guid Id { get; set; }
+    /// <summary>SHA-256 of the tracking token; the token itself is never stored.</summary>
+    public required byte[] TrackingTokenHash { get; set; }
+    /// <summary>The tracking token encrypted with ASP.NET Core Data Protection, for links in notifications; never the token in clear.</summary>
+    public string? TrackingTokenProtected { get; set; }
+    /// <summary>Null while Booked: a dispatcher assigns the truck and driver.</summary>
+    public string? TruckId { get; set; }
+    public Guid? DriverId { get; set; }
+    public required string CustomerName { get; set; }
+    public string? CustomerEmail { get; set; }
+    /// <summary>E.164 ("+821012345678").</summary>
+    public string? CustomerPhone { get; set; }
+    /// <summary>"ko" or "en": the language of the customer's notifications.</summary>
+    public string Locale { get; set; } = "ko";
+    public string? PickupAddress { get; set; }
+    public Point? PickupLocation { get; set; }
+    public string? DropoffAddress { get; set; }
+    public Point? DropoffLocation { get; set; }
+    public DateTimeOffset? PlannedArrivalAt { get; set; }
+    public DateTimeOffset? EstimatedArrivalAt { get; set; }
+    public DeliveryStatus Status { get; set; }
+    public DateTimeOffset StatusChangedAt { get; set; }
+    public DateTimeOffset? PickedUpAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    /// <summary>When it reached a final status (Delivered, Cancelled, Failed).</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? FailureReason { get; set; }
+    /// <summary>The geofence saw the truck at the pickup point while EnRouteToPickup (a suggestion for the driver, not a status).</summary>
+    public DateTimeOffset? AtPickupAt { get; set; }
+    /// <summary>After this the tracking link answers "expired" (410) and shows nothing (set when the delivery closes).</summary>
+    public DateTimeOffset? TrackingExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,9 @@
+namespace Sendy.Engine.Storage;
+
+/// <summary>Who changed a delivery's status.</summary>
+public enum StatusActorKind
+{
+    Driver,
+    Dispatcher,
+    System,
+}
