@@ -11,6 +11,7 @@ using Sendy.Console.Components.Pages.Track;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Preferences;
+using Sendy.Engine;
 using Sendy.Engine.Fleet;
 
 namespace Sendy.Console;
@@ -38,28 +39,16 @@ public static class ConsoleServiceCollectionExtensions
         });
         services.AddSendyPreferences();
 
-        services.AddOptions<MapOptions>()
-            .Bind(configuration.GetSection(MapOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<MapOptions>(configuration, MapOptions.SectionName);
 
         // The dispatcher map's read side lives in the engine; the console is its only user, so it registers it.
         services.TryAddSingleton<IFleetQueries, PostgresFleetQueries>();
-        services.AddOptions<DispatchOptions>()
-            .Bind(configuration.GetSection(DispatchOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<Components.Pages.Driver.DriverPageOptions>()
-            .Bind(configuration.GetSection(Components.Pages.Driver.DriverPageOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<DispatchOptions>(configuration, DispatchOptions.SectionName);
+        services.AddValidatedOptions<Components.Pages.Driver.DriverPageOptions>(configuration, Components.Pages.Driver.DriverPageOptions.SectionName);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<OperationsOptions>()
-            .Bind(configuration.GetSection(OperationsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<OperationsOptions>(configuration, OperationsOptions.SectionName);
         services.TryAddSingleton<OperationsClock>();
         return services;
     }

@@ -34,8 +34,6 @@ public static class EngineServiceCollectionExtensions
 
         services.AddKinesisStream(configuration);
         services.AddSingleton(sp => new StreamName(sp.GetRequiredService<IOptions<KinesisOptions>>().Value.StreamName));
-        if (configuration.GetValue("Sendy:Stream:CreateIfMissing", false))
-            services.AddHostedService<StreamBootstrap>();
 
         services.AddSingleton<LiveFanout>();
         services.AddSingleton<ILivePositionFeed>(sp => sp.GetRequiredService<LiveFanout>());
@@ -46,14 +44,13 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<FleetAdminQueries>();
         services.AddSendyDeliveries(configuration);
 
-        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<IngestOptions>(configuration, IngestOptions.Section);
         services.AddSingleton<DriverTokenCache>();
         services.AddSingleton<DeviceDirectory>();
-        var crossNode = configuration.GetValue("Sendy:Live:CrossNode", true);
-        var fastPath = configuration.GetValue("Sendy:Live:FastPath", true);
-        if (fastPath)
+        var live = services.AddValidatedOptions<LiveOptions>(configuration, LiveOptions.Section);
+        if (live.FastPath)
         {
-            if (crossNode)
+            if (live.CrossNode)
             {
                 services.AddSingleton(sp => new LiveAnnouncer(sp.GetRequiredService<NpgsqlDataSource>(),
                     sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
@@ -61,12 +58,12 @@ public static class EngineServiceCollectionExtensions
                 services.AddHostedService(sp => sp.GetRequiredService<LiveAnnouncer>());
             }
             services.AddSingleton<IAcceptedPositionsListener>(sp => new LiveFastPath(sp.GetRequiredService<ILivePositionPublisher>(),
-                crossNode ? sp.GetRequiredService<LiveAnnouncer>() : null));
+                live.CrossNode ? sp.GetRequiredService<LiveAnnouncer>() : null));
         }
         services.AddSingleton(sp => new PositionIngestor(sp.GetRequiredService<IStreamWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IAcceptedPositionsListener>()));
 
-        services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var consumer = services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
@@ -74,15 +71,15 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EngineMetrics>();
         services.AddSingleton<IPositionBatchWriter>(sp => new PostgresPositionBatchWriter(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
-            crossNode ? sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId : null));
-        if (crossNode)
+            live.CrossNode ? sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId : null));
+        if (live.CrossNode)
         {
             services.AddSingleton(sp => new LiveRelay(sp.GetRequiredService<NpgsqlDataSource>(),
                 sp.GetRequiredService<ILivePositionPublisher>(), sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveRelay>>()));
             services.AddHostedService(sp => sp.GetRequiredService<LiveRelay>());
         }
-        if (configuration.GetValue(ConsumerOptions.Section + ":Enabled", true))
+        if (consumer.Enabled)
         {
             services.AddSingleton<IRecordProcessorFactory, PositionRecordProcessorFactory>();
             services.AddSingleton<Scheduler>();

@@ -46,6 +46,7 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, db.ConnectionString));
         Services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(db.ConnectionString).Build());
+        Services.AddOptions<PublicLinkOptions>().Bind(configuration.GetSection(PublicLinkOptions.Section));
         Services.AddSingleton<TrackingLinks>();
         Services.AddSingleton<FleetRegistry>();
         Services.AddSingleton<DeviceDirectory>();

@@ -4,21 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Console.Demo;
-
-public sealed class DemoOptions
-{
-    public const string Section = "Sendy:Demo";
-    public bool Enabled { get; set; }
-    public int Trucks { get; set; } = 24;
-    /// <summary>Where the customer link, driver link and driver token are written for the run script to print.</summary>
-    public string? LinksFile { get; set; }
-    /// <summary>How often each simulated phone uploads its queued fixes.</summary>
-    public TimeSpan UploadInterval { get; set; } = TimeSpan.FromSeconds(2);
-}
 
 /// <summary>
 /// A demo fleet that behaves like drivers' phones: each truck drives an expressway, takes a fix
@@ -26,7 +16,7 @@ public sealed class DemoOptions
 /// </summary>
 public sealed partial class DemoFleet(
     IOptions<DemoOptions> options,
-    IConfiguration configuration,
+    IOptions<PublicLinkOptions> links,
     FleetRegistry fleet,
     DemoDeliveries deliveries,
     IDbContextFactory<SendyDbContext> contexts,
@@ -46,7 +36,7 @@ public sealed partial class DemoFleet(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStartedAsync(stoppingToken);
-        var baseUrl = (configuration["Sendy:PublicBaseUrl"] ?? "http://127.0.0.1:5080").TrimEnd('/');
+        var baseUrl = links.Value.PublicBaseUrl.TrimEnd('/');
         List<DemoTruck> trucks;
         try
         {
@@ -182,17 +172,4 @@ public sealed partial class DemoFleet(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Demo truck {TruckId}: upload failed ({Reason}); keeping its queue")]
     private static partial void LogUploadFailed(ILogger logger, string truckId, string reason);
-}
-
-public static class DemoServiceCollectionExtensions
-{
-    public static IServiceCollection AddSendyDemo(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
-        if (!configuration.GetValue(DemoOptions.Section + ":Enabled", false)) return services;
-        services.AddHttpClient("demo");
-        services.AddSingleton<DemoDeliveries>();
-        services.AddHostedService<DemoFleet>();
-        return services;
-    }
 }

@@ -4,14 +4,6 @@ using Sendy.Engine.Storage;
 
 namespace Sendy.Console.Staff;
 
-public sealed class FirstAdminOptions
-{
-    public const string Section = "Sendy:Admin";
-    public string? Email { get; set; }
-    public string? Password { get; set; }
-    public string DisplayName { get; set; } = "Administrator";
-}
-
 /// <summary>
 /// On start: makes sure the roles exist and, when no admin exists yet and Sendy:Admin:Email/Password
 /// are configured, creates the first admin. Never changes an existing account.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Sendy.Engine;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Console.Staff;
@@ -10,14 +11,16 @@ public static class StaffServiceCollectionExtensions
     public const string DispatcherPolicy = "Dispatcher";
     public const string AdminPolicy = "Admin";
 
+    /// <summary>Length over composition rules (NIST SP 800-63B).</summary>
+    public const int PasswordMinLength = 12;
+
     public static IServiceCollection AddSendyStaff(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddIdentityCore<StaffUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                // Length over composition rules (NIST SP 800-63B).
-                o.Password.RequiredLength = 12;
+                o.Password.RequiredLength = PasswordMinLength;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
                 o.Password.RequireLowercase = false;
@@ -47,7 +50,7 @@ public static class StaffServiceCollectionExtensions
         });
         services.AddAuthorizationBuilder().AddStaffPolicies();
         services.AddCascadingAuthenticationState();
-        services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
+        services.AddValidatedOptions<FirstAdminOptions>(configuration, FirstAdminOptions.Section);
         services.AddHostedService<FirstAdminSeeder>();
         services.AddSingleton<StaffAccounts>();
         return services;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
@@ -20,7 +20,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     private IDbContextFactory<SendyDbContext> Contexts => new ContextFactory(db);
 
     private FleetRegistry Registry => new(Contexts,
-        new TrackingLinks(new EphemeralDataProtectionProvider(), new ConfigurationBuilder().Build()), _time);
+        new TrackingLinks(new EphemeralDataProtectionProvider(), Options.Create(new PublicLinkOptions())), _time);
 
     private FleetAdmin Admin(DeviceDirectory? devices = null, DriverTokenCache? drivers = null) =>
         new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), drivers ?? NewDriverCache(), _time);

@@ -12,7 +12,8 @@ public static class DeliveriesServiceCollectionExtensions
     /// <summary>Deliveries: booking, the status service, queries, live status (in process + LISTEN/NOTIFY), geofences.</summary>
     public static IServiceCollection AddSendyDeliveries(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
+        services.AddValidatedOptions<PublicLinkOptions>(configuration, PublicLinkOptions.Section);
         services.AddDataProtection();
         services.AddSingleton<TrackingLinks>();
         services.AddSingleton<NotificationChannels>();
@@ -30,7 +31,7 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<StatusRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
         services.AddSingleton<GeofenceWatcher>();
-        if (configuration.GetValue(DeliveryOptions.Section + ":GeofenceEnabled", true))
+        if (options.GeofenceEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<GeofenceWatcher>());
         return services;
     }

@@ -18,7 +18,7 @@ public static class JobsServiceCollectionExtensions
     {
         var connectionString = configuration.GetConnectionString("Sendy")
             ?? throw new InvalidOperationException("ConnectionStrings:Sendy is not set (see README, Configuration).");
-        services.AddOptions<JobServerOptions>().BindConfiguration(JobServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = services.AddValidatedOptions<JobServerOptions>(configuration, JobServerOptions.Section);
 
         // Our own storage instance (not JobStorage.Current): several hosts in one process (tests) each keep theirs.
         services.AddSingleton<JobStorage>(sp =>
@@ -36,7 +36,7 @@ public static class JobsServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        if (configuration.GetValue(JobServerOptions.Section + ":ServerEnabled", true))
+        if (options.ServerEnabled)
         {
             services.AddHostedService<HangfireSchemaBootstrap>();
             services.AddHangfireServer((sp, server) =>

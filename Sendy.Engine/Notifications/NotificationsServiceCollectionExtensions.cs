@@ -19,7 +19,7 @@ public static class NotificationsServiceCollectionExtensions
     {
         services.AddSnsNotifications(configuration);
         services.AddSmtpEmail(configuration);
-        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<OutboxOptions>(configuration, OutboxOptions.Section);
 
         services.TryAddSingleton<NotificationSender>();
         services.TryAddTransient<NotificationJob>();
@@ -27,7 +27,7 @@ public static class NotificationsServiceCollectionExtensions
 
         // Hosted services start in registration order: the job schema after the SNS topic, before the dispatcher.
         services.AddSendyJobs(configuration);
-        if (configuration.GetValue(JobServerOptions.Section + ":ServerEnabled", true))
+        if (configuration.GetOptions<JobServerOptions>(JobServerOptions.Section).ServerEnabled)
         {
             services.AddSingleton<OutboxDispatcher>();
             services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());

@@ -14,7 +14,7 @@ public static class SearchServiceCollectionExtensions
     public static IServiceCollection AddSendySearch(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOpenSearch(configuration);
-        services.AddOptions<PositionExportOptions>().BindConfiguration(PositionExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<PositionExportOptions>(configuration, PositionExportOptions.Section);
         services.TryAddTransient<PositionExportJob>();
         return services;
     }

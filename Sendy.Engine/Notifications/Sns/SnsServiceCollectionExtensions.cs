@@ -47,7 +47,7 @@ public static class SnsServiceCollectionExtensions
         services.TryAddTransient<ISnsPublisher, SnsPublisher>();
         services.TryAddTransient<ISnsTopicAdmin, SnsTopicAdmin>();
 
-        SnsOptions bound = configuration.GetSection(SnsOptions.SectionName).Get<SnsOptions>() ?? new SnsOptions();
+        SnsOptions bound = configuration.GetOptions<SnsOptions>(SnsOptions.SectionName);
         if (bound.Enabled && bound.CreateTopicIfMissing)
         {
             services.AddHostedService<SnsTopicBootstrap>();

@@ -19,6 +19,9 @@ public sealed class KinesisOptions
     /// <summary>Shards to create the stream with; local set-up only (AWS streams are provisioned outside the app).</summary>
     public int ShardCount { get; set; } = 2;
 
+    /// <summary>Create the stream at start and recreate it if it disappears (local set-up only: kinesalite keeps streams in memory).</summary>
+    public bool CreateIfMissing { get; set; }
+
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>PutRecords rounds after the first before records still refused make the call fail.</summary>

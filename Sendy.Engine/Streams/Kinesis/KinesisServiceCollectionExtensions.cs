@@ -15,6 +15,7 @@ public static class KinesisServiceCollectionExtensions
     /// <see cref="KinesisStreamAdmin"/>, over a typed <see cref="KinesisClient"/> whose requests are
     /// SigV4-signed. Options from "Sendy:Stream" (Endpoint, Region, StreamName, ShardCount), validated on start.
     /// A loopback Endpoint (kinesalite) signs with dummy credentials, anything else with AWSSDK.Core's default chain.
+    /// With CreateIfMissing, a hosted service creates the stream at start.
     /// </summary>
     public static IServiceCollection AddKinesisStream(this IServiceCollection services, IConfiguration configuration)
     {
@@ -52,6 +53,12 @@ public static class KinesisServiceCollectionExtensions
         services.TryAddTransient<KinesisStreamAdmin>();
         services.TryAddTransient<IStreamWriter>(sp => sp.GetRequiredService<KinesisStreamWriter>());
         services.TryAddTransient<IShardReader>(sp => sp.GetRequiredService<KinesisShardReader>());
+
+        if (configuration.GetOptions<KinesisOptions>(KinesisOptions.SectionName).CreateIfMissing)
+        {
+            services.AddHostedService<StreamBootstrap>();
+        }
+
         return services;
     }
 }
