@@ -11,6 +11,7 @@ using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.Kinesis;
@@ -34,10 +35,12 @@ public static class EngineServiceCollectionExtensions
 
         services.AddKinesisStream(configuration);
         services.AddSingleton(sp => new StreamName(sp.GetRequiredService<IOptions<KinesisOptions>>().Value.StreamName));
+        var consumer = services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section);
+        services.AddSingleton(sp => new NodeId(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId));
 
         services.AddSingleton<LiveFanout>();
-        services.AddSingleton<ILivePositionFeed>(sp => sp.GetRequiredService<LiveFanout>());
-        services.AddSingleton<ILivePositionPublisher>(sp => sp.GetRequiredService<LiveFanout>());
+        services.AddForwarded<ILivePositionFeed, LiveFanout>();
+        services.AddForwarded<ILivePositionPublisher, LiveFanout>();
         services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
         services.AddSingleton<FleetRegistry>();
         services.AddSingleton<FleetAdmin>();
@@ -48,42 +51,30 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<DriverTokenCache>();
         services.AddSingleton<DeviceDirectory>();
         var live = services.AddValidatedOptions<LiveOptions>(configuration, LiveOptions.Section);
+        // Optional collaborators (LiveAnnouncer, CrossNodeLive, IAcceptedPositionsListener) are
+        // registered only when configured; the constructors that take them default to null.
+        if (live.CrossNode)
+            services.AddSingleton(sp => new CrossNodeLive(sp.GetRequiredService<NodeId>()));
         if (live.FastPath)
         {
             if (live.CrossNode)
-            {
-                services.AddSingleton(sp => new LiveAnnouncer(sp.GetRequiredService<NpgsqlDataSource>(),
-                    sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
-                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveAnnouncer>>()));
-                services.AddHostedService(sp => sp.GetRequiredService<LiveAnnouncer>());
-            }
-            services.AddSingleton<IAcceptedPositionsListener>(sp => new LiveFastPath(sp.GetRequiredService<ILivePositionPublisher>(),
-                live.CrossNode ? sp.GetRequiredService<LiveAnnouncer>() : null));
+                services.AddHostedSingleton<LiveAnnouncer>();
+            services.AddSingleton<IAcceptedPositionsListener, LiveFastPath>();
         }
-        services.AddSingleton(sp => new PositionIngestor(sp.GetRequiredService<IStreamWriter>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IAcceptedPositionsListener>()));
+        services.AddSingleton<PositionIngestor>();
 
-        var consumer = services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
         services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
         services.AddMetrics();
         services.AddSingleton<EngineMetrics>();
-        services.AddSingleton<IPositionBatchWriter>(sp => new PostgresPositionBatchWriter(
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
-            live.CrossNode ? sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId : null));
+        services.AddSingleton<IPositionBatchWriter, PostgresPositionBatchWriter>();
         if (live.CrossNode)
-        {
-            services.AddSingleton(sp => new LiveRelay(sp.GetRequiredService<NpgsqlDataSource>(),
-                sp.GetRequiredService<ILivePositionPublisher>(), sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LiveRelay>>()));
-            services.AddHostedService(sp => sp.GetRequiredService<LiveRelay>());
-        }
+            services.AddHostedSingleton<LiveRelay>();
         if (consumer.Enabled)
         {
             services.AddSingleton<IRecordProcessorFactory, PositionRecordProcessorFactory>();
-            services.AddSingleton<Scheduler>();
-            services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+            services.AddHostedSingleton<Scheduler>();
         }
 
         services.AddHealthChecks()

@@ -58,7 +58,7 @@ public sealed class ReshardingTests(TestDatabase db) : IClassFixture<TestDatabas
         // Wired as EngineHarness wires a node, with a log to read: the consumers' log is the signal.
         var log = new RecordingLoggerFactory();
         using var coordinator = new Scheduler(new StreamName(name), stream, store,
-            new PositionRecordProcessorFactory(new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, null),
+            new PositionRecordProcessorFactory(new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System),
                 new LiveFanout(NullLogger<LiveFanout>.Instance), log),
             Options.Create(EngineHarness.FastOptions("worker-a", TimeSpan.FromSeconds(3))), TimeProvider.System, log);
         await coordinator.StartAsync(default);

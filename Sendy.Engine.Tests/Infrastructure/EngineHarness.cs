@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Tracking;
 
@@ -67,14 +68,14 @@ public sealed class EngineHarness(
     /// <summary>Only the relay listener: a node that serves live views but consumes nothing.</summary>
     public async Task StartRelayOnlyAsync()
     {
-        Relay = new LiveRelay(_data, Live, workerId, TimeProvider.System, NullLogger<LiveRelay>.Instance);
+        Relay = new LiveRelay(_data, Live, new NodeId(workerId), TimeProvider.System, NullLogger<LiveRelay>.Instance);
         await Relay.StartAsync(CancellationToken.None);
     }
 
     public async Task StartAsync()
     {
         if (relay) await StartRelayOnlyAsync();
-        IPositionBatchWriter writer = new PostgresPositionBatchWriter(_data, TimeProvider.System, relay ? workerId : null);
+        IPositionBatchWriter writer = new PostgresPositionBatchWriter(_data, TimeProvider.System, relay ? new CrossNodeLive(new NodeId(workerId)) : null);
         if (decorateWriter is not null) writer = decorateWriter(writer);
         Scheduler = new Scheduler(new StreamName(streamName), reader, Leases,
             new PositionRecordProcessorFactory(writer, Live, NullLoggerFactory.Instance, Metrics),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Leasing.InMemory;
+using Sendy.Engine.Nodes;
 using Xunit.Abstractions;
 
 namespace Sendy.Engine.Tests.Leasing;
@@ -27,7 +28,7 @@ public sealed class LeaseBalancingSimulation(ITestOutputHelper output)
         var live = new List<LeaseManager>();
         var random = new Random(7);
         var next = 0;
-        LeaseManager Join() { var w = new LeaseManager(store, Stream, $"w{next++:D2}", Duration, time); live.Add(w); return w; }
+        LeaseManager Join() { var w = new LeaseManager(store, Stream, new NodeId($"w{next++:D2}"), Duration, time); live.Add(w); return w; }
 
         async Task CycleAsync()
         {
@@ -84,9 +85,9 @@ public sealed class LeaseBalancingSimulation(ITestOutputHelper output)
         FakeTimeProvider time, ITestOutputHelper output, int cycle)
     {
         var leases = await store.ListAsync(Stream, default);
-        var liveIds = live.Select(w => w.WorkerId).ToHashSet();
-        var counts = live.ToDictionary(w => w.WorkerId,
-            w => leases.Count(l => l.Owner == w.WorkerId && !l.IsExpired(Duration, time.GetUtcNow())));
+        var liveIds = live.Select(w => w.Worker.Value).ToHashSet();
+        var counts = live.ToDictionary(w => w.Worker.Value,
+            w => leases.Count(l => l.Owner == w.Worker.Value && !l.IsExpired(Duration, time.GetUtcNow())));
         var owned = leases.Count(l => l.Owner is not null && liveIds.Contains(l.Owner) && !l.IsExpired(Duration, time.GetUtcNow()));
         var spread = counts.Values.Max() - counts.Values.Min();
         if (cycle % 10 == 0) output.WriteLine($"cycle {cycle}: owned {owned}, min {counts.Values.Min()}, max {counts.Values.Max()}");

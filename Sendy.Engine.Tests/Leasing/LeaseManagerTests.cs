@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Leasing.InMemory;
+using Sendy.Engine.Nodes;
 
 namespace Sendy.Engine.Tests.Leasing;
 
@@ -12,7 +13,7 @@ public sealed class LeaseManagerTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
     private readonly InMemoryLeaseStore _store = new();
 
-    private LeaseManager Worker(string id) => new(_store, Stream, id, Duration, _time);
+    private LeaseManager Worker(string id) => new(_store, Stream, new NodeId(id), Duration, _time);
 
     private async Task AddShardsAsync(int count)
     {

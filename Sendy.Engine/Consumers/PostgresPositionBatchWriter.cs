@@ -11,8 +11,8 @@ namespace Sendy.Engine.Consumers;
 /// device time), dead letters, the cross-node notification and the checkpoint, all in one
 /// transaction. A fix for a truck that does not exist is dead-lettered.
 /// </summary>
-/// <param name="relayNodeId">When set, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
-public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, string? relayNodeId = null)
+/// <param name="crossNode">When present, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
+public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, CrossNodeLive? crossNode = null)
     : IPositionBatchWriter
 {
     private const string ReadTrucks = """
@@ -71,8 +71,8 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             await WriteDeadLettersAsync(connection, tx, batch, poison, cancellationToken);
 
         var stored = known.Select(f => f.Position).ToList();
-        if (relayNodeId is not null)
-            await LiveRelay.NotifyAsync(connection, tx, relayNodeId, stored, cancellationToken);
+        if (crossNode is not null)
+            await LiveRelay.NotifyAsync(connection, tx, crossNode.Node, stored, cancellationToken);
 
         var lease = await PostgresLeaseStore.CheckpointAsync(connection, tx, held, batch.LastSequenceNumber, cancellationToken);
         await tx.CommitAsync(cancellationToken);

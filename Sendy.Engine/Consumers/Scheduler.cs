@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sendy.Engine.Consumers.Processing;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Resilience;
 using Sendy.Engine.Streams;
 
@@ -40,14 +41,16 @@ public sealed class Scheduler : BackgroundService
         _logger = loggers.CreateLogger<Scheduler>();
         _metrics = metrics;
         _stop = new StopDeadlines(_options, time);
-        _manager = new LeaseManager(leases, stream.Value, _options.WorkerId, _options.LeaseDuration, time);
+        Node = new NodeId(_options.WorkerId);
+        _manager = new LeaseManager(leases, stream.Value, Node, _options.LeaseDuration, time);
         _shards = new ShardSyncer(stream, reader, leases, _logger);
-        _heartbeat = new WorkerHeartbeat(stream.Value, _options.WorkerId, status, time, _logger);
+        _heartbeat = new WorkerHeartbeat(stream.Value, Node, status, time, _logger);
         _consumers = new ShardConsumers(reader, leases, processors, _options, time, loggers, _stop);
         metrics?.Observe(Snapshot);
     }
 
-    public string WorkerId => _options.WorkerId;
+    /// <summary>This node, the owner of the leases it takes (Sendy:Consumer:WorkerId).</summary>
+    public NodeId Node { get; }
 
     public long Steals => _manager.Steals;
 
@@ -140,7 +143,7 @@ public sealed class Scheduler : BackgroundService
             foreach (var lease in await _manager.TakeAsync(stoppingToken))
             {
                 _consumers.Start(lease, stoppingToken);
-                ConsumerLog.Took(_logger, WorkerId, lease.ShardId);
+                ConsumerLog.Took(_logger, Node.Value, lease.ShardId);
             }
             if (_manager.Steals > steals) _metrics?.Stole();
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sendy.Engine.Consumers.Status;
+using Sendy.Engine.Nodes;
 
 namespace Sendy.Engine.Consumers;
 
@@ -8,7 +9,7 @@ namespace Sendy.Engine.Consumers;
 /// registration), refreshed every cycle with its lease count and each shard's lag, removed on a
 /// graceful stop. Failures never stop consuming; they only stop taking new leases.
 /// </summary>
-internal sealed class WorkerHeartbeat(string streamName, string workerId, IConsumerStatusStore? status, TimeProvider time, ILogger logger)
+internal sealed class WorkerHeartbeat(string streamName, NodeId worker, IConsumerStatusStore? status, TimeProvider time, ILogger logger)
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -18,7 +19,7 @@ internal sealed class WorkerHeartbeat(string streamName, string workerId, IConsu
         if (status is null) return true;
         try
         {
-            await status.HeartbeatAsync(new WorkerStatus(workerId, Environment.MachineName, _startedAt, time.GetUtcNow(), leaseCount), cancellationToken);
+            await status.HeartbeatAsync(new WorkerStatus(worker.Value, Environment.MachineName, _startedAt, time.GetUtcNow(), leaseCount), cancellationToken);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -35,7 +36,7 @@ internal sealed class WorkerHeartbeat(string streamName, string workerId, IConsu
         try
         {
             foreach (var shard in shards)
-                await status.ReportLagAsync(streamName, shard.ShardId, workerId, shard.MillisBehindLatest, cancellationToken);
+                await status.ReportLagAsync(streamName, shard.ShardId, worker.Value, shard.MillisBehindLatest, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -49,11 +50,11 @@ internal sealed class WorkerHeartbeat(string streamName, string workerId, IConsu
         if (status is null) return;
         try
         {
-            await status.RemoveWorkerAsync(workerId, deadline).WaitAsync(deadline);
+            await status.RemoveWorkerAsync(worker.Value, deadline).WaitAsync(deadline);
         }
         catch (Exception ex)
         {
-            ConsumerLog.WorkerRemovalFailed(logger, workerId, ex);
+            ConsumerLog.WorkerRemovalFailed(logger, worker.Value, ex);
         }
     }
 }

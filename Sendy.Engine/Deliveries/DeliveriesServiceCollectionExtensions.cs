@@ -17,19 +17,17 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddDataProtection();
         services.AddSingleton<TrackingLinks>();
         services.AddSingleton<NotificationChannels>();
-        services.AddSingleton(sp => new StatusNodeId(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId));
         services.AddSingleton<StatusFanout>();
-        services.AddSingleton<IDeliveryStatusFeed>(sp => sp.GetRequiredService<StatusFanout>());
-        services.AddSingleton<IDeliveryStatusPublisher>(sp => sp.GetRequiredService<StatusFanout>());
-        services.AddSingleton<IAllDeliveriesStatusFeed>(sp => sp.GetRequiredService<StatusFanout>());
+        services.AddForwarded<IDeliveryStatusFeed, StatusFanout>();
+        services.AddForwarded<IDeliveryStatusPublisher, StatusFanout>();
+        services.AddForwarded<IAllDeliveriesStatusFeed, StatusFanout>();
         services.AddSingleton<DeliveryStatusService>();
         services.AddSingleton<DeliveryBookingService>();
         services.AddSingleton<DeliveryQueries>();
         services.AddSingleton<DispatchBoardQueries>();
         services.AddSingleton<IDeliveryLogQueries, DeliveryLogQueries>();
         services.AddSingleton<IDeliveryHistoryQueries, DeliveryHistoryQueries>();
-        services.AddSingleton<StatusRelay>();
-        services.AddHostedService(sp => sp.GetRequiredService<StatusRelay>());
+        services.AddHostedSingleton<StatusRelay>();
         services.AddSingleton<GeofenceWatcher>();
         if (options.GeofenceEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<GeofenceWatcher>());

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Notifications;
 using Sendy.Engine.Storage;
 
@@ -16,7 +17,7 @@ public sealed class DeliveryStatusService(
     IDbContextFactory<SendyDbContext> contexts,
     NotificationChannels channels,
     IDeliveryStatusPublisher live,
-    StatusNodeId node,
+    NodeId node,
     IOptions<DeliveryOptions> options,
     TimeProvider time)
 {

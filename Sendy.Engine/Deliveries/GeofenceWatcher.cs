@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Nodes;
 
 namespace Sendy.Engine.Deliveries;
 
@@ -16,7 +17,7 @@ namespace Sendy.Engine.Deliveries;
 /// Every node may run it: the status row lock and the idempotency key make duplicates harmless.
 /// </summary>
 public sealed partial class GeofenceWatcher(NpgsqlDataSource dataSource, DeliveryStatusService statuses, IDeliveryStatusPublisher live,
-    StatusNodeId node, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<GeofenceWatcher> logger) : BackgroundService
+    NodeId node, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<GeofenceWatcher> logger) : BackgroundService
 {
     private const string Find = """
         SELECT d.id, d.status = 'InTransit'

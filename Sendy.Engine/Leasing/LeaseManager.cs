@@ -1,14 +1,16 @@
+using Sendy.Engine.Nodes;
+
 namespace Sendy.Engine.Leasing;
 
 /// <summary>
 /// One worker's leases: renews them, takes and steals per <see cref="LeaseTaker"/>, and notices
 /// losses. It runs no consumers (the coordinator does), so simulations can drive it directly.
 /// </summary>
-public sealed class LeaseManager(ILeaseStore store, string streamName, string workerId, TimeSpan leaseDuration, TimeProvider time)
+public sealed class LeaseManager(ILeaseStore store, string streamName, NodeId worker, TimeSpan leaseDuration, TimeProvider time)
 {
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
 
-    public string WorkerId => workerId;
+    public NodeId Worker => worker;
 
     public IReadOnlyCollection<HeldLease> Held
     {
@@ -60,10 +62,10 @@ public sealed class LeaseManager(ILeaseStore store, string streamName, string wo
 
         // Rows that name us but that we do not hold (our consumer crashed, or we restarted under the
         // same id): take them back from their checkpoint.
-        foreach (var orphan in all.Where(l => l.Owner == workerId && !l.IsFinished && !IsHeld(l.ShardId)))
+        foreach (var orphan in all.Where(l => l.Owner == worker.Value && !l.IsFinished && !IsHeld(l.ShardId)))
             await TryTakeAsync(orphan, now, acquired, cancellationToken);
 
-        var plan = LeaseTaker.Plan(all, workerId, leaseDuration, now);
+        var plan = LeaseTaker.Plan(all, worker.Value, leaseDuration, now);
         foreach (var lease in plan.Take.Where(l => !IsHeld(l.ShardId)))
             await TryTakeAsync(lease, now, acquired, cancellationToken);
         if (plan.Steal is { } victim && await TryTakeAsync(victim, now, acquired, cancellationToken))
@@ -100,7 +102,7 @@ public sealed class LeaseManager(ILeaseStore store, string streamName, string wo
     {
         try
         {
-            var taken = await store.TakeAsync(seen, workerId, now, cancellationToken);
+            var taken = await store.TakeAsync(seen, worker.Value, now, cancellationToken);
             var held = new HeldLease(taken, now);
             lock (_held) _held[taken.ShardId] = held;
             acquired.Add(held);

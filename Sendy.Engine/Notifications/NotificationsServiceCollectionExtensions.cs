@@ -29,8 +29,7 @@ public static class NotificationsServiceCollectionExtensions
         services.AddSendyJobs(configuration);
         if (configuration.GetOptions<JobServerOptions>(JobServerOptions.Section).ServerEnabled)
         {
-            services.AddSingleton<OutboxDispatcher>();
-            services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+            services.AddHostedSingleton<OutboxDispatcher>();
         }
         return services;
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Sendy.Engine.Nodes;
 
 namespace Sendy.Engine.Tracking;
 
@@ -11,7 +12,7 @@ namespace Sendy.Engine.Tracking;
 /// a send is in flight go out together, newest per truck. Best effort: if PostgreSQL is away the
 /// fixes still reach other nodes when the consumer stores them.
 /// </summary>
-public sealed partial class LiveAnnouncer(NpgsqlDataSource dataSource, string nodeId, ILogger<LiveAnnouncer> logger)
+public sealed partial class LiveAnnouncer(NpgsqlDataSource dataSource, NodeId node, ILogger<LiveAnnouncer> logger)
     : BackgroundService
 {
     private readonly Channel<IReadOnlyList<TruckPosition>> _queue = Channel.CreateBounded<IReadOnlyList<TruckPosition>>(
@@ -34,7 +35,7 @@ public sealed partial class LiveAnnouncer(NpgsqlDataSource dataSource, string no
                 try
                 {
                     await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                    await LiveRelay.NotifyAsync(connection, null, nodeId, pending, stoppingToken);
+                    await LiveRelay.NotifyAsync(connection, null, node, pending, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

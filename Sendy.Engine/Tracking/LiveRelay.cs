@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Tracking;
@@ -14,7 +15,7 @@ namespace Sendy.Engine.Tracking;
 /// they are committed. Every node listens and republishes what other nodes stored to its own
 /// in-process fan-out (its own notifications are skipped: it published those directly).
 /// </summary>
-public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePositionPublisher local, string nodeId,
+public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePositionPublisher local, NodeId node,
     TimeProvider time, ILogger<LiveRelay> logger) : BackgroundService
 {
     public const string Channel = "sendy_live";
@@ -22,10 +23,10 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
     /// <summary>PostgreSQL's limit is 8000 bytes per payload; stay under it with room to spare.</summary>
     internal const int MaxPayloadBytes = 7_800;
 
-    public string NodeId => nodeId;
+    public NodeId Node => node;
 
     /// <summary>Queues notifications with the newest position per truck of the batch, in the caller's transaction (if any).</summary>
-    public static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string originNodeId,
+    public static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, NodeId origin,
         IReadOnlyList<TruckPosition> positions, CancellationToken cancellationToken)
     {
         if (positions.Count == 0) return;
@@ -35,7 +36,7 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
                 latest[p.TruckId] = p;
 
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var payload in Payloads(originNodeId, latest.Values))
+        foreach (var payload in Payloads(origin.Value, latest.Values))
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, $2)") { Parameters = { new() { Value = Channel }, new() { Value = payload } } });
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -128,7 +129,7 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
         {
             // Database gone: peers' positions stop arriving live until it is back; the listener never gives up.
             await PostgresListener.ListenAsync(dataSource, Channel, OnPayload,
-                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken, () => LogListening(logger, nodeId));
+                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken, () => LogListening(logger, node.Value));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -143,7 +144,7 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
             LogBadPayload(logger);
             return;
         }
-        if (message.Origin == nodeId) return;
+        if (message.Origin == node.Value) return;
         local.Publish(message.Positions);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Tracking;
 
@@ -93,7 +94,7 @@ public sealed class KinesaliteBench(BenchHost host, string templatePg, Report re
         var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var metrics = new EngineMetrics(meters);
         var coordinator = new Scheduler(new StreamName(host.StreamName), reader, new PostgresLeaseStore(db.DataSource),
-            new PositionRecordProcessorFactory(new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId),
+            new PositionRecordProcessorFactory(new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, new CrossNodeLive(new NodeId(options.WorkerId))),
                 new LiveFanout(NullLogger<LiveFanout>.Instance), NullLoggerFactory.Instance, metrics),
             Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,
             new PostgresConsumerStatusStore(db.DataSource), metrics);

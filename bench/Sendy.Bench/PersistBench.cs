@@ -7,6 +7,7 @@ using NpgsqlTypes;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.InMemory;
@@ -131,7 +132,7 @@ public sealed class PersistBench(string templatePg, Report report)
         await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var live = new LiveFanout(NullLogger<LiveFanout>.Instance);
-        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, options.WorkerId);
+        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, new CrossNodeLive(new NodeId(options.WorkerId)));
         var metrics = new EngineMetrics(meters);
         var coordinator = new Scheduler(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource),
             new PositionRecordProcessorFactory(writer, live, NullLoggerFactory.Instance, metrics),

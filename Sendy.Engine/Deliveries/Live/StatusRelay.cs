@@ -1,3 +1,4 @@
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Storage;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace Sendy.Engine.Deliveries.Live;
 /// of <see cref="Tracking.LiveRelay"/>: the status transaction queues the notification, so peers
 /// hear only of committed changes; the writing node publishes locally itself and skips its own.
 /// </summary>
-public sealed partial class StatusRelay(NpgsqlDataSource dataSource, IDeliveryStatusPublisher local, StatusNodeId node,
+public sealed partial class StatusRelay(NpgsqlDataSource dataSource, IDeliveryStatusPublisher local, NodeId node,
     TimeProvider time, ILogger<StatusRelay> logger) : BackgroundService
 {
     public const string Channel = "sendy_status";
@@ -57,6 +58,3 @@ public sealed partial class StatusRelay(NpgsqlDataSource dataSource, IDeliverySt
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status relay lost its PostgreSQL connection; reconnecting in {DelayMs:F0} ms")]
     private static partial void LogListenFailed(ILogger logger, double delayMs, Exception exception);
 }
-
-/// <summary>This process's identity on the status channel.</summary>
-public sealed record StatusNodeId(string Value);
