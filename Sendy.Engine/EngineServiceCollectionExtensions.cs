@@ -36,7 +36,7 @@ public static class EngineServiceCollectionExtensions
         services.AddKinesisStream(configuration);
         services.AddSingleton(sp => new StreamName(sp.GetRequiredService<IOptions<KinesisOptions>>().Value.StreamName));
         var consumer = services.AddValidatedOptions<ConsumerOptions>(configuration, ConsumerOptions.Section);
-        services.AddSingleton(sp => new NodeId(sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WorkerId));
+        services.AddSendyNode();
 
         services.AddSingleton<LiveFanout>();
         services.AddForwarded<ILivePositionFeed, LiveFanout>();

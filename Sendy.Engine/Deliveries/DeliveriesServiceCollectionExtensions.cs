@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Sendy.Engine.Consumers;
 using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Nodes;
 using Sendy.Engine.Notifications;
 
 namespace Sendy.Engine.Deliveries;
@@ -14,6 +13,7 @@ public static class DeliveriesServiceCollectionExtensions
     {
         var options = services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
         services.AddValidatedOptions<PublicLinkOptions>(configuration, PublicLinkOptions.Section);
+        services.AddSendyNode();
         services.AddDataProtection();
         services.AddSingleton<TrackingLinks>();
         services.AddSingleton<NotificationChannels>();
