@@ -46,7 +46,7 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer of shard {ShardId} crashed")]
     public static partial void ConsumerCrashed(ILogger logger, string shardId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: the stream does not know checkpoint {Checkpoint} (it was recreated); reading the shard from TRIM_HORIZON, records read twice are stored once")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: the stream does not know checkpoint {Checkpoint} (it was recreated); restarting the shard from TRIM_HORIZON, records read twice are stored once")]
     public static partial void CheckpointRejected(ILogger logger, string shardId, string checkpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Record processor of shard {ShardId} failed while shutting down; the lease is handled as usual")]

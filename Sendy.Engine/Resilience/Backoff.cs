@@ -4,7 +4,8 @@ namespace Sendy.Engine.Resilience;
 /// The one way a loop waits after a failure: doubling from <c>initial</c> up to <c>max</c>, with
 /// equal jitter (half fixed, half random: many nodes retrying spread out, and never zero).
 /// <see cref="Reset"/> after a success. Used by the shard consumers and the scheduler, the
-/// PostgreSQL listeners, the outbox dispatcher and the stream writer's retries of refused records.
+/// PostgreSQL listeners, the outbox dispatcher, the stream writer's retries of refused records and
+/// the OpenSearch bulk indexer's retries of throttled documents.
 /// </summary>
 internal sealed class Backoff(TimeSpan initial, TimeSpan max)
 {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Search.OpenSearch;
 
@@ -37,6 +38,7 @@ public sealed class OpenSearchBulkIndexer : IBulkIndexer
         var rejected = new List<BulkItemFailure>();
         IReadOnlyList<BulkDocument> pending = documents;
         List<BulkItemFailure> retryable = [];
+        var backoff = new Backoff(options.BulkRetryBaseDelay, options.BulkRetryMaxDelay);
 
         for (int attempt = 1; pending.Count > 0; attempt++)
         {
@@ -54,7 +56,7 @@ public sealed class OpenSearchBulkIndexer : IBulkIndexer
                 break;
             }
 
-            TimeSpan delay = Delay(attempt, options);
+            TimeSpan delay = backoff.Next();
             OpenSearchLog.BulkRetrying(_logger, retryable.Count, documents.Count, retryable[0].ErrorType, attempt + 1, options.BulkMaxAttempts, delay);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             pending = retryable.ConvertAll(f => f.Document);
@@ -176,11 +178,5 @@ public sealed class OpenSearchBulkIndexer : IBulkIndexer
         {
             yield return chunk;
         }
-    }
-
-    private static TimeSpan Delay(int attempt, OpenSearchOptions options)
-    {
-        double ceiling = Math.Min(options.BulkRetryMaxDelay.TotalMilliseconds, options.BulkRetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 }
