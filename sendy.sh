@@ -187,6 +187,13 @@ cmd_test() {
 
   log "Building Sendy.sln (warnings are errors)"
   run_fg dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers || die "build failed"
+  log "Checking formatting (.editorconfig)"
+  local unformatted
+  unformatted=$(dotnet format whitespace Sendy.sln --verify-no-changes --no-restore -v q 2>&1) || {
+    printf '%s\n' "$unformatted" | head -40 >&2
+    die "files not formatted as .editorconfig says (see above); fix with: dotnet format whitespace Sendy.sln"
+  }
+  note "formatting as .editorconfig says"
   log "Checking packages for known vulnerabilities"
   local vulnerable
   vulnerable=$(dotnet list Sendy.sln package --vulnerable --include-transitive 2>&1) ||

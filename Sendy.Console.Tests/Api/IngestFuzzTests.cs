@@ -46,15 +46,15 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
         var valid = $$"""{"fixes":[{"lat":37.55,"lon":126.97,"recordedAt":"{{Now()}}","speed":10,"heading":90,"accuracy":5}]}""";
         for (var i = 0; i < valid.Length; i++) yield return (valid[..i], "application/json"); // every truncation
         foreach (var field in Fields)
-        foreach (var value in WeirdValues)
-        {
-            var fix = new Dictionary<string, string>
+            foreach (var value in WeirdValues)
             {
-                ["lat"] = "37.5", ["lon"] = "127.0", ["recordedAt"] = $"\"{Now()}\"",
-            };
-            fix[field] = value;
-            yield return ("{\"fixes\":[{" + string.Join(",", fix.Select(kv => $"\"{kv.Key}\":{kv.Value}")) + "}]}", "application/json");
-        }
+                var fix = new Dictionary<string, string>
+                {
+                    ["lat"] = "37.5", ["lon"] = "127.0", ["recordedAt"] = $"\"{Now()}\"",
+                };
+                fix[field] = value;
+                yield return ("{\"fixes\":[{" + string.Join(",", fix.Select(kv => $"\"{kv.Key}\":{kv.Value}")) + "}]}", "application/json");
+            }
         foreach (var t in Timestamps)
             yield return ($$"""{"fixes":[{"lat":37.5,"lon":127,"recordedAt":"{{t}}"}]}""", "application/json");
         foreach (var (lat, lon) in new[] { (90.0001, 0.0), (-90.0001, 0.0), (0.0, 180.0001), (0.0, -180.0001), (90, 180), (-90, -180) })
@@ -128,22 +128,22 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
         var bodies = new List<string>();
         for (var i = 0; i < valid.Length; i++) bodies.Add(valid[..i]);
         foreach (var field in new[] { "status", "note", "reason", "idempotencyKey" })
-        foreach (var value in WeirdValues)
-            bodies.Add("{\"status\":\"Arrived\",\"idempotencyKey\":\"fuzz-" + Guid.NewGuid().ToString("N")[..8] + "\",\"" + field + "\":" + value + "}");
+            foreach (var value in WeirdValues)
+                bodies.Add("{\"status\":\"Arrived\",\"idempotencyKey\":\"fuzz-" + Guid.NewGuid().ToString("N")[..8] + "\",\"" + field + "\":" + value + "}");
         bodies.Add("{\"status\":\"Failed\",\"idempotencyKey\":\"fuzz-failed-1\",\"reason\":\"" + new string('x', 5000) + "\"}");
         var random = new Random(7);
         for (var i = 0; i < 20; i++) { var b = new byte[random.Next(1, 200)]; random.NextBytes(b); bodies.Add(Encoding.Latin1.GetString(b)); }
 
         var tried = 0;
         foreach (var body in bodies)
-        foreach (var path in new[] { $"/api/v1/deliveries/{deliveryId}/status", $"/api/v1/deliveries/{Guid.NewGuid()}/status" })
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", driverToken);
-            var code = (int)(await client.SendAsync(request)).StatusCode;
-            Assert.True(code is 200 or 201 or 400 or 403 or 404 or 409 or 413 or 415 or 422, $"status API: {Preview(body)} answered {code}");
-            tried++;
-        }
+            foreach (var path in new[] { $"/api/v1/deliveries/{deliveryId}/status", $"/api/v1/deliveries/{Guid.NewGuid()}/status" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", driverToken);
+                var code = (int)(await client.SendAsync(request)).StatusCode;
+                Assert.True(code is 200 or 201 or 400 or 403 or 404 or 409 or 413 or 415 or 422, $"status API: {Preview(body)} answered {code}");
+                tried++;
+            }
         output.WriteLine($"status API: {tried} inputs, no 5xx");
     }
 
@@ -157,15 +157,15 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var tried = 0;
         foreach (var param in new[] { "lat", "lon", "timestamp", "speed", "bearing", "accuracy", "altitude", "batt", "id" })
-        foreach (var value in new[] { "", "abc", "NaN", "Infinity", "-1e999", "1e999", "%00", "'; DROP TABLE trucks;--", "한국", "99999999999999999999", "-0" })
-        {
-            var query = new Dictionary<string, string> { ["id"] = device, ["lat"] = "37.5", ["lon"] = "127", ["timestamp"] = now };
-            query[param] = value;
-            var url = "/osmand?" + string.Join("&", query.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
-            var code = (int)(await client.GetAsync(url)).StatusCode;
-            Assert.True(code is 200 or 400 or 404, $"osmand {url} answered {code}");
-            tried++;
-        }
+            foreach (var value in new[] { "", "abc", "NaN", "Infinity", "-1e999", "1e999", "%00", "'; DROP TABLE trucks;--", "한국", "99999999999999999999", "-0" })
+            {
+                var query = new Dictionary<string, string> { ["id"] = device, ["lat"] = "37.5", ["lon"] = "127", ["timestamp"] = now };
+                query[param] = value;
+                var url = "/osmand?" + string.Join("&", query.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
+                var code = (int)(await client.GetAsync(url)).StatusCode;
+                Assert.True(code is 200 or 400 or 404, $"osmand {url} answered {code}");
+                tried++;
+            }
         var json = $$$"""{"location":{"timestamp":"{{{DateTimeOffset.UtcNow:O}}}","coords":{"latitude":37.5,"longitude":127,"speed":3}},"device_id":"{{{device}}}"}""";
         for (var i = 0; i < json.Length; i += 3)
         {

@@ -136,7 +136,9 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
         var at = DateTimeOffset.UtcNow;
         fixture.Host.Queries.Deliveries[token] = TestData.Delivery(null, "Delivered") with
         {
-            TruckId = "truck-delivered", Pickup = TestData.Pickup, Dropoff = TestData.Dropoff,
+            TruckId = "truck-delivered",
+            Pickup = TestData.Pickup,
+            Dropoff = TestData.Dropoff,
             Timeline = Timeline(at.AddHours(-3), DeliveryStatus.Booked, DeliveryStatus.DriverAssigned, DeliveryStatus.EnRouteToPickup,
                 DeliveryStatus.PickedUp, DeliveryStatus.InTransit, DeliveryStatus.Arrived, DeliveryStatus.Delivered),
         };

@@ -100,15 +100,15 @@ public sealed partial class AuthorizationMatrixTests(AuthorizationMatrixTests.Ma
         var failures = new List<string>();
         var checks = 0;
         foreach (var endpoint in endpoints)
-        foreach (var who in Everyone)
-        {
-            using var request = await callers.RequestAsync(endpoint, who);
-            using var response = await callers.ClientFor(who).SendAsync(request);
-            var allowed = IsAllowed(response);
-            checks++;
-            if (allowed != Expected[endpoint].Contains(who))
-                failures.Add($"{endpoint} as {who}: {(int)response.StatusCode} {response.Headers.Location} (expected {(Expected[endpoint].Contains(who) ? "allow" : "deny")})");
-        }
+            foreach (var who in Everyone)
+            {
+                using var request = await callers.RequestAsync(endpoint, who);
+                using var response = await callers.ClientFor(who).SendAsync(request);
+                var allowed = IsAllowed(response);
+                checks++;
+                if (allowed != Expected[endpoint].Contains(who))
+                    failures.Add($"{endpoint} as {who}: {(int)response.StatusCode} {response.Headers.Location} (expected {(Expected[endpoint].Contains(who) ? "allow" : "deny")})");
+            }
         output.WriteLine($"{endpoints.Count} endpoints × {Everyone.Length} callers = {checks} checks");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

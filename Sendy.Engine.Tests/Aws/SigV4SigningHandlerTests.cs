@@ -28,7 +28,8 @@ public sealed class SigV4SigningHandlerTests
             new StaticAwsCredentialsSource(credentials),
             new SigV4Scope("us-east-1", "service"),
             new FakeTimeProvider(SigV4TestSuite.SignedAt),
-            contentSha256) { InnerHandler = inner };
+            contentSha256)
+        { InnerHandler = inner };
         return (new HttpClient(handler), inner);
     }
 

@@ -53,7 +53,8 @@ public static class DeliveryLogCsv
         CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024,
-            leaveOpen: true) { NewLine = "\r\n" };
+            leaveOpen: true)
+        { NewLine = "\r\n" };
         await WriteLineAsync(writer, header);
         await foreach (var row in rows.WithCancellation(cancellationToken))
             await WriteLineAsync(writer, fields(row));

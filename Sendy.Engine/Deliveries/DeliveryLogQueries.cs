@@ -69,7 +69,7 @@ public sealed class DeliveryLogQueries(IDbContextFactory<SendyDbContext> context
         from t in trucks.DefaultIfEmpty()
         join dr in db.Drivers on d.DriverId equals dr.Id into drivers
         from dr in drivers.DefaultIfEmpty()
-        // A driver's events carry the driver id as text: show the name.
+            // A driver's events carry the driver id as text: show the name.
         join actor in db.Drivers on e.ActorId equals actor.Id.ToString() into actors
         from actor in actors.DefaultIfEmpty()
         select new EventItem

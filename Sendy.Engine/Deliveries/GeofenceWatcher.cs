@@ -60,7 +60,7 @@ public sealed partial class GeofenceWatcher(NpgsqlDataSource dataSource, Deliver
             if (await mark.ExecuteNonQueryAsync(cancellationToken) == 0) continue;
             var change = new DeliveryStatusChanged(id, null, AtPickup: true);
             await using (var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection, tx)
-                { Parameters = { new() { Value = StatusRelay.Channel }, new() { Value = StatusRelay.PayloadFor(node.Value, change) } } })
+            { Parameters = { new() { Value = StatusRelay.Channel }, new() { Value = StatusRelay.PayloadFor(node.Value, change) } } })
                 await notify.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
             live.Publish(change);

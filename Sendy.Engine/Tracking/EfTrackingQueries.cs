@@ -57,9 +57,12 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
             from dr in drivers.DefaultIfEmpty()
             join p in db.LatestPositions on d.TruckId equals p.TruckId into latest
             from p in latest.DefaultIfEmpty()
-            select new { d.Id, d.CustomerName, d.Status, d.ClosedAt, d.TrackingExpiresAt, d.PickupAddress, d.PickupLocation,
+            select new
+            {
+                d.Id, d.CustomerName, d.Status, d.ClosedAt, d.TrackingExpiresAt, d.PickupAddress, d.PickupLocation,
                 d.DropoffAddress, d.DropoffLocation, TruckId = t == null ? null : t.Id, Name = t == null ? null : t.Name,
-                Plate = t == null ? null : t.Plate, DriverName = dr == null ? null : dr.Name, Position = p })
+                Plate = t == null ? null : t.Plate, DriverName = dr == null ? null : dr.Name, Position = p
+            })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null) return TrackingLookup.Unknown;
         // An expired link tells the customer only that it expired: nothing of the delivery is read.

@@ -90,21 +90,21 @@ public sealed class DeliveryLogData : IAsyncLifetime
 
     private static Delivery Delivery(Guid id, string customer, string? truck, Guid? driver, DeliveryStatus status, DateTimeOffset createdAt,
         DateTimeOffset? pickedUpAt, DateTimeOffset? deliveredAt) => new()
-    {
-        Id = id, TrackingTokenHash = id.ToByteArray(), CustomerName = customer, TruckId = truck, DriverId = driver, Status = status,
-        CreatedAt = createdAt, StatusChangedAt = createdAt, PickedUpAt = pickedUpAt, DeliveredAt = deliveredAt,
-        ClosedAt = status is DeliveryStatus.Delivered or DeliveryStatus.Cancelled ? deliveredAt ?? createdAt : null,
-        PickupAddress = "인천 중구 공항로 272", PickupLocation = new Point(126.45, 37.46) { SRID = 4326 },
-        DropoffAddress = "부산 해운대구 센텀중앙로 55", DropoffLocation = new Point(129.13, 35.17) { SRID = 4326 },
-        PlannedArrivalAt = createdAt.AddHours(5),
-    };
+        {
+            Id = id, TrackingTokenHash = id.ToByteArray(), CustomerName = customer, TruckId = truck, DriverId = driver, Status = status,
+            CreatedAt = createdAt, StatusChangedAt = createdAt, PickedUpAt = pickedUpAt, DeliveredAt = deliveredAt,
+            ClosedAt = status is DeliveryStatus.Delivered or DeliveryStatus.Cancelled ? deliveredAt ?? createdAt : null,
+            PickupAddress = "인천 중구 공항로 272", PickupLocation = new Point(126.45, 37.46) { SRID = 4326 },
+            DropoffAddress = "부산 해운대구 센텀중앙로 55", DropoffLocation = new Point(129.13, 35.17) { SRID = 4326 },
+            PlannedArrivalAt = createdAt.AddHours(5),
+        };
 
     private static DeliveryStatusEvent Event(Guid delivery, DeliveryStatus from, DeliveryStatus to, StatusActorKind kind, string actor,
         DateTimeOffset at, string? note = null) => new()
-    {
-        Id = Guid.NewGuid(), DeliveryId = delivery, FromStatus = from, ToStatus = to, ActorKind = kind, ActorId = actor, OccurredAt = at,
-        Note = note, IdempotencyKey = Guid.NewGuid().ToString(),
-    };
+        {
+            Id = Guid.NewGuid(), DeliveryId = delivery, FromStatus = from, ToStatus = to, ActorKind = kind, ActorId = actor, OccurredAt = at,
+            Note = note, IdempotencyKey = Guid.NewGuid().ToString(),
+        };
 
     private sealed class Factory(TestDatabase db) : IDbContextFactory<SendyDbContext>
     {

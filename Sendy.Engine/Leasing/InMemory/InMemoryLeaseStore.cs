@@ -40,13 +40,17 @@ public sealed class InMemoryLeaseStore : ILeaseStore
     public Task<Lease> CheckpointAsync(Lease held, string checkpoint, CancellationToken cancellationToken) =>
         Update(held, "checkpoint", requireOwner: true, current => current with
         {
-            Counter = current.Counter + 1, Checkpoint = checkpoint, OwnerSwitchesSinceCheckpoint = 0,
+            Counter = current.Counter + 1,
+            Checkpoint = checkpoint,
+            OwnerSwitchesSinceCheckpoint = 0,
         });
 
     public async Task ReleaseAsync(Lease held, CancellationToken cancellationToken) =>
         await Update(held, "release", requireOwner: true, current => current with
         {
-            Owner = null, Counter = current.Counter + 1, LastRenewedAt = null,
+            Owner = null,
+            Counter = current.Counter + 1,
+            LastRenewedAt = null,
         });
 
     private Task<Lease> Update(Lease seen, string operation, bool requireOwner, Func<Lease, Lease> change)
