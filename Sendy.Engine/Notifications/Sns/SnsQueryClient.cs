@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Aws;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Notifications.Sns;
 
@@ -42,6 +43,11 @@ public sealed class SnsQueryClient
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(FormBody(action, parameters))),
         };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+        // Repeated, these answer the same ARN; Publish is not repeated here (the notification job's retry owns it).
+        if (action is "CreateTopic" or "Subscribe")
+        {
+            request.MarkIdempotent();
+        }
 
         try
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Aws;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Notifications.Sns;
 
@@ -35,6 +36,7 @@ public static class SnsServiceCollectionExtensions
                 http.BaseAddress = options.ResolveEndpoint();
                 http.Timeout = options.RequestTimeout;
             })
+            .AddIdempotentRetry()
             .AddHttpMessageHandler(sp =>
             {
                 SnsOptions options = sp.GetRequiredService<IOptions<SnsOptions>>().Value;

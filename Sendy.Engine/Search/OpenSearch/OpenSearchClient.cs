@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Search.OpenSearch;
 
@@ -33,10 +34,19 @@ public sealed class OpenSearchClient
 
     public OpenSearchOptions Options { get; }
 
-    /// <summary>Sends and parses the answer. <paramref name="content"/> carries its own Content-Type.</summary>
-    public async Task<JsonDocument> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends and parses the answer. <paramref name="content"/> carries its own Content-Type.
+    /// <paramref name="readOnly"/> marks a POST that only reads (a search), so a transient failure may repeat it.
+    /// </summary>
+    public async Task<JsonDocument> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken cancellationToken,
+        bool readOnly = false)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery) { Content = content };
+        if (readOnly)
+        {
+            request.MarkIdempotent();
+        }
+
         string path = pathAndQuery.Split('?')[0];
         try
         {

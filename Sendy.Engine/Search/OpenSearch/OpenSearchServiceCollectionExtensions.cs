@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Aws;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Search.OpenSearch;
 
@@ -46,6 +47,7 @@ public static class OpenSearchServiceCollectionExtensions
                     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
                 }
             })
+            .AddIdempotentRetry()
             .AddHttpMessageHandler(sp =>
             {
                 OpenSearchOptions options = sp.GetRequiredService<IOptions<OpenSearchOptions>>().Value;

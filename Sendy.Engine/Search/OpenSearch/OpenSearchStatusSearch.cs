@@ -15,7 +15,7 @@ public sealed class OpenSearchStatusSearch(OpenSearchClient client) : IStatusEve
         ArgumentNullException.ThrowIfNull(query);
         // ignore_unavailable: before the first event is indexed the index does not exist; that is an empty log, not an error.
         string path = $"/{Uri.EscapeDataString(client.Options.StatusEventsIndex)}/_search?ignore_unavailable=true";
-        using JsonDocument answer = await client.SendAsync(HttpMethod.Post, path, JsonContent.Create(Body(query)), cancellationToken).ConfigureAwait(false);
+        using JsonDocument answer = await client.SendAsync(HttpMethod.Post, path, JsonContent.Create(Body(query)), cancellationToken, readOnly: true).ConfigureAwait(false);
 
         JsonElement hits = answer.RootElement.GetProperty("hits"u8);
         long total = hits.TryGetProperty("total"u8, out JsonElement t)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Streams.Kinesis;
 
@@ -15,6 +16,16 @@ public sealed class KinesisClient
 {
     private const string ContentType = "application/x-amz-json-1.1";
     private const string TargetPrefix = "Kinesis_20131202.";
+
+    /// <summary>
+    /// Operations the HTTP pipeline may repeat on a transient failure (<see cref="HttpRetry"/>): they
+    /// only read. GetRecords and GetShardIterator also only read, but the shard consumer's loop
+    /// retries them with its backoff and a fresh iterator; PutRecords carries no key to dedupe on.
+    /// </summary>
+    private static readonly HashSet<string> ReadOnlyOperations = new(StringComparer.Ordinal)
+    {
+        "DescribeStreamSummary", "DescribeStream", "ListShards", "ListStreams",
+    };
 
     private static readonly JsonElement EmptyAnswer = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -57,6 +68,11 @@ public sealed class KinesisClient
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + operation);
+        if (ReadOnlyOperations.Contains(operation))
+        {
+            request.MarkIdempotent();
+        }
+
         request.Content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
         request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Aws;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Streams.Kinesis;
 
@@ -39,6 +40,7 @@ public static class KinesisServiceCollectionExtensions
             // handlers so a captured client still follows DNS changes.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddIdempotentRetry()
             .AddHttpMessageHandler(sp =>
             {
                 KinesisOptions options = sp.GetRequiredService<IOptions<KinesisOptions>>().Value;
