@@ -5,6 +5,7 @@ using MudBlazor;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Resources;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
@@ -18,7 +19,9 @@ namespace Sendy.Console.Components.Pages.Dispatch;
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy)]
 public sealed partial class DispatchPage : IAsyncDisposable
 {
+    // The delivery filter menu's values: every truck, trucks without a delivery, or a status's name.
     private const string AnyDelivery = "*";
+    private const string NoDelivery = "";
 
     private FleetBoard _board = null!;
     private DispatchOptions _options = null!;
@@ -51,7 +54,12 @@ public sealed partial class DispatchPage : IAsyncDisposable
 
     [Inject] private ILogger<DispatchPage> Logger { get; set; } = null!;
 
-    private string DeliveryValue => _board.DeliveryStatus ?? AnyDelivery;
+    private string DeliveryValue => _board.Delivery switch
+    {
+        { Active: false } => AnyDelivery,
+        { Status: { } status } => status.ToString(),
+        _ => NoDelivery,
+    };
 
     protected override async Task OnInitializedAsync()
     {
@@ -161,7 +169,9 @@ public sealed partial class DispatchPage : IAsyncDisposable
 
     private void SetDelivery(string value)
     {
-        _board.DeliveryStatus = value == AnyDelivery ? null : value;
+        _board.Delivery = value == NoDelivery ? DeliveryFilter.WithoutDelivery
+            : Enum.TryParse<DeliveryStatus>(value, out var status) ? DeliveryFilter.In(status)
+            : DeliveryFilter.Any;
         _board.ApplyFilter();
     }
 
@@ -225,10 +235,10 @@ public sealed partial class DispatchPage : IAsyncDisposable
             : L["AgeDays", (int)age.TotalDays];
     }
 
-    internal string StatusText(string status)
+    internal string StatusText(DeliveryStatus status)
     {
         var text = L["Status_" + status];
-        return text.ResourceNotFound ? status : text.Value;
+        return text.ResourceNotFound ? status.ToString() : text.Value;
     }
 
     internal static string StateClass(TruckState state) => state switch

@@ -191,7 +191,7 @@ public sealed partial class TrackLive
                 }
 
                 // The relay may repeat an event: shown once.
-                var status = timeline[^1].To.ToString();
+                var status = timeline[^1].To;
                 if (status == _view.Status && timeline.Count == (_view.Timeline?.Count ?? 0))
                 {
                     return;
@@ -235,7 +235,7 @@ public sealed partial class TrackLive
 
     /// <summary>Where an ETA is estimated for: none once arrived, or without a truck.</summary>
     private MapPoint? EtaDestination =>
-        _view is { TruckId: not null } view && view.Status != nameof(DeliveryStatus.Arrived) && Target(view) is { } t
+        _view is { TruckId: not null } view && view.Status != DeliveryStatus.Arrived && Target(view) is { } t
             ? new MapPoint(t.Latitude, t.Longitude)
             : null;
 
@@ -259,10 +259,10 @@ public sealed partial class TrackLive
 
     private string? Subline => _view?.Status switch
     {
-        nameof(DeliveryStatus.Booked) => L["Sub_Booked"].Value,
-        nameof(DeliveryStatus.DriverAssigned) => L["Sub_DriverAssigned"].Value,
-        nameof(DeliveryStatus.Delivered) when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
-        nameof(DeliveryStatus.Failed) when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
+        DeliveryStatus.Booked => L["Sub_Booked"].Value,
+        DeliveryStatus.DriverAssigned => L["Sub_DriverAssigned"].Value,
+        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
+        DeliveryStatus.Failed when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
         _ => null,
     };
 
@@ -284,17 +284,17 @@ public sealed partial class TrackLive
         _ => "mud-primary-text",
     };
 
-    private string StatusText(string status)
+    private string StatusText(DeliveryStatus status)
     {
         var text = L["Status_" + status];
-        return text.ResourceNotFound ? status : text.Value;
+        return text.ResourceNotFound ? status.ToString() : text.Value;
     }
 
-    private static string StatusChipClass(string status) => status switch
+    private static string StatusChipClass(DeliveryStatus status) => status switch
     {
-        "Delivered" or "Arrived" => "mud-chip-color-success",
-        "Cancelled" or "Failed" => "mud-chip-color-error",
-        "InTransit" or "PickedUp" or "EnRouteToPickup" => "mud-chip-color-primary",
+        DeliveryStatus.Delivered or DeliveryStatus.Arrived => "mud-chip-color-success",
+        DeliveryStatus.Cancelled or DeliveryStatus.Failed => "mud-chip-color-error",
+        DeliveryStatus.InTransit or DeliveryStatus.PickedUp or DeliveryStatus.EnRouteToPickup => "mud-chip-color-primary",
         _ => "",
     };
 
