@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using MudBlazor;
+using Sendy.Console.Components.Shared;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Resources;
@@ -51,6 +52,8 @@ public sealed partial class DispatchPage : IAsyncDisposable
     [Inject] private IOptions<DispatchOptions> Options { get; set; } = null!;
 
     [Inject] private IStringLocalizer<DispatchText> L { get; set; } = null!;
+
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
 
     [Inject] private ILogger<DispatchPage> Logger { get; set; } = null!;
 
@@ -233,12 +236,6 @@ public sealed partial class DispatchPage : IAsyncDisposable
             : age.TotalMinutes < 60 ? L["AgeMinutes", (int)age.TotalMinutes]
             : age.TotalHours < 48 ? L["AgeHours", (int)age.TotalHours]
             : L["AgeDays", (int)age.TotalDays];
-    }
-
-    internal string StatusText(DeliveryStatus status)
-    {
-        var text = L["Status_" + status];
-        return text.ResourceNotFound ? status.ToString() : text.Value;
     }
 
     internal static string StateClass(TruckState state) => state switch

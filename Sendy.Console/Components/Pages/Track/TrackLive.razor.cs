@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Sendy.Console.Components.Shared;
 using Sendy.Console.Map;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Live;
@@ -255,7 +256,7 @@ public sealed partial class TrackLive
         return [.. places];
     }
 
-    private string Headline => _view is null ? "" : L["Headline_" + _view.Status] is { ResourceNotFound: false } text ? text.Value : StatusText(_view.Status);
+    private string Headline => _view is null ? "" : L["Headline_" + _view.Status] is { ResourceNotFound: false } text ? text.Value : StatusNames.Text(_view.Status);
 
     private string? Subline => _view?.Status switch
     {
@@ -282,20 +283,6 @@ public sealed partial class TrackLive
         TrackPhase.Delivered => "mud-success-text",
         TrackPhase.Cancelled or TrackPhase.Failed => "mud-error-text",
         _ => "mud-primary-text",
-    };
-
-    private string StatusText(DeliveryStatus status)
-    {
-        var text = L["Status_" + status];
-        return text.ResourceNotFound ? status.ToString() : text.Value;
-    }
-
-    private static string StatusChipClass(DeliveryStatus status) => status switch
-    {
-        DeliveryStatus.Delivered or DeliveryStatus.Arrived => "mud-chip-color-success",
-        DeliveryStatus.Cancelled or DeliveryStatus.Failed => "mud-chip-color-error",
-        DeliveryStatus.InTransit or DeliveryStatus.PickedUp or DeliveryStatus.EnRouteToPickup => "mud-chip-color-primary",
-        _ => "",
     };
 
     public ValueTask DisposeAsync()
