@@ -49,7 +49,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
     public async Task in_transit_shows_eta_timeline_places_and_a_trail_that_grows_as_the_truck_moves()
     {
         const string truck = "truck-transit";
-        var token = Seed(truck, "InTransit", toPickup: false);
+        var token = Seed(truck, DeliveryStatus.InTransit, toPickup: false);
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
 
@@ -86,7 +86,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
     public async Task korean_phone_gets_the_korean_page_with_eta()
     {
         const string truck = "truck-ko";
-        var token = Seed(truck, "InTransit", toPickup: false);
+        var token = Seed(truck, DeliveryStatus.InTransit, toPickup: false);
         await using var context = await PhoneAsync("ko-KR");
         var page = await context.NewPageAsync();
 
@@ -106,7 +106,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
     public async Task before_pickup_the_driver_is_on_the_way_to_the_pickup()
     {
         const string truck = "truck-before";
-        var token = Seed(truck, "EnRouteToPickup", toPickup: true);
+        var token = Seed(truck, DeliveryStatus.EnRouteToPickup, toPickup: true);
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
 
@@ -134,7 +134,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
     {
         const string token = "trk-browser-delivered";
         var at = DateTimeOffset.UtcNow;
-        fixture.Host.Queries.Deliveries[token] = TestData.Delivery(null, "Delivered") with
+        fixture.Host.Queries.Deliveries[token] = TestData.Delivery(null, DeliveryStatus.Delivered) with
         {
             TruckId = "truck-delivered",
             Pickup = TestData.Pickup,
@@ -216,7 +216,7 @@ public sealed class CustomerPageBrowserTests(BrowserFixture fixture)
     /// A delivery on <paramref name="truckId"/> with places, timeline, a trail along <see cref="Route"/>
     /// (in transit) and five minutes of recent fixes at 12 m/s ending now, heading for the destination.
     /// </summary>
-    private string Seed(string truckId, string status, bool toPickup)
+    private string Seed(string truckId, DeliveryStatus status, bool toPickup)
     {
         var token = "trk-browser-" + truckId;
         var now = DateTimeOffset.UtcNow;

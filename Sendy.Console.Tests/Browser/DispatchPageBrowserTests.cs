@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Browser;
@@ -17,7 +18,7 @@ public sealed class DispatchPageBrowserTests(BrowserFixture fixture)
         if (fixture.Host.Fleet.Trucks.ContainsKey(FleetData.Id(1))) return;
         fixture.Host.Fleet.Add([.. FleetData.Trucks(FleetSize, now)]);
         fixture.Host.Fleet.Add(new FleetTruck(NewTruck, "Jeonju 900", "전북 90바 9000", "신동욱",
-            new CurrentDelivery(Guid.NewGuid(), "Hanbit Foods", "PickedUp"), null));
+            new CurrentDelivery(Guid.NewGuid(), "Hanbit Foods", DeliveryStatus.PickedUp), null));
         foreach (var truck in fixture.Host.Fleet.Trucks.Values.Where(t => t.LatestPosition is not null))
             fixture.Host.Fleet.Trails[truck.TruckId] = FleetData.Trail(truck.LatestPosition!, now);
     }

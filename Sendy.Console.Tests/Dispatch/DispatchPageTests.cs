@@ -2,13 +2,14 @@ using Bunit;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Dispatch;
 
 public sealed class DispatchPageTests : DispatchPageContext
 {
-    private static readonly CurrentDelivery Acme = new(Guid.Parse("6f1c1f7e-6a55-4b8e-9f8f-3d8e2c1b0a99"), "ACME Logistics", "InTransit");
+    private static readonly CurrentDelivery Acme = new(Guid.Parse("6f1c1f7e-6a55-4b8e-9f8f-3d8e2c1b0a99"), "ACME Logistics", DeliveryStatus.InTransit);
 
     /// <summary>Two moving, one stopped, one stale (old fix), one never seen (stale).</summary>
     private void SeedFleet() => Fleet.Add(
@@ -247,11 +248,11 @@ public sealed class DispatchPageTests : DispatchPageContext
         var board = (FleetBoard)typeof(DispatchPage).GetField("_board", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .GetValue(page.Instance)!;
 
-        Assert.Equal(["InTransit"], board.DeliveryStatuses);
-        board.DeliveryStatus = "InTransit";
+        Assert.Equal([DeliveryStatus.InTransit], board.DeliveryStatuses);
+        board.Delivery = DeliveryFilter.In(DeliveryStatus.InTransit);
         board.ApplyFilter();
         Assert.Equal(["t-1"], board.Visible.Select(t => t.Id));
-        board.DeliveryStatus = FleetBoard.NoDelivery;
+        board.Delivery = DeliveryFilter.WithoutDelivery;
         board.ApplyFilter();
         Assert.Equal(["t-2", "t-3", "t-4", "t-5"], board.Visible.Select(t => t.Id));
     }

@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Fakes;
@@ -20,7 +21,11 @@ public static class FleetData
 
     private static readonly string[] Customers = ["ACME Logistics", "Hanbit Foods", "Daehan Steel", "Mirae Pharma", "Seoul Books"];
 
-    private static readonly string[] Statuses = ["InTransit", "InTransit", "InTransit", "PickedUp", "Arrived", "EnRouteToPickup", "DriverAssigned"];
+    private static readonly DeliveryStatus[] Statuses =
+    [
+        DeliveryStatus.InTransit, DeliveryStatus.InTransit, DeliveryStatus.InTransit, DeliveryStatus.PickedUp, DeliveryStatus.Arrived,
+        DeliveryStatus.EnRouteToPickup, DeliveryStatus.DriverAssigned,
+    ];
 
     private static readonly string[] Regions = ["서울", "경기", "인천", "부산", "대전", "대구", "광주", "충남"];
 

@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Fakes;
@@ -8,7 +9,7 @@ public static class TestData
     public const string DriverToken = "drv-4a1e2f9b0c7d6e5a";
     public const string TruckId = "truck-17";
 
-    public static TrackingView Delivery(TruckPosition? latest = null, string status = "InTransit") => new(
+    public static TrackingView Delivery(TruckPosition? latest = null, DeliveryStatus status = DeliveryStatus.InTransit) => new(
         DeliveryId: Guid.Parse("6f1c1f7e-6a55-4b8e-9f8f-3d8e2c1b0a99"),
         TruckId: TruckId,
         TruckName: "Hyundai Xcient #17",

@@ -8,7 +8,7 @@ namespace Sendy.Console.Tests.Resources;
 public sealed class ResourceCompletenessTests
 {
     public static TheoryData<Type> ResourceTypes => [typeof(CommonText), typeof(TrackText), typeof(DriverText), typeof(DispatchText),
-        typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText)];
+        typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText), typeof(StatusText)];
 
     [Theory]
     [MemberData(nameof(ResourceTypes))]

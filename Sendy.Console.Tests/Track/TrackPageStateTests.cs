@@ -19,7 +19,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     private static StatusEventView Event(DeliveryStatus to, DateTimeOffset at, string? reason = null) =>
         new(Guid.NewGuid(), Id, null, to, StatusActorKind.Driver, "d", at, null, null, null, reason);
 
-    private static TrackingView View(string status, TruckPosition? latest = null, params StatusEventView[] timeline) =>
+    private static TrackingView View(DeliveryStatus status, TruckPosition? latest = null, params StatusEventView[] timeline) =>
         TestData.Delivery(latest, status) with { Pickup = TestData.Pickup, Dropoff = TestData.Dropoff, Timeline = timeline };
 
     /// <summary>Five minutes due north at 10 m/s, one fix every 5 s, ending 0.05 degrees (5.56 km) south of the place at Start.</summary>
@@ -38,7 +38,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     public void before_pickup_the_driver_is_on_the_way_with_an_eta_to_the_pickup()
     {
         var fixes = Approach(TestData.Pickup);
-        Queries.Deliveries[Token] = View("EnRouteToPickup", fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
+        Queries.Deliveries[Token] = View(DeliveryStatus.EnRouteToPickup, fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
         Queries.RecentFixes[Id] = fixes;
 
         var page = Open();
@@ -62,7 +62,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     public async Task in_transit_the_trail_is_loaded_once_then_extended_by_positions_without_re_rendering_the_page()
     {
         var fixes = Approach(TestData.Dropoff);
-        Queries.Deliveries[Token] = View("InTransit", fixes[^1]);
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, fixes[^1]);
         Queries.RecentFixes[Id] = fixes;
         Queries.Trails[Id] = [new TrailPoint(37.4563, 126.6052, Start.AddHours(-1)), new TrailPoint(37.5, 126.9707, Start.AddMinutes(-5))];
         var page = Open();
@@ -90,7 +90,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     public async Task the_eta_follows_the_truck_throttled_and_a_big_change_shows_at_once()
     {
         var fixes = Approach(TestData.Dropoff);
-        Queries.Deliveries[Token] = View("InTransit", fixes[^1]);
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, fixes[^1]);
         Queries.RecentFixes[Id] = fixes;
         var page = Open();
         page.WaitForAssertion(() => Assert.Equal("18:12", page.Find("[data-testid=eta-time]").TextContent));
@@ -115,7 +115,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     public void a_stopped_truck_shows_calculating_and_the_distance_not_a_silly_time()
     {
         var parked = Enumerable.Range(0, 61).Select(i => TestData.Position(37.5, 126.9707 - 0.05, Start.AddSeconds(-(60 - i) * 5))).ToList();
-        Queries.Deliveries[Token] = View("InTransit", parked[^1]);
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, parked[^1]);
         Queries.RecentFixes[Id] = parked;
 
         var page = Open();
@@ -128,7 +128,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void without_positions_the_eta_is_calculating()
     {
-        Queries.Deliveries[Token] = View("InTransit");
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit);
 
         var page = Open();
 
@@ -139,7 +139,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void booked_without_a_truck_shows_the_places_and_no_live_part()
     {
-        Queries.Deliveries[Token] = View("Booked") with { TruckId = null, TruckName = null, Plate = null, DriverFirstName = null };
+        Queries.Deliveries[Token] = View(DeliveryStatus.Booked) with { TruckId = null, TruckName = null, Plate = null, DriverFirstName = null };
 
         var page = Open();
 
@@ -154,7 +154,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void delivered_hides_the_map_and_keeps_the_timeline()
     {
-        Queries.Deliveries[Token] = View("Delivered", TestData.Position(37.5, 127.0, Start),
+        Queries.Deliveries[Token] = View(DeliveryStatus.Delivered, TestData.Position(37.5, 127.0, Start),
             Event(DeliveryStatus.PickedUp, Start.AddHours(-2)), Event(DeliveryStatus.InTransit, Start.AddHours(-2)),
             Event(DeliveryStatus.Delivered, Start.AddMinutes(-5)));
 
@@ -173,7 +173,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void failed_says_why_and_hides_the_map()
     {
-        Queries.Deliveries[Token] = View("Failed", null, Event(DeliveryStatus.Failed, Start, "Nobody at the address"));
+        Queries.Deliveries[Token] = View(DeliveryStatus.Failed, null, Event(DeliveryStatus.Failed, Start, "Nobody at the address"));
 
         var page = Open();
 
@@ -187,7 +187,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void cancelled_says_so_and_hides_the_map()
     {
-        Queries.Deliveries[Token] = View("Cancelled", null, Event(DeliveryStatus.Cancelled, Start));
+        Queries.Deliveries[Token] = View(DeliveryStatus.Cancelled, null, Event(DeliveryStatus.Cancelled, Start));
 
         var page = Open();
 
@@ -212,7 +212,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void while_the_link_is_looked_up_the_page_shows_progress()
     {
-        Queries.Deliveries[Token] = View("InTransit");
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit);
         Queries.Hold = new TaskCompletionSource();
 
         // The static page waits for its read before it sends anything; the live part reads again when its circuit starts.
@@ -228,7 +228,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     public void picked_up_live_switches_to_the_drop_off_and_starts_the_trail()
     {
         var fixes = Approach(TestData.Pickup);
-        Queries.Deliveries[Token] = View("EnRouteToPickup", fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
+        Queries.Deliveries[Token] = View(DeliveryStatus.EnRouteToPickup, fixes[^1], Event(DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-10)));
         Queries.RecentFixes[Id] = fixes;
         var page = Open();
         page.WaitForAssertion(() => Assert.Equal("true", page.Find(".track-root").GetAttribute("data-interactive")));
@@ -246,7 +246,7 @@ public sealed class TrackPageStateTests : TrackPageContext
     [Fact]
     public void delivered_live_removes_the_map_and_stops_following_the_truck()
     {
-        Queries.Deliveries[Token] = View("Arrived", TestData.Position(37.5547, 126.9707, Start), Event(DeliveryStatus.Arrived, Start));
+        Queries.Deliveries[Token] = View(DeliveryStatus.Arrived, TestData.Position(37.5547, 126.9707, Start), Event(DeliveryStatus.Arrived, Start));
         var page = Open();
         page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
         Assert.Empty(page.FindAll("[data-testid=eta]")); // arrived: no ETA
@@ -265,7 +265,7 @@ public sealed class TrackPageStateKoreanTests() : TrackPageContext("ko")
     [Fact]
     public void korean_eta_and_expired_page()
     {
-        var view = TestData.Delivery(null, "InTransit") with { Pickup = TestData.Pickup, Dropoff = TestData.Dropoff };
+        var view = TestData.Delivery(null, DeliveryStatus.InTransit) with { Pickup = TestData.Pickup, Dropoff = TestData.Dropoff };
         Queries.Deliveries[TestData.TrackingToken] = view;
         Queries.ExpiredTokens["trk-old-link-0000000000"] = 0;
 

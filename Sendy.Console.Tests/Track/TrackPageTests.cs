@@ -22,16 +22,6 @@ public sealed class TrackPageTests : TrackPageContext
     }
 
     [Fact]
-    public void unknown_status_is_shown_as_is()
-    {
-        Queries.Deliveries[TestData.TrackingToken] = TestData.Delivery(status: "AtCustoms");
-
-        var page = Render<TrackPage>(p => p.Add(x => x.Token, TestData.TrackingToken));
-
-        Assert.Contains("AtCustoms", page.Find("[data-testid=status-chip]").TextContent);
-    }
-
-    [Fact]
     public void unknown_token_shows_link_not_found_without_map()
     {
         var page = Render<TrackPage>(p => p.Add(x => x.Token, "no-such-token"));

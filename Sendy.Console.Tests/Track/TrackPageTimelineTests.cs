@@ -15,7 +15,7 @@ public sealed class TrackPageTimelineTests : TrackPageContext
     [Fact]
     public void the_timeline_lists_status_events_and_a_live_change_is_appended_without_reload()
     {
-        var view = TestData.Delivery(status: "EnRouteToPickup") with
+        var view = TestData.Delivery(status: DeliveryStatus.EnRouteToPickup) with
         {
             Timeline = [Event(DeliveryStatus.DriverAssigned, DeliveryStatus.EnRouteToPickup, Start.AddMinutes(-30))],
         };

@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
@@ -64,7 +65,7 @@ public sealed class PostgresFleetQueriesTests(TestDatabase db) : IClassFixture<T
         Assert.Equal(["fq-a", "fq-b"], trucks.Select(t => t.TruckId));
         var a = trucks[0];
         Assert.Equal(("Truck A", "서울 12가 3456", "Kim Minji"), (a.Name, a.Plate, a.DriverName));
-        Assert.Equal(new CurrentDelivery(current, "ACME Logistics", "InTransit"), a.Delivery);
+        Assert.Equal(new CurrentDelivery(current, "ACME Logistics", DeliveryStatus.InTransit), a.Delivery);
         Assert.Equal(new TruckPosition("fq-a", 37.55, 126.97, Day.AddHours(2), Day.AddHours(2).AddSeconds(1), 12.5, 90, 5), a.LatestPosition);
         var b = trucks[1];
         Assert.Equal(("Truck B", null, null, null, null), (b.Name, b.Plate, b.DriverName, b.Delivery, b.LatestPosition));
@@ -83,6 +84,36 @@ public sealed class PostgresFleetQueriesTests(TestDatabase db) : IClassFixture<T
         Assert.Equal("Second", c.DriverName);
         Assert.Null(c.Delivery);
     }
+
+    [Fact]
+    public async Task a_status_the_enum_does_not_name_fails_the_list_with_the_value()
+    {
+        await TruckAsync("fq-bad", "Truck Bad");
+        var id = await DeliveryAsync("fq-bad", null, "Odd Corp", "intransit", Day);
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => Queries.ListTrucksAsync(default));
+            Assert.Contains("'intransit'", error.Message);
+        }
+        finally
+        {
+            // The class shares one database, and the other tests list every truck.
+            await db.ExecuteAsync("DELETE FROM deliveries WHERE id = $1", id);
+            await db.ExecuteAsync("DELETE FROM trucks WHERE id = 'fq-bad'");
+        }
+    }
+
+    [Theory]
+    [InlineData("4")]
+    [InlineData(" InTransit")]
+    [InlineData("InTransit, Arrived")]
+    [InlineData("")]
+    public void only_an_exact_status_name_is_read(string text) =>
+        Assert.Throws<InvalidDataException>(() => PostgresFleetQueries.StatusOf(text));
+
+    [Fact]
+    public void every_status_name_reads_back_as_itself() =>
+        Assert.All(Enum.GetValues<DeliveryStatus>(), s => Assert.Equal(s, PostgresFleetQueries.StatusOf(s.ToString())));
 
     [Fact]
     public async Task trail_is_since_the_given_time_oldest_first_and_complete_when_short()

@@ -125,7 +125,7 @@ public sealed class TrackingQueriesTests : IAsyncLifetime
 
         Assert.Equal(TrackingLinkState.Active, open.State);
         var view = open.View!;
-        Assert.Equal(("EnRouteToPickup", "Hyundai Xcient", "Minsu", b.TruckId), (view.Status, view.TruckName, view.DriverFirstName, view.TruckId));
+        Assert.Equal((DeliveryStatus.EnRouteToPickup, "Hyundai Xcient", "Minsu", b.TruckId), (view.Status, view.TruckName, view.DriverFirstName, view.TruckId));
         Assert.Equal(new TrackingPlace("인천광역시 중구 서해대로 366", 37.4563, 126.6052), view.Pickup);
         Assert.Equal(new TrackingPlace("부산광역시 강서구 신항로 295", 35.0790, 128.8200), view.Dropoff);
         Assert.Equal((37.4, 126.7), (view.LatestPosition!.Latitude, view.LatestPosition.Longitude));
@@ -140,7 +140,7 @@ public sealed class TrackingQueriesTests : IAsyncLifetime
         var delivered = await Queries.FindByTrackingTokenAsync(b.Token, default);
         Assert.Equal(TrackingLinkState.Active, delivered.State);
         Assert.Null(delivered.View!.LatestPosition); // closed: the truck is hidden
-        Assert.Equal("Delivered", delivered.View.Status);
+        Assert.Equal(DeliveryStatus.Delivered, delivered.View.Status);
 
         _h.Time.Advance(Lifetime - TimeSpan.FromSeconds(1));
         Assert.Equal(TrackingLinkState.Active, (await Queries.FindByTrackingTokenAsync(b.Token, default)).State);

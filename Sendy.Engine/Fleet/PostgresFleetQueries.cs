@@ -1,4 +1,5 @@
 using Npgsql;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Fleet;
@@ -54,7 +55,7 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
         {
             var truckId = reader.GetString(0);
             var delivery = reader.IsDBNull(3) ? null
-                : new CurrentDelivery(reader.GetGuid(3), reader.GetString(4), reader.GetString(5));
+                : new CurrentDelivery(reader.GetGuid(3), reader.GetString(4), StatusOf(reader.GetString(5)));
             var position = reader.IsDBNull(7) ? null
                 : new TruckPosition(truckId, reader.GetDouble(7), reader.GetDouble(8),
                     reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10),
@@ -75,6 +76,15 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
         return await TrailPoint.ReadAllAsync(command, cancellationToken);
     }
+
+    /// <summary>
+    /// deliveries.status is text that EF writes from the enum's names. Only an exact name is taken
+    /// (Enum.TryParse alone would also take "4" or " intransit"); anything else is a fault, said plainly.
+    /// </summary>
+    internal static DeliveryStatus StatusOf(string text) =>
+        Enum.TryParse<DeliveryStatus>(text, out var status) && status.ToString() == text
+            ? status
+            : throw new InvalidDataException($"deliveries.status holds '{text}', which is not a {nameof(DeliveryStatus)}.");
 
     private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);

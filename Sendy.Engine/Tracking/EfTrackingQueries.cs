@@ -72,7 +72,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
         // The truck is shown only while the delivery is open.
         var position = row.Position is null || row.ClosedAt is not null ? null : ToPosition(row.Position);
         return TrackingLookup.Active(new TrackingView(row.Id, row.TruckId, row.Name, row.Plate, FirstName(row.DriverName), row.CustomerName,
-            row.Status.ToString(), position, timeline, Place(row.PickupAddress, row.PickupLocation), Place(row.DropoffAddress, row.DropoffLocation)));
+            row.Status, position, timeline, Place(row.PickupAddress, row.PickupLocation), Place(row.DropoffAddress, row.DropoffLocation)));
     }
 
     public async Task<IReadOnlyList<TrailPoint>> GetTrailSincePickupAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ public sealed record TrackingView(
     string? Plate,
     string? DriverFirstName,
     string CustomerName,
-    string Status,
+    DeliveryStatus Status,
     TruckPosition? LatestPosition,
     IReadOnlyList<StatusEventView>? Timeline = null,
     TrackingPlace? Pickup = null,

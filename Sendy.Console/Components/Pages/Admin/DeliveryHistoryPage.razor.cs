@@ -36,6 +36,8 @@ public sealed partial class DeliveryHistoryPage
 
     [Inject] private IStringLocalizer<AdminLogsText> L { get; set; } = null!;
 
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
+
     [Inject] private IDeliveryHistoryQueries History { get; set; } = null!;
 
     [Inject] private OperationsClock Clock { get; set; } = null!;
@@ -75,8 +77,6 @@ public sealed partial class DeliveryHistoryPage
 
     private string When(DateTimeOffset? at) =>
         at is { } t ? Clock.ToLocal(t).ToString("g", CultureInfo.CurrentCulture) : "—";
-
-    private string StatusText(DeliveryStatus status) => L["Status_" + status];
 
     private string Actor(StatusEventLogRow e) => e.ActorKind switch
     {

@@ -32,6 +32,8 @@ public sealed partial class LogsPage
 
     [Inject] private IStringLocalizer<AdminLogsText> L { get; set; } = null!;
 
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
+
     [Inject] private IDeliveryLogQueries Logs { get; set; } = null!;
 
     [Inject] private OperationsClock Clock { get; set; } = null!;
@@ -136,8 +138,6 @@ public sealed partial class LogsPage
 
     private string When(DateTimeOffset? at) =>
         at is { } t ? Clock.ToLocal(t).ToString("g", CultureInfo.CurrentCulture) : "—";
-
-    private string StatusText(DeliveryStatus status) => L["Status_" + status];
 
     private static string ActorIcon(StatusActorKind kind) => kind switch
     {

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using Microsoft.Extensions.Localization;
 using Sendy.Console.Api;
+using Sendy.Console.Components.Shared;
+using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
@@ -27,6 +30,8 @@ public sealed partial class DeliveriesCancelDialog
 
     [Inject] private AuthenticationStateProvider Auth { get; set; } = null!;
 
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
+
     private string? ReasonError(string? reason) => string.IsNullOrWhiteSpace(reason) || reason.Length > MaxReason ? L["Invalid_ReasonRequired"].Value : null;
 
     private async Task ConfirmAsync()
@@ -46,7 +51,7 @@ public sealed partial class DeliveriesCancelDialog
                     Dialog.Close(DialogResult.Ok(true));
                     return;
                 case StatusChangeOutcome.InvalidTransition:
-                    _error = L["CancelNotAllowed", L["Status_" + result.Current]];
+                    _error = L["CancelNotAllowed", result.Current is { } current ? StatusNames.Text(current) : ""];
                     _refused = true;
                     break;
                 default:

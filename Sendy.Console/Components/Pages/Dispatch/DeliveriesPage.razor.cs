@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Sendy.Console.Components.Shared;
 using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
@@ -48,6 +49,8 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
     [Inject] private OperationsClock Clock { get; set; } = null!;
 
     [Inject] private IStringLocalizer<DeliveriesText> L { get; set; } = null!;
+
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
 
     [Inject] private ILogger<DeliveriesPage> Logger { get; set; } = null!;
 
@@ -217,9 +220,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
 
     private static DialogOptions DialogOptions(MaxWidth width) => new() { MaxWidth = width, FullWidth = true, CloseButton = true, BackdropClick = false };
 
-    internal string StatusText(DeliveryStatus status) => L["Status_" + status];
-
-    private string ClosedWhy(DispatchDeliveryRow row) => L["ClosedWhy", StatusText(row.Status)];
+    private string ClosedWhy(DispatchDeliveryRow row) => L["ClosedWhy", StatusNames.Text(row.Status)];
 
     private string RowClass(DispatchDeliveryRow row, int index) =>
         (row.Id == Highlight ? "deliveries-highlight " : "") + (row.IsClosed ? "deliveries-closed" : "");
@@ -230,16 +231,6 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
 
     private static string EtaClass(DispatchDeliveryRow row) =>
         "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PlannedArrivalAt?.AddMinutes(5) ? " deliveries-late" : "");
-
-    internal static Color StatusColor(DeliveryStatus status) => status switch
-    {
-        DeliveryStatus.Booked => Color.Warning,
-        DeliveryStatus.DriverAssigned => Color.Info,
-        DeliveryStatus.EnRouteToPickup or DeliveryStatus.PickedUp or DeliveryStatus.InTransit => Color.Primary,
-        DeliveryStatus.Arrived or DeliveryStatus.Delivered => Color.Success,
-        DeliveryStatus.Failed => Color.Error,
-        _ => Color.Default,
-    };
 
     public async ValueTask DisposeAsync()
     {

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using MudBlazor;
+using Sendy.Console.Components.Shared;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Resources;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
@@ -18,7 +20,9 @@ namespace Sendy.Console.Components.Pages.Dispatch;
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy)]
 public sealed partial class DispatchPage : IAsyncDisposable
 {
+    // The delivery filter menu's values: every truck, trucks without a delivery, or a status's name.
     private const string AnyDelivery = "*";
+    private const string NoDelivery = "";
 
     private FleetBoard _board = null!;
     private DispatchOptions _options = null!;
@@ -49,9 +53,16 @@ public sealed partial class DispatchPage : IAsyncDisposable
 
     [Inject] private IStringLocalizer<DispatchText> L { get; set; } = null!;
 
+    [Inject] private IStringLocalizer<StatusText> StatusNames { get; set; } = null!;
+
     [Inject] private ILogger<DispatchPage> Logger { get; set; } = null!;
 
-    private string DeliveryValue => _board.DeliveryStatus ?? AnyDelivery;
+    private string DeliveryValue => _board.Delivery switch
+    {
+        { Active: false } => AnyDelivery,
+        { Status: { } status } => status.ToString(),
+        _ => NoDelivery,
+    };
 
     protected override async Task OnInitializedAsync()
     {
@@ -161,7 +172,9 @@ public sealed partial class DispatchPage : IAsyncDisposable
 
     private void SetDelivery(string value)
     {
-        _board.DeliveryStatus = value == AnyDelivery ? null : value;
+        _board.Delivery = value == NoDelivery ? DeliveryFilter.WithoutDelivery
+            : Enum.TryParse<DeliveryStatus>(value, out var status) ? DeliveryFilter.In(status)
+            : DeliveryFilter.Any;
         _board.ApplyFilter();
     }
 
@@ -223,12 +236,6 @@ public sealed partial class DispatchPage : IAsyncDisposable
             : age.TotalMinutes < 60 ? L["AgeMinutes", (int)age.TotalMinutes]
             : age.TotalHours < 48 ? L["AgeHours", (int)age.TotalHours]
             : L["AgeDays", (int)age.TotalDays];
-    }
-
-    internal string StatusText(string status)
-    {
-        var text = L["Status_" + status];
-        return text.ResourceNotFound ? status : text.Value;
     }
 
     internal static string StateClass(TruckState state) => state switch

@@ -1,3 +1,4 @@
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Components.Pages.Dispatch;
@@ -17,6 +18,26 @@ public enum FleetFilter
     Moving,
     Stopped,
     Stale,
+}
+
+/// <summary>Which trucks the delivery filter shows: all, those without a delivery, or those whose delivery is in one status.</summary>
+public readonly record struct DeliveryFilter
+{
+    private DeliveryFilter(bool active, DeliveryStatus? status) => (Active, Status) = (active, status);
+
+    public static DeliveryFilter Any => default;
+
+    public static DeliveryFilter WithoutDelivery { get; } = new(true, null);
+
+    public static DeliveryFilter In(DeliveryStatus status) => new(true, status);
+
+    /// <summary>False: every truck is shown.</summary>
+    public bool Active { get; }
+
+    /// <summary>The status shown; null (when active) shows trucks without a delivery.</summary>
+    public DeliveryStatus? Status { get; }
+
+    public bool Matches(CurrentDelivery? delivery) => !Active || delivery?.Status == Status;
 }
 
 /// <summary>One truck on the board: what the fleet query said, plus the newest live fix.</summary>
@@ -55,9 +76,6 @@ public readonly record struct FleetCounts(int All, int Moving, int Stopped, int 
 /// </summary>
 public sealed class FleetBoard(DispatchOptions options)
 {
-    /// <summary>Delivery filter value for trucks without a current delivery.</summary>
-    public const string NoDelivery = "";
-
     private readonly Dictionary<string, BoardTruck> _trucks = new(StringComparer.Ordinal);
     private List<BoardTruck> _sorted = [];
 
@@ -70,11 +88,10 @@ public sealed class FleetBoard(DispatchOptions options)
 
     public string Search { get; set; } = "";
 
-    /// <summary>Delivery status to show (<see cref="NoDelivery"/>: trucks without one); null shows all.</summary>
-    public string? DeliveryStatus { get; set; }
+    public DeliveryFilter Delivery { get; set; }
 
-    /// <summary>Delivery statuses present in the fleet, for the filter menu.</summary>
-    public IReadOnlyList<string> DeliveryStatuses { get; private set; } = [];
+    /// <summary>Delivery statuses present in the fleet, in the order a delivery moves, for the filter menu.</summary>
+    public IReadOnlyList<DeliveryStatus> DeliveryStatuses { get; private set; } = [];
 
     public int Count => _trucks.Count;
 
@@ -98,8 +115,7 @@ public sealed class FleetBoard(DispatchOptions options)
             .OrderBy(t => t.Info.Name, StringComparer.CurrentCultureIgnoreCase)
             .ThenBy(t => t.Id, StringComparer.Ordinal)
             .ToList();
-        DeliveryStatuses = _trucks.Values.Select(t => t.Info.Delivery?.Status).OfType<string>()
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        DeliveryStatuses = _trucks.Values.Select(t => t.Info.Delivery?.Status).OfType<DeliveryStatus>().Distinct().Order().ToList();
     }
 
     /// <summary>Takes a live fix; false when the truck is unknown or the fix is older than the one held.</summary>
@@ -141,7 +157,7 @@ public sealed class FleetBoard(DispatchOptions options)
     public void ApplyFilter()
     {
         var terms = Search.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Visible = _sorted.Where(t => MatchesFilter(t) && MatchesDelivery(t) && terms.All(term => Matches(t.Info, term))).ToList().AsReadOnly();
+        Visible = _sorted.Where(t => MatchesFilter(t) && Delivery.Matches(t.Info.Delivery) && terms.All(term => Matches(t.Info, term))).ToList().AsReadOnly();
     }
 
     private bool MatchesFilter(BoardTruck t) => Filter switch
@@ -150,13 +166,6 @@ public sealed class FleetBoard(DispatchOptions options)
         FleetFilter.Stopped => t.State == TruckState.Stopped,
         FleetFilter.Stale => t.State == TruckState.Stale,
         _ => true,
-    };
-
-    private bool MatchesDelivery(BoardTruck t) => DeliveryStatus switch
-    {
-        null => true,
-        NoDelivery => t.Info.Delivery is null,
-        var status => t.Info.Delivery?.Status == status,
     };
 
     private static bool Matches(FleetTruck t, string term) =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Sendy.Console.Components.Shared;
 using Sendy.Console.Map;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Deliveries.Live;
@@ -191,7 +192,7 @@ public sealed partial class TrackLive
                 }
 
                 // The relay may repeat an event: shown once.
-                var status = timeline[^1].To.ToString();
+                var status = timeline[^1].To;
                 if (status == _view.Status && timeline.Count == (_view.Timeline?.Count ?? 0))
                 {
                     return;
@@ -235,7 +236,7 @@ public sealed partial class TrackLive
 
     /// <summary>Where an ETA is estimated for: none once arrived, or without a truck.</summary>
     private MapPoint? EtaDestination =>
-        _view is { TruckId: not null } view && view.Status != nameof(DeliveryStatus.Arrived) && Target(view) is { } t
+        _view is { TruckId: not null } view && view.Status != DeliveryStatus.Arrived && Target(view) is { } t
             ? new MapPoint(t.Latitude, t.Longitude)
             : null;
 
@@ -255,14 +256,14 @@ public sealed partial class TrackLive
         return [.. places];
     }
 
-    private string Headline => _view is null ? "" : L["Headline_" + _view.Status] is { ResourceNotFound: false } text ? text.Value : StatusText(_view.Status);
+    private string Headline => _view is null ? "" : L["Headline_" + _view.Status] is { ResourceNotFound: false } text ? text.Value : StatusNames.Text(_view.Status);
 
     private string? Subline => _view?.Status switch
     {
-        nameof(DeliveryStatus.Booked) => L["Sub_Booked"].Value,
-        nameof(DeliveryStatus.DriverAssigned) => L["Sub_DriverAssigned"].Value,
-        nameof(DeliveryStatus.Delivered) when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
-        nameof(DeliveryStatus.Failed) when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
+        DeliveryStatus.Booked => L["Sub_Booked"].Value,
+        DeliveryStatus.DriverAssigned => L["Sub_DriverAssigned"].Value,
+        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
+        DeliveryStatus.Failed when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
         _ => null,
     };
 
@@ -282,20 +283,6 @@ public sealed partial class TrackLive
         TrackPhase.Delivered => "mud-success-text",
         TrackPhase.Cancelled or TrackPhase.Failed => "mud-error-text",
         _ => "mud-primary-text",
-    };
-
-    private string StatusText(string status)
-    {
-        var text = L["Status_" + status];
-        return text.ResourceNotFound ? status : text.Value;
-    }
-
-    private static string StatusChipClass(string status) => status switch
-    {
-        "Delivered" or "Arrived" => "mud-chip-color-success",
-        "Cancelled" or "Failed" => "mud-chip-color-error",
-        "InTransit" or "PickedUp" or "EnRouteToPickup" => "mud-chip-color-primary",
-        _ => "",
     };
 
     public ValueTask DisposeAsync()

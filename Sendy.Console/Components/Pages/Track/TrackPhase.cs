@@ -19,15 +19,14 @@ public enum TrackPhase
 
 internal static class TrackPhases
 {
-    /// <summary>Statuses this page does not know yet are shown like a delivery under way.</summary>
-    public static TrackPhase Of(string status) => Enum.TryParse<DeliveryStatus>(status, out var s) ? s switch
+    public static TrackPhase Of(DeliveryStatus status) => status switch
     {
         DeliveryStatus.Booked or DeliveryStatus.DriverAssigned or DeliveryStatus.EnRouteToPickup => TrackPhase.BeforePickup,
         DeliveryStatus.Delivered => TrackPhase.Delivered,
         DeliveryStatus.Cancelled => TrackPhase.Cancelled,
         DeliveryStatus.Failed => TrackPhase.Failed,
         _ => TrackPhase.OnTheWay,
-    } : TrackPhase.OnTheWay;
+    };
 
     public static bool ShowsMap(this TrackPhase phase) => phase is TrackPhase.BeforePickup or TrackPhase.OnTheWay;
 }
