@@ -25,10 +25,7 @@ public sealed class NotificationChannelsLiveTests(MotoFixture moto, MaildevFixtu
     [Fact]
     public async Task a_status_change_reaches_the_topics_queue_the_customers_phone_and_inbox_in_their_language()
     {
-        var topicArn = await moto.Admin.CreateTopicAsync(MotoFixture.UniqueName("status"), default);
-        var queueUrl = (await moto.Sqs.CreateQueueAsync(MotoFixture.UniqueName("status-q"))).QueueUrl;
-        var queueArn = (await moto.Sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"])).QueueARN;
-        await moto.Admin.SubscribeAsync(topicArn, "sqs", queueArn, default);
+        var (topicArn, queueUrl) = await moto.TopicWithQueueAsync("status");
         var email = MaildevFixture.UniqueRecipient();
         var phone = "+8210" + Random.Shared.Next(10_000_000, 99_999_999);
         await using var h = new DeliveryHarness(_db, new()

@@ -30,10 +30,7 @@ public sealed class NotificationOutageTests(MotoFixture moto, MaildevFixture mai
     [Fact]
     public async Task jobs_retry_through_an_smtp_and_sns_outage_and_deliver_exactly_once()
     {
-        var topicArn = await moto.Admin.CreateTopicAsync(MotoFixture.UniqueName("outage"), default);
-        var queueUrl = (await moto.Sqs.CreateQueueAsync(MotoFixture.UniqueName("outage-q"))).QueueUrl;
-        var queueArn = (await moto.Sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"])).QueueARN;
-        await moto.Admin.SubscribeAsync(topicArn, "sqs", queueArn, default);
+        var (topicArn, queueUrl) = await moto.TopicWithQueueAsync("outage");
         await using var smtp = new TcpProxy(maildev.SmtpPort);
         await using var sns = new TcpProxy(new Uri(LocalServer.SnsEndpoint).Port);
         var email = MaildevFixture.UniqueRecipient();

@@ -60,5 +60,15 @@ public sealed class MotoFixture : IAsyncLifetime, IDisposable
         return await JsonDocument.ParseAsync(body);
     }
 
+    /// <summary>A new topic with a new SQS queue subscribed to it, where a test reads what the topic got.</summary>
+    public async Task<(string TopicArn, string QueueUrl)> TopicWithQueueAsync(string prefix)
+    {
+        var topicArn = await Admin.CreateTopicAsync(UniqueName(prefix), default);
+        var queueUrl = (await Sqs.CreateQueueAsync(UniqueName(prefix + "-q"))).QueueUrl;
+        var queueArn = (await Sqs.GetQueueAttributesAsync(queueUrl, ["QueueArn"])).QueueARN;
+        await Admin.SubscribeAsync(topicArn, "sqs", queueArn, default);
+        return (topicArn, queueUrl);
+    }
+
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 }
