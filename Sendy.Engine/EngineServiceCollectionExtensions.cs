@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Processing;
@@ -29,6 +30,10 @@ public static class EngineServiceCollectionExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Sendy is not set (see README, Configuration).");
 
         services.TryAddSingleton(TimeProvider.System);
+        // Hosted services stop side by side: a stop lasts as long as the slowest one (the consumer's
+        // Sendy:Consumer:ShutdownGrace, Hangfire's job server), not their sum, so it fits the host's
+        // shutdown timeout that ConsumerOptionsValidator checks the grace against. They still start in order.
+        services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, connectionString));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Sendy.Console.Demo;
 using Sendy.Console.Staff;
@@ -90,5 +91,16 @@ public sealed class StartupOptionsTests
             Assert.True(bound.CrossNode);
             Assert.False(services.GetRequiredService<IOptions<LiveOptions>>().Value.FastPath);
         }
+    }
+
+    [Fact]
+    public void hosted_services_stop_side_by_side_so_the_slowest_sets_the_stop_time()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("ConnectionStrings:Sendy", "Host=127.0.0.1;Database=none")])
+            .Build();
+        using var services = new ServiceCollection().AddLogging().AddSendyEngine(configuration).BuildServiceProvider();
+
+        Assert.True(services.GetRequiredService<IOptions<HostOptions>>().Value.ServicesStopConcurrently);
     }
 }
