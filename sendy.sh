@@ -29,7 +29,7 @@ EOF
 
 cmd_run() {
   #          pg    kinesalite moto maildev-smtp maildev-web
-  setup run 55432 45671 5000 1025 1080 "$PG_PACKAGE"
+  setup run 25432 25671 5000 1025 1080 "$PG_PACKAGE"
   log "Building the console and the migrations tool (Release)"
   run_fg dotnet build Sendy.Console -c Release -nologo -v:q --disable-build-servers || die "build failed"
   run_fg dotnet build migrations -c Release -nologo -v:q --disable-build-servers || die "build failed"
@@ -91,7 +91,7 @@ cmd_node() {
     die "no running Sendy found on $CONSOLE_URL: start ./sendy.sh run in another terminal first"
   ! port_open "$port" || die "port $port is already in use"
   [[ -f $ROOT/Sendy.Console/bin/Release/net10.0/Sendy.Console.dll ]] || die "the console is not built: ./sendy.sh run builds it"
-  PG_PORT=55432 KINESALITE_PORT=45671 MAILDEV_SMTP_PORT=1025 MOTO_PORT=5000
+  PG_PORT=25432 KINESALITE_PORT=25671 MAILDEV_SMTP_PORT=1025 MOTO_PORT=5000
   console_env
   log "Starting another console node on http://127.0.0.1:$port (Ctrl-C stops it)"
   cd "$ROOT/Sendy.Console"
@@ -170,12 +170,14 @@ print_banner() {
 cmd_test() {
   #           pg    kinesalite moto  maildev-smtp maildev-web
   # fonts-noto-cjk: Korean text in the browser tests' screenshots (boxes without it).
+  # Every port is below Linux's ephemeral range (32768-60999): a server must not find its port
+  # taken by some client's outgoing connection (seen: maildev's 46080 while other tests ran).
   # SENDY_PORT_OFFSET shifts every port (several checkouts testing at once on one machine);
   # SENDY_TEST_FILTER runs a subset (dotnet test --filter syntax).
   local off=${SENDY_PORT_OFFSET:-0} filter=()
-  [[ $off =~ ^[0-9]{1,4}$ ]] || die "SENDY_PORT_OFFSET must be a number from 0 to 9999"
+  [[ $off =~ ^[0-9]{1,4}$ ]] && ((off <= 6000)) || die "SENDY_PORT_OFFSET must be a number from 0 to 6000"
   [[ -z ${SENDY_TEST_FILTER:-} ]] || filter=(--filter "$SENDY_TEST_FILTER")
-  setup test $((55433 + off)) $((45672 + off)) $((45000 + off)) $((46025 + off)) $((46080 + off)) \
+  setup test $((25433 + off)) $((25672 + off)) $((25000 + off)) $((26025 + off)) $((26080 + off)) \
     "$PG_PACKAGE" chromium fonts-noto-cjk
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   command -v python3 >/dev/null 2>&1 || die "python3 is missing (scripts/test-report.py reads the test results)"
@@ -256,7 +258,7 @@ cmd_bench() {
   # stdout carries only the JSON document: set-up and build output go to stderr (fd 3 = stdout).
   exec 3>&1 1>&2
   #            pg    kinesalite
-  setup_bench 55434 45673 "$PG_PACKAGE" chromium
+  setup_bench 25434 25673 "$PG_PACKAGE" chromium
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   note "set-up done in $(elapsed "$SETUP_T0")"
 

@@ -17,7 +17,7 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public string StreamName { get; } = "console-test-" + Guid.NewGuid().ToString("N")[..10];
 
     public static string KinesaliteEndpoint =>
-        Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } e ? e : "http://127.0.0.1:45672";
+        Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } e ? e : "http://127.0.0.1:25672";
 
     protected virtual string StreamEndpoint => KinesaliteEndpoint;
 

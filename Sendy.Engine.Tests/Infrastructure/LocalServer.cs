@@ -5,12 +5,12 @@ namespace Sendy.Engine.Tests.Infrastructure;
 /// <summary>Endpoints of the local servers ./sendy.sh test starts, and a reachability check that fails (never skips) with the remedy.</summary>
 public static class LocalServer
 {
-    public static string SnsEndpoint { get; } = Env("SENDY_TEST_SNS_ENDPOINT", "http://127.0.0.1:45000");
+    public static string SnsEndpoint { get; } = Env("SENDY_TEST_SNS_ENDPOINT", "http://127.0.0.1:25000");
 
     /// <summary>"host:port" of maildev's SMTP side.</summary>
-    public static string Smtp { get; } = Env("SENDY_TEST_SMTP", "127.0.0.1:46025");
+    public static string Smtp { get; } = Env("SENDY_TEST_SMTP", "127.0.0.1:26025");
 
-    public static string MaildevUrl { get; } = Env("SENDY_TEST_MAILDEV_URL", "http://127.0.0.1:46080");
+    public static string MaildevUrl { get; } = Env("SENDY_TEST_MAILDEV_URL", "http://127.0.0.1:26080");
 
     public static async Task EnsureReachableAsync(string what, string host, int port, string shownAs)
     {

@@ -11,7 +11,7 @@ public sealed class TestDatabase : IAsyncLifetime
 {
     public static string TemplateConnectionString =>
         Environment.GetEnvironmentVariable("SENDY_TEST_PG")
-        ?? "Host=127.0.0.1;Port=55433;Database=sendy;Username=sendy;Password=sendy";
+        ?? "Host=127.0.0.1;Port=25433;Database=sendy;Username=sendy;Password=sendy";
 
     public string Name { get; } = $"sendy_t_{Guid.NewGuid():N}"[..24];
 

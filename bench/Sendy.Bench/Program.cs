@@ -10,8 +10,8 @@ public static class BenchProgram
         // ./sendy.sh bench runs this with the set-up's connection string and kinesalite endpoint. Every
         // scenario is bounded; one that fails or runs out of time is reported as "not measured" with why.
         var pg = Environment.GetEnvironmentVariable("SENDY_BENCH_PG")
-            ?? "Host=127.0.0.1;Port=55434;Database=sendy;Username=sendy;Password=sendy";
-        var kinesis = Environment.GetEnvironmentVariable("SENDY_BENCH_KINESIS_ENDPOINT") ?? "http://127.0.0.1:45673";
+            ?? "Host=127.0.0.1;Port=25434;Database=sendy;Username=sendy;Password=sendy";
+        var kinesis = Environment.GetEnvironmentVariable("SENDY_BENCH_KINESIS_ENDPOINT") ?? "http://127.0.0.1:25673";
         var output = Environment.GetEnvironmentVariable("SENDY_BENCH_OUTPUT") ?? Path.Combine("bench", "results", "latest.json");
         var only = Environment.GetEnvironmentVariable("SENDY_BENCH_ONLY")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
 

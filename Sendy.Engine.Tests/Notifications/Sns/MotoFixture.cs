@@ -9,7 +9,7 @@ using Sendy.Engine.Tests.Infrastructure;
 namespace Sendy.Engine.Tests.Notifications.Sns;
 
 /// <summary>
-/// The moto server ./sendy.sh test starts (SENDY_TEST_SNS_ENDPOINT, default http://127.0.0.1:45000):
+/// The moto server ./sendy.sh test starts (SENDY_TEST_SNS_ENDPOINT, default http://127.0.0.1:25000):
 /// our SNS client signed like production with dummy credentials, and AWSSDK.SQS to read subscribed
 /// queues. Fails, never skips, when moto is not there. Names are unique per test, so classes run in parallel.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Sendy.Engine.Tests.Streams.Kinesis;
 
 /// <summary>
 /// A fresh, uniquely named stream on the kinesalite the test command starts
-/// (SENDY_TEST_KINESIS_ENDPOINT, default http://127.0.0.1:45672). One per test class, so
+/// (SENDY_TEST_KINESIS_ENDPOINT, default http://127.0.0.1:25672). One per test class, so
 /// classes can run in parallel. Fails, never skips, when kinesalite is not there.
 /// </summary>
 public sealed class KinesaliteFixture : IAsyncLifetime
@@ -26,7 +26,7 @@ public sealed class KinesaliteFixture : IAsyncLifetime
     public static string Endpoint { get; } =
         Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } configured
             ? configured
-            : "http://127.0.0.1:45672";
+            : "http://127.0.0.1:25672";
 
     public string StreamName { get; } = "sendy-test-" + Guid.NewGuid().ToString("N")[..12];
 
