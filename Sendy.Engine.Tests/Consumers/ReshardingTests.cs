@@ -68,8 +68,18 @@ public sealed class ReshardingTests(TestDatabase db) : IClassFixture<TestDatabas
             // checked twice and found its parent unfinished both times, so neither has read (one that
             // went on after a check would not check again).
             int ChecksFoundUnfinished(string shard) => log.Count("WaitingOnParents", e => Equals(e["ShardId"], shard));
-            await Eventually.ReachesAsync(() => Task.FromResult(Math.Min(ChecksFoundUnfinished(left), ChecksFoundUnfinished(right))),
-                n => n >= 2, "both children waiting on their parent");
+            try
+            {
+                await Eventually.ReachesAsync(() => Task.FromResult(Math.Min(ChecksFoundUnfinished(left), ChecksFoundUnfinished(right))),
+                    n => n >= 2, "both children waiting on their parent");
+            }
+            catch (TimeoutException e)
+            {
+                // Seen once in a flake hunt (one child never checked): say what the leases and the consumers did.
+                var rows = string.Join("; ", (await store.ListAsync(name, default)).Select(l =>
+                    $"{l.ShardId} owner={l.Owner ?? "-"} renewed={l.LastRenewedAt:O} checkpoint={l.Checkpoint} parents=[{string.Join(",", l.ParentShardIds)}]"));
+                throw new TimeoutException($"{e.Message}; left {ChecksFoundUnfinished(left)}, right {ChecksFoundUnfinished(right)} checks; leases: {rows}; {log.Summary()}", e);
+            }
             Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM positions WHERE truck_id = $1", truck));
 
             await store.CheckpointAsync(peer, Checkpoints.ShardEnd, default);

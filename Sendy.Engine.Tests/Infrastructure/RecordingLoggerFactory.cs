@@ -20,6 +20,14 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
     public int Count(string eventName, Func<LogEntry, bool>? where = null) =>
         _entries.Count(e => e.EventName == eventName && (where is null || where(e)));
 
+    /// <summary>How often each event was logged, and the text of the last few: what a failed wait reports.</summary>
+    public string Summary(int last = 12)
+    {
+        var entries = _entries.ToArray();
+        var counts = string.Join(", ", entries.GroupBy(e => e.EventName ?? "?").Select(g => $"{g.Key}×{g.Count()}"));
+        return $"logged: {counts}; last: " + string.Join(" | ", entries.TakeLast(last).Select(e => e.Message));
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
