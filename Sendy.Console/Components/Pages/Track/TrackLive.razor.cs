@@ -41,7 +41,7 @@ public sealed partial class TrackLive
 
     protected override async Task OnParametersSetAsync()
     {
-        var lookup = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        var lookup = await Queries.FindByTrackingTokenAsync(Token, Aborted);
         _link = lookup.State;
         SetView(lookup.View);
         _loaded = true;
@@ -104,7 +104,7 @@ public sealed partial class TrackLive
         if (_phase == TrackPhase.OnTheWay)
         {
             // Since pickup only: the trail never shows where the truck was before it had the goods.
-            var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, CancellationToken.None);
+            var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, Aborted);
             await _map.SetTrailAsync(trail.Select(p => new MapPoint(p.Latitude, p.Longitude)).ToList());
         }
         else
@@ -116,7 +116,7 @@ public sealed partial class TrackLive
         {
             if (EtaDestination is not null && _live is not null)
             {
-                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, CancellationToken.None));
+                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, Aborted));
             }
 
             if (view.LatestPosition is { } latest)
@@ -137,7 +137,7 @@ public sealed partial class TrackLive
         _statusDeliveryId = _view.DeliveryId;
         _statusSubscription = StatusFeed.Subscribe(_view.DeliveryId, OnStatusAsync);
         // A change committed between the first read and the subscription would be missed: read once more.
-        var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        var fresh = await Queries.FindByTrackingTokenAsync(Token, Aborted);
         if (fresh.View is { } view && view.DeliveryId == _view.DeliveryId && view.Timeline?.Count != _view.Timeline?.Count)
         {
             SetView(view);
@@ -176,7 +176,7 @@ public sealed partial class TrackLive
         try
         {
             // Re-read: a status change can bring a truck and driver (assigned) or close the delivery.
-            var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+            var fresh = await Queries.FindByTrackingTokenAsync(Token, Aborted);
             await InvokeAsync(() =>
             {
                 if (_disposed || _view is null || _view.DeliveryId != change.DeliveryId)
@@ -285,7 +285,7 @@ public sealed partial class TrackLive
         _ => "mud-primary-text",
     };
 
-    public ValueTask DisposeAsync()
+    protected override ValueTask DisposeAsyncCore()
     {
         _disposed = true;
         Unfollow();
