@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Tracking;
 
@@ -27,6 +28,7 @@ public abstract class TrackPageContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddLocalization();
         Services.AddSingleton<TimeProvider>(Time);
+        Services.AddOperationsClock();
         Services.AddSingleton<ITrackingQueries>(Queries);
         Services.AddSingleton<ILivePositionFeed>(Feed);
         Services.AddSingleton<IDeliveryStatusFeed>(StatusFeed);

@@ -33,11 +33,14 @@ public sealed partial class TrackLive
     private (Guid Delivery, TrackPhase Phase)? _mapShows;
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
+    private TrackClock _clock = null!;
 
     /// <summary>The only parameter: it crosses into the circuit, so it stays a plain string.</summary>
     [Parameter] public string Token { get; set; } = "";
 
     private bool MapShown => _view is not null && _phase.ShowsMap();
+
+    protected override void OnInitialized() => _clock = new TrackClock(Operations);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -262,7 +265,7 @@ public sealed partial class TrackLive
     {
         DeliveryStatus.Booked => L["Sub_Booked"].Value,
         DeliveryStatus.DriverAssigned => L["Sub_DriverAssigned"].Value,
-        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
+        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", _clock.DateTime(e.OccurredAt)].Value,
         DeliveryStatus.Failed when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
         _ => null,
     };
