@@ -120,7 +120,7 @@ public sealed class DeliveryHistoryPageTests : AdminPageContext
     [Fact]
     public void korean_page_reads_naturally()
     {
-        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new("ko");
+        UseCulture("ko");
         History.Histories[Acme] = AcmeHistory;
         History.Routes[Acme] = Route(3, 3);
 

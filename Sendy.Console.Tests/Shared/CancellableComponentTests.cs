@@ -1,9 +1,10 @@
 using Bunit;
 using Sendy.Console.Components.Shared;
+using Sendy.Console.Tests.Infrastructure;
 
 namespace Sendy.Console.Tests.Shared;
 
-public sealed class CancellableComponentTests : BunitContext
+public sealed class CancellableComponentTests : SendyBunitContext
 {
     [Fact]
     public async Task disposing_the_component_cancels_aborted_before_its_own_clean_up()
