@@ -115,6 +115,10 @@ public sealed partial class DeliveriesPage
         {
             // The circuit ended between the change and the hop onto it.
         }
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested)
+        {
+            // The page went away while it read the row: nothing for the feed to log.
+        }
     }
 
     private async Task RefreshRowAsync(Guid id)

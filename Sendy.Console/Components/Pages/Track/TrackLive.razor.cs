@@ -205,6 +205,10 @@ public sealed partial class TrackLive
                 StateHasChanged();
             });
         }
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested)
+        {
+            // The page went away during the read: nothing to show, and nothing for the feed to log.
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.StatusFailed(Logger, change.DeliveryId, ex);
