@@ -7,7 +7,6 @@ using Sendy.Console.Staff;
 using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Components.Pages.Dispatch;
-using Sendy.Console.Components.Pages.Track;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Preferences;
@@ -77,8 +76,6 @@ public static class ConsoleServiceCollectionExtensions
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapPreferenceEndpoints();
-        // The customer page's clock is static (kept lean); it follows the configured zone.
-        TrackClock.Use(app.Services.GetRequiredService<OperationsClock>());
         return app;
     }
 }

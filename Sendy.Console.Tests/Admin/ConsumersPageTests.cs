@@ -1,9 +1,7 @@
-using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Admin;
 using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Consumers;
@@ -13,19 +11,14 @@ using Sendy.Engine.Streams;
 
 namespace Sendy.Console.Tests.Admin;
 
-public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
+public sealed class ConsumersPageTests : SendyBunitContext
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero);
     private readonly FakeStatusStore _status = new();
 
     public ConsumersPageTests()
+        : base(time: new FakeTimeProvider(Now))
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("en");
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices();
-        Services.AddLocalization();
-        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-        Services.AddOperationsClock();
         Services.AddSingleton<IConsumerStatusStore>(_status);
         Services.AddSingleton(new StreamName("sendy-positions"));
         Services.AddSingleton(Options.Create(new ConsumerOptions { WorkerId = "node-1", LeaseDuration = TimeSpan.FromSeconds(10) }));
@@ -65,10 +58,6 @@ public sealed class ConsumersPageTests : BunitContext, IAsyncLifetime
         Assert.Contains("No worker has reported yet", page.Markup);
         Assert.Contains("No leases yet", page.Markup);
     }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 
     private sealed class FakeStatusStore : IConsumerStatusStore
     {

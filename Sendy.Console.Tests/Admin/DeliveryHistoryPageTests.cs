@@ -1,5 +1,8 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Sendy.Console.Components.Pages.Admin;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries;
 using static Sendy.Console.Tests.Admin.AdminLogSamples;
 
@@ -32,6 +35,22 @@ public sealed class DeliveryHistoryPageTests : AdminPageContext
 
         History.Gate.SetResult();
         page.WaitForAssertion(() => Assert.Equal("loaded", page.Find("[data-testid=history-page]").GetAttribute("data-state")));
+    }
+
+    [Fact]
+    public async Task leaving_the_page_mid_load_cancels_the_query_and_logs_nothing()
+    {
+        var logs = new LogCapture();
+        Services.AddSingleton(logs.Factory());
+        History.Gate = new TaskCompletionSource(); // never opens: the load waits until the page goes away
+        History.Histories[Acme] = AcmeHistory;
+        var page = RenderFor(Acme.ToString());
+        Assert.NotNull(page.Find("[data-testid=history-loading]"));
+
+        await DisposeComponentsAsync();
+
+        Assert.True(History.LastToken.IsCancellationRequested);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
     }
 
     [Fact]
@@ -101,7 +120,7 @@ public sealed class DeliveryHistoryPageTests : AdminPageContext
     [Fact]
     public void korean_page_reads_naturally()
     {
-        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.CurrentUICulture = new("ko");
+        UseCulture("ko");
         History.Histories[Acme] = AcmeHistory;
         History.Routes[Acme] = Route(3, 3);
 

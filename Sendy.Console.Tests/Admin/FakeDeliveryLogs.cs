@@ -58,9 +58,14 @@ public sealed class FakeDeliveryHistoryQueries : IDeliveryHistoryQueries
     public Dictionary<Guid, DeliveryRoute> Routes { get; } = [];
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>The token the last <see cref="GetAsync"/> was given.</summary>
+    public CancellationToken LastToken { get; private set; }
+
     public async Task<DeliveryHistory?> GetAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
-        if (Gate is { } gate) await gate.Task;
+        LastToken = cancellationToken;
+        // Like a real query, a wait at the gate ends when the caller cancels.
+        if (Gate is { } gate) await gate.Task.WaitAsync(cancellationToken);
         return Histories.GetValueOrDefault(deliveryId);
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
@@ -9,7 +8,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Internal;
 using MudBlazor;
-using MudBlazor.Services;
 using Sendy.Console.Staff;
 using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries;
@@ -24,25 +22,20 @@ namespace Sendy.Console.Tests.Admin;
 /// bunit for the admin pages on a real test database: the engine's fleet services and the app's own
 /// Identity set-up (its password rules), with bunit's authorization standing in for the cookie.
 /// </summary>
-public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
+public abstract class FleetAdminContext : SendyBunitContext
 {
     public const string PublicBaseUrl = "http://sendy.test";
 
     protected FleetAdminContext(TestDatabase db, string culture = "en")
+        : base(culture)
     {
         Db = db;
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        JSInterop.Mode = JSRuntimeMode.Loose;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Sendy:PublicBaseUrl"] = PublicBaseUrl })
             .Build();
 
-        Services.AddMudServices();
-        Services.AddLocalization();
         Services.AddLogging();
         Services.AddSingleton<IConfiguration>(configuration);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddOperationsClock();
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, db.ConnectionString));
         Services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(db.ConnectionString).Build());
@@ -92,7 +85,7 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
         return user.Id;
     }
 
-    public async Task InitializeAsync()
+    protected override async Task InitializeAsync()
     {
         await using var scope = Services.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -100,7 +93,4 @@ public abstract class FleetAdminContext : BunitContext, IAsyncLifetime
             if (!await roles.RoleExistsAsync(role))
                 await roles.CreateAsync(new IdentityRole(role));
     }
-
-    // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

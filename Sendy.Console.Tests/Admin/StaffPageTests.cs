@@ -1,4 +1,3 @@
-using System.Globalization;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
@@ -204,7 +203,7 @@ public sealed class StaffPageTests(TestDatabase db) : FleetAdminContext(db), ICl
     [Fact]
     public async Task identity_errors_are_shown_in_korean_for_korean_admins()
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("ko");
+        UseCulture("ko");
         var (_, me) = await SignedInAdminAsync();
         var page = Page();
         await FillNewAccountAsync(page, NewEmail("ko"), "짧은암호");

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
-using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Infrastructure;
@@ -23,27 +22,30 @@ namespace Sendy.Console.Tests.Dispatch;
 /// A bunit context for the deliveries page on the real engine services and a database of its own
 /// (one per test): booking, assignment and cancellation are the engine's, not fakes.
 /// </summary>
-public abstract class DeliveriesPageContext : BunitContext, IAsyncLifetime
+public abstract class DeliveriesPageContext : SendyBunitContext
 {
     public const string BaseUrl = "http://sendy.test";
 
     private readonly string _culture;
 
+    /// <summary>The clock starts now: the page's "today" and the engine's timestamps agree.</summary>
     protected DeliveriesPageContext(string culture = "en")
+        : this(culture, new FakeTimeProvider(DateTimeOffset.UtcNow))
+    {
+    }
+
+    private DeliveriesPageContext(string culture, FakeTimeProvider time)
+        : base(culture, time)
     {
         _culture = culture;
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Clipboard = JSInterop.SetupModule(DeliveriesClipboard.ModulePath);
-        Clipboard.Mode = JSRuntimeMode.Loose;
-        Picker = JSInterop.SetupModule(LocationPicker.ModulePath);
-        Picker.Mode = JSRuntimeMode.Loose;
+        Time = time;
+        Clipboard = LooseModule(DeliveriesClipboard.ModulePath);
+        Picker = LooseModule(LocationPicker.ModulePath);
     }
 
     protected TestDatabase Db { get; } = new();
 
-    /// <summary>Starts now: the page's "today" and the engine's timestamps agree.</summary>
-    protected FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    protected FakeTimeProvider Time { get; }
 
     protected BunitJSModuleInterop Clipboard { get; }
 
@@ -55,7 +57,7 @@ public abstract class DeliveriesPageContext : BunitContext, IAsyncLifetime
 
     protected FleetRegistry Fleet => Services.GetRequiredService<FleetRegistry>();
 
-    public async Task InitializeAsync()
+    protected override async Task InitializeAsync()
     {
         await Db.InitializeAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -63,11 +65,7 @@ public abstract class DeliveriesPageContext : BunitContext, IAsyncLifetime
             ["ConnectionStrings:Sendy"] = Db.ConnectionString,
             ["Sendy:PublicBaseUrl"] = BaseUrl,
         }).Build();
-        Services.AddMudServices();
-        Services.AddLocalization();
         Services.AddSingleton<IConfiguration>(configuration);
-        Services.AddSingleton<TimeProvider>(Time);
-        Services.AddOperationsClock();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, Db.ConnectionString));
         Services.AddOptions<ConsumerOptions>();
         Services.AddSendyDeliveries(configuration);
@@ -76,17 +74,12 @@ public abstract class DeliveriesPageContext : BunitContext, IAsyncLifetime
         AddAuthorization().SetAuthorized("dispatcher@test.local");
     }
 
-    // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Db.DisposeAsync();
-    }
+    protected override async Task DisposeResourcesAsync() => await Db.DisposeAsync();
 
     /// <summary>The page with the providers its dialogs, menus and snackbars render into.</summary>
     protected (IRenderedComponent<DeliveriesPage> Page, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars) RenderPage()
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(_culture);
+        UseCulture(_culture);
         Render<MudPopoverProvider>();
         var dialogs = Render<MudDialogProvider>();
         var snackbars = Render<MudSnackbarProvider>();

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 using Sendy.Console.Components.Pages.Dispatch;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
@@ -13,22 +11,20 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Console.Tests.Dispatch;
 
 /// <summary>A bunit context with the services the dispatcher page needs, all fakes.</summary>
-public abstract class DispatchPageContext : BunitContext, IAsyncLifetime
+public abstract class DispatchPageContext : SendyBunitContext
 {
     protected static readonly DateTimeOffset Start = new(2026, 3, 14, 9, 0, 0, TimeSpan.Zero);
 
     protected DispatchPageContext(string culture = "en")
+        : this(culture, new FakeTimeProvider(Start))
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        Time = new FakeTimeProvider(Start);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        MapModule = JSInterop.SetupModule(FleetMap.ModulePath);
-        MapModule.Mode = JSRuntimeMode.Loose;
+    }
 
-        Services.AddMudServices();
-        Services.AddLocalization();
-        Services.AddSingleton<TimeProvider>(Time);
-        Services.AddOperationsClock();
+    private DispatchPageContext(string culture, FakeTimeProvider time)
+        : base(culture, time)
+    {
+        Time = time;
+        MapModule = LooseModule(FleetMap.ModulePath);
         Services.AddSingleton<IFleetQueries>(Fleet);
         Services.AddSingleton<ILivePositionFeed>(Feed);
         Services.AddSingleton(Options.Create(new MapOptions()));
@@ -55,9 +51,4 @@ public abstract class DispatchPageContext : BunitContext, IAsyncLifetime
 
     protected static TruckPosition Fix(string id, DateTimeOffset at, double speedMps, double lat = 37.5, double lng = 127.0, double? heading = 90) =>
         new(id, lat, lng, at, at, speedMps, heading, 5);
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

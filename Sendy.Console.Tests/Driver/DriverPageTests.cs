@@ -1,19 +1,18 @@
-using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Sendy.Console.Components.Pages.Driver;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Driver;
 
-public sealed class DriverPageTests : BunitContext
+public sealed class DriverPageTests : SendyBunitContext
 {
     private readonly FakeTrackingQueries _queries = new();
 
     public DriverPageTests()
     {
-        Services.AddLocalization();
         Services.AddSingleton<ITrackingQueries>(_queries);
         _queries.Drivers[TestData.DriverToken] = TestData.Driver();
     }
@@ -61,7 +60,4 @@ public sealed class DriverPageTests : BunitContext
         Assert.Empty(page.FindAll("#driver-app"));
         Assert.Empty(page.FindAll("script"));
     }
-
-    private static void UseCulture(string name) =>
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(name);
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using MudBlazor.Services;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Console.Components.Layout;
 using Sendy.Console.Staff;
 using Sendy.Engine.Storage;
@@ -13,14 +13,10 @@ using Sendy.Engine.Storage;
 namespace Sendy.Console.Tests.Preferences;
 
 /// <summary>The staff menu shows the pages a role opens, with the app's own policies.</summary>
-public sealed class StaffNavMenuTests : BunitContext, IAsyncLifetime
+public sealed class StaffNavMenuTests : SendyBunitContext
 {
     public StaffNavMenuTests()
     {
-        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("en");
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices();
-        Services.AddLocalization();
         // The real authorization service and the app's own policies, in place of bunit's placeholders.
         Services.RemoveAll<IAuthorizationService>();
         Services.RemoveAll<IAuthorizationPolicyProvider>();
@@ -48,8 +44,4 @@ public sealed class StaffNavMenuTests : BunitContext, IAsyncLifetime
             .AddChildContent<StaffNavMenu>());
         return menu.FindAll("[data-nav]").Select(e => e.GetAttribute("data-nav")!).ToArray();
     }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

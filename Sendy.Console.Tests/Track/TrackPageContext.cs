@@ -1,32 +1,30 @@
-using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 using Sendy.Console.Map;
 using Sendy.Console.Tests.Fakes;
+using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Tests.Track;
 
 /// <summary>A bunit context with the services the tracking page needs, all fakes.</summary>
-public abstract class TrackPageContext : BunitContext, IAsyncLifetime
+public abstract class TrackPageContext : SendyBunitContext
 {
     protected static readonly DateTimeOffset Start = new(2026, 3, 14, 9, 0, 0, TimeSpan.Zero);
 
     protected TrackPageContext(string culture = "en")
+        : this(culture, new FakeTimeProvider(Start))
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        Time = new FakeTimeProvider(Start);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        MapModule = JSInterop.SetupModule(TruckMap.ModulePath);
-        MapModule.Mode = JSRuntimeMode.Loose;
+    }
 
-        Services.AddMudServices();
-        Services.AddLocalization();
-        Services.AddSingleton<TimeProvider>(Time);
+    private TrackPageContext(string culture, FakeTimeProvider time)
+        : base(culture, time)
+    {
+        Time = time;
+        MapModule = LooseModule(TruckMap.ModulePath);
         Services.AddSingleton<ITrackingQueries>(Queries);
         Services.AddSingleton<ILivePositionFeed>(Feed);
         Services.AddSingleton<IDeliveryStatusFeed>(StatusFeed);
@@ -42,9 +40,4 @@ public abstract class TrackPageContext : BunitContext, IAsyncLifetime
     protected StatusFanout StatusFeed { get; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger<StatusFanout>.Instance);
 
     protected BunitJSModuleInterop MapModule { get; }
-
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
-
-    // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

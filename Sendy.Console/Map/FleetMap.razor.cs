@@ -14,12 +14,6 @@ public sealed partial class FleetMap
 {
     internal const string ModulePath = "./js/dispatch-map.js";
 
-    private ElementReference _element;
-    private IJSObjectReference? _module;
-    private DotNetObjectReference<FleetMap>? _self;
-    private Task? _initialization;
-    private bool _disposed;
-
     [Parameter] public string? Class { get; set; }
 
     [Parameter] public string? Style { get; set; }
@@ -41,7 +35,7 @@ public sealed partial class FleetMap
     /// <summary>Raised when a truck's marker is clicked, with the truck id.</summary>
     [Parameter] public EventCallback<string> OnTruckClicked { get; set; }
 
-    public bool IsReady => _module is not null;
+    public bool IsReady => IsModuleReady;
 
     /// <summary>Places or moves the given trucks' markers: one interop call, rows <c>[id, lat, lng, heading, speed m/s, taken-at ms]</c>.</summary>
     public Task UpdateTrucksAsync(IReadOnlyCollection<TruckPosition> positions)
@@ -51,7 +45,7 @@ public sealed partial class FleetMap
         var i = 0;
         foreach (var p in positions)
             rows[i++] = Row(p);
-        return InvokeSafelyAsync("updateTrucks", _element, rows);
+        return InvokeModuleAsync("updateTrucks", Element, rows);
     }
 
     internal static object?[] Row(TruckPosition p)
@@ -65,127 +59,39 @@ public sealed partial class FleetMap
     }
 
     /// <summary>Highlights a truck (null: none); with <paramref name="zoom"/>, zooms until it leaves its cluster.</summary>
-    public Task SelectTruckAsync(string? truckId, bool zoom) => InvokeSafelyAsync("selectTruck", _element, truckId, zoom);
+    public Task SelectTruckAsync(string? truckId, bool zoom) => InvokeModuleAsync("selectTruck", Element, truckId, zoom);
 
     /// <summary>Draws the truck's trail (oldest first), replacing any other; an empty list clears it.</summary>
     public Task ShowTrailAsync(string? truckId, IReadOnlyList<TrailPoint> points) =>
-        InvokeSafelyAsync("showTrail", _element, truckId, points.Select(p => new[] { Math.Round(p.Latitude, 6), Math.Round(p.Longitude, 6) }).ToArray());
+        InvokeModuleAsync("showTrail", Element, truckId, points.Select(p => new[] { Math.Round(p.Latitude, 6), Math.Round(p.Longitude, 6) }).ToArray());
 
     /// <summary>Fits the view to every truck on the map.</summary>
-    public Task FitTrucksAsync() => InvokeSafelyAsync("fitTrucks", _element);
+    public Task FitTrucksAsync() => InvokeModuleAsync("fitTrucks", Element);
 
     [JSInvokable(nameof(OnTruckClicked))]
     public Task TruckClickedAsync(string truckId) => OnTruckClicked.InvokeAsync(truckId);
 
-    protected override Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender)
-        {
-            _initialization = InitializeAsync();
-            return _initialization;
-        }
+    protected override string Module => ModulePath;
 
-        return Task.CompletedTask;
+    protected override string DisposeFunction => "disposeMap";
+
+    protected override async Task CreateAsync(IJSObjectReference module)
+    {
+        var options = Options.Value;
+        await module.InvokeVoidAsync("createMap", Element, new
+        {
+            tileUrl = options.TileUrl,
+            attribution = options.Attribution,
+            maxZoom = options.MaxZoom,
+            truckZoom = options.TruckZoom,
+            center = new[] { InitialCenter.Latitude, InitialCenter.Longitude },
+            zoom = InitialZoom,
+            staleAfterMs = StaleAfter.TotalMilliseconds,
+            movingSpeedMps = MovingSpeedMps,
+            // The browser's clock may be off; states are judged by the server's.
+            serverNowMs = Time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }, Self);
     }
 
-    private async Task InitializeAsync()
-    {
-        try
-        {
-            _self = DotNetObjectReference.Create(this);
-            var module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-            var options = Options.Value;
-            await module.InvokeVoidAsync("createMap", _element, new
-            {
-                tileUrl = options.TileUrl,
-                attribution = options.Attribution,
-                maxZoom = options.MaxZoom,
-                truckZoom = options.TruckZoom,
-                center = new[] { InitialCenter.Latitude, InitialCenter.Longitude },
-                zoom = InitialZoom,
-                staleAfterMs = StaleAfter.TotalMilliseconds,
-                movingSpeedMps = MovingSpeedMps,
-                // The browser's clock may be off; states are judged by the server's.
-                serverNowMs = Time.GetUtcNow().ToUnixTimeMilliseconds(),
-            }, _self);
-            _module = module;
-        }
-        catch (JSDisconnectedException)
-        {
-            return;
-        }
-        catch (JSException ex)
-        {
-            Log.MapFailed(Logger, ex);
-            return;
-        }
-
-        if (_disposed)
-        {
-            await DisposeModuleAsync();
-            return;
-        }
-
-        await OnReady.InvokeAsync();
-    }
-
-    private async Task InvokeSafelyAsync(string identifier, params object?[] args)
-    {
-        if (_module is null || _disposed) return;
-        try
-        {
-            await _module.InvokeVoidAsync(identifier, args);
-        }
-        catch (JSDisconnectedException)
-        {
-            // The circuit is gone; nothing left to draw on.
-        }
-        catch (JSException ex)
-        {
-            Log.MapCallFailed(Logger, identifier, ex);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _disposed = true;
-        if (_initialization is not null)
-        {
-            try
-            {
-                await _initialization;
-            }
-            catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException)
-            {
-            }
-        }
-
-        await DisposeModuleAsync();
-        _self?.Dispose();
-    }
-
-    private async Task DisposeModuleAsync()
-    {
-        var module = _module;
-        _module = null;
-        if (module is null) return;
-        try
-        {
-            await module.InvokeVoidAsync("disposeMap", _element);
-            await module.DisposeAsync();
-        }
-        catch (JSDisconnectedException)
-        {
-            // Browser already gone: it took the map with it.
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Fleet map could not be created in the browser")]
-        public static partial void MapFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Fleet map call {Identifier} failed in the browser")]
-        public static partial void MapCallFailed(ILogger logger, string identifier, Exception exception);
-    }
+    protected override Task OnModuleReadyAsync() => OnReady.InvokeAsync();
 }

@@ -20,13 +20,8 @@ public sealed partial class RouteReplayMap
     /// <summary>Replay speeds, in route seconds per second.</summary>
     public static readonly int[] Speeds = [1, 10, 60, 300, 1200];
 
-    private ElementReference _element;
-    private IJSObjectReference? _module;
-    private DotNetObjectReference<RouteReplayMap>? _self;
-    private Task? _initialization;
     private bool _ready;
     private bool _ended;
-    private bool _disposed;
 
     [Parameter, EditorRequired] public DeliveryRoute? Route { get; set; }
 
@@ -53,24 +48,24 @@ public sealed partial class RouteReplayMap
         if (Playing)
         {
             Playing = false;
-            await InvokeSafelyAsync("pause", _element);
+            await InvokeModuleAsync("pause", Element);
             return;
         }
 
         if (_ended)
         {
             _ended = false;
-            await InvokeSafelyAsync("seek", _element, 0.0);
+            await InvokeModuleAsync("seek", Element, 0.0);
         }
 
         Playing = true;
-        await InvokeSafelyAsync("play", _element, Speed);
+        await InvokeModuleAsync("play", Element, Speed);
     }
 
     private async Task SetSpeedAsync(int speed)
     {
         Speed = speed;
-        await InvokeSafelyAsync("setSpeed", _element, speed);
+        await InvokeModuleAsync("setSpeed", Element, speed);
     }
 
     /// <summary>The browser reached the last point.</summary>
@@ -103,116 +98,32 @@ public sealed partial class RouteReplayMap
     /// <summary>The slider's ends: the time only (the date is in the route's caption).</summary>
     private string ClockTime(DateTimeOffset at) => Clock.ToLocal(at).ToString("t", CultureInfo.CurrentCulture);
 
-    protected override Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender)
-        {
-            _initialization = InitializeAsync();
-            return _initialization;
-        }
+    protected override string Module => ModulePath;
 
-        return Task.CompletedTask;
+    protected override string DisposeFunction => "disposeReplay";
+
+    protected override async Task CreateAsync(IJSObjectReference module)
+    {
+        var options = Options.Value;
+        await module.InvokeVoidAsync("createReplay", Element, new
+        {
+            tileUrl = options.TileUrl,
+            attribution = options.Attribution,
+            maxZoom = options.MaxZoom,
+            pickup = Pickup is { } p ? new[] { p.Latitude, p.Longitude } : null,
+            dropoff = Dropoff is { } d ? new[] { d.Latitude, d.Longitude } : null,
+            pickupLabel = L["Pickup"].Value,
+            dropoffLabel = L["Dropoff"].Value,
+            sliderMax = SliderMax,
+            locale = CultureInfo.CurrentUICulture.Name,
+            timeZone = Clock.ZoneId,
+        }, Route is { } route ? Rows(route.Points) : Array.Empty<object?[]>(), Self);
     }
 
-    private async Task InitializeAsync()
+    protected override Task OnModuleReadyAsync()
     {
-        try
-        {
-            var module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-            _self = DotNetObjectReference.Create(this);
-            var options = Options.Value;
-            await module.InvokeVoidAsync("createReplay", _element, new
-            {
-                tileUrl = options.TileUrl,
-                attribution = options.Attribution,
-                maxZoom = options.MaxZoom,
-                pickup = Pickup is { } p ? new[] { p.Latitude, p.Longitude } : null,
-                dropoff = Dropoff is { } d ? new[] { d.Latitude, d.Longitude } : null,
-                pickupLabel = L["Pickup"].Value,
-                dropoffLabel = L["Dropoff"].Value,
-                sliderMax = SliderMax,
-                locale = CultureInfo.CurrentUICulture.Name,
-                timeZone = Clock.ZoneId,
-            }, Route is { } route ? Rows(route.Points) : Array.Empty<object?[]>(), _self);
-            _module = module;
-        }
-        catch (JSDisconnectedException)
-        {
-            return;
-        }
-        catch (JSException ex)
-        {
-            Log.MapFailed(Logger, ex);
-            return;
-        }
-
-        if (_disposed)
-        {
-            await DisposeModuleAsync();
-            return;
-        }
-
         _ready = true;
         StateHasChanged();
-    }
-
-    private async Task InvokeSafelyAsync(string identifier, params object?[] args)
-    {
-        if (_module is null) return;
-        try
-        {
-            await _module.InvokeVoidAsync(identifier, args);
-        }
-        catch (JSDisconnectedException)
-        {
-            // The circuit is gone; nothing left to animate.
-        }
-        catch (JSException ex)
-        {
-            Log.MapCallFailed(Logger, identifier, ex);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _disposed = true;
-        if (_initialization is not null)
-        {
-            try
-            {
-                await _initialization;
-            }
-            catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException)
-            {
-            }
-        }
-
-        await DisposeModuleAsync();
-        _self?.Dispose();
-    }
-
-    private async Task DisposeModuleAsync()
-    {
-        var module = _module;
-        _module = null;
-        if (module is null) return;
-        try
-        {
-            await module.InvokeVoidAsync("disposeReplay", _element);
-            await module.DisposeAsync();
-        }
-        catch (JSDisconnectedException)
-        {
-            // Browser already gone: it took the map with it.
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Replay map could not be created in the browser")]
-        public static partial void MapFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Replay map call {Identifier} failed in the browser")]
-        public static partial void MapCallFailed(ILogger logger, string identifier, Exception exception);
+        return Task.CompletedTask;
     }
 }

@@ -15,11 +15,7 @@ public sealed partial class TruckMap
 {
     internal const string ModulePath = "./js/map.js";
 
-    private ElementReference _element;
-    private IJSObjectReference? _module;
-    private Task? _initialization;
     private List<(string Identifier, object?[] Args)>? _pending;
-    private bool _disposed;
 
     [Parameter] public string? Class { get; set; }
 
@@ -88,130 +84,43 @@ public sealed partial class TruckMap
     /// </summary>
     internal static int Micro(double degrees) => (int)Math.Round(degrees * 1e6);
 
-    protected override Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender)
-        {
-            _initialization = InitializeAsync();
-            return _initialization;
-        }
+    protected override string Module => ModulePath;
 
-        return Task.CompletedTask;
-    }
+    protected override string DisposeFunction => "disposeMap";
 
     private async Task CallAsync(string identifier, object?[] args)
     {
-        if (_disposed)
+        if (IsDisposed)
         {
             return;
         }
 
-        if (_module is null)
+        if (!IsModuleReady)
         {
             (_pending ??= []).Add((identifier, args));
             return;
         }
 
-        await InvokeSafelyAsync(identifier, args);
+        await InvokeModuleAsync(identifier, [Element, .. args]);
     }
 
-    private async Task InitializeAsync()
+    protected override async Task CreateAsync(IJSObjectReference module)
     {
-        try
-        {
-            var module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-            var options = Options.Value;
-            // Strings and whole numbers, not an options object: see Micro.
-            await module.InvokeVoidAsync("createMap", _element, options.TileUrl, options.Attribution, options.MaxZoom,
-                options.TruckZoom, Micro(InitialCenter.Latitude), Micro(InitialCenter.Longitude), InitialZoom);
-            _module = module;
-        }
-        catch (JSDisconnectedException)
-        {
-            return;
-        }
-        catch (JSException ex)
-        {
-            Log.MapFailed(Logger, ex);
-            return;
-        }
+        var options = Options.Value;
+        // Strings and whole numbers, not an options object: see Micro.
+        await module.InvokeVoidAsync("createMap", Element, options.TileUrl, options.Attribution, options.MaxZoom,
+            options.TruckZoom, Micro(InitialCenter.Latitude), Micro(InitialCenter.Longitude), InitialZoom);
+    }
 
-        if (_disposed)
-        {
-            await DisposeModuleAsync();
-            return;
-        }
-
+    protected override async Task OnModuleReadyAsync()
+    {
         var pending = _pending;
         _pending = null;
         foreach (var (identifier, args) in pending ?? [])
         {
-            await InvokeSafelyAsync(identifier, args);
+            await InvokeModuleAsync(identifier, [Element, .. args]);
         }
 
         await OnReady.InvokeAsync();
-    }
-
-    private async Task InvokeSafelyAsync(string identifier, object?[] args)
-    {
-        try
-        {
-            await _module!.InvokeVoidAsync(identifier, [_element, .. args]);
-        }
-        catch (JSDisconnectedException)
-        {
-            // The circuit is gone; nothing left to draw on.
-        }
-        catch (JSException ex)
-        {
-            Log.MapCallFailed(Logger, identifier, ex);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _disposed = true;
-        _pending = null;
-        if (_initialization is not null)
-        {
-            try
-            {
-                await _initialization;
-            }
-            catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException)
-            {
-            }
-        }
-
-        await DisposeModuleAsync();
-    }
-
-    private async Task DisposeModuleAsync()
-    {
-        var module = _module;
-        _module = null;
-        if (module is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await module.InvokeVoidAsync("disposeMap", _element);
-            await module.DisposeAsync();
-        }
-        catch (JSDisconnectedException)
-        {
-            // Browser already gone: it took the map with it.
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Map could not be created in the browser")]
-        public static partial void MapFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Map call {Identifier} failed in the browser")]
-        public static partial void MapCallFailed(ILogger logger, string identifier, Exception exception);
     }
 }

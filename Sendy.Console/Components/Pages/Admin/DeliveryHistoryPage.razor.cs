@@ -60,8 +60,8 @@ public sealed partial class DeliveryHistoryPage
 
         try
         {
-            _history = await History.GetAsync(id, CancellationToken.None);
-            _route = _history is null ? null : await History.RouteAsync(id, MaxRoutePoints, CancellationToken.None);
+            _history = await History.GetAsync(id, Aborted);
+            _route = _history is null ? null : await History.RouteAsync(id, MaxRoutePoints, Aborted);
             _state = _history is null ? HistoryState.NotFound : HistoryState.Loaded;
             if (_history is null) HttpContext.SetNotFoundKeepingBody();
         }

@@ -50,12 +50,12 @@ public sealed partial class FleetPage
 
     private async Task LoadAsync()
     {
-        _trucks = await Queries.ListTrucksAsync(CancellationToken.None);
-        _drivers = await Queries.ListDriversAsync(CancellationToken.None);
+        _trucks = await Queries.ListTrucksAsync(Aborted);
+        _drivers = await Queries.ListDriversAsync(Aborted);
     }
 
     private Task AddTruckAsync() => RunAsync(_truckErrors,
-        () => Fleet.CreateTruckAsync(_newTruck.Id, new TruckInput(_newTruck.Name, _newTruck.Plate, _newTruck.DeviceId), CancellationToken.None),
+        () => Fleet.CreateTruckAsync(_newTruck.Id, new TruckInput(_newTruck.Name, _newTruck.Plate, _newTruck.DeviceId), Aborted),
         truck =>
         {
             _message = (Severity.Success, L["TruckCreated", truck.Id]);
@@ -70,7 +70,7 @@ public sealed partial class FleetPage
     }
 
     private Task SaveTruckAsync() => _editing is not { } edit ? Task.CompletedTask : RunAsync(_editErrors,
-        () => Fleet.UpdateTruckAsync(edit.Id, new TruckInput(edit.Name, edit.Plate, edit.DeviceId), CancellationToken.None),
+        () => Fleet.UpdateTruckAsync(edit.Id, new TruckInput(edit.Name, edit.Plate, edit.DeviceId), Aborted),
         truck =>
         {
             _message = (Severity.Success, L["TruckSaved", truck.Id]);
@@ -78,7 +78,7 @@ public sealed partial class FleetPage
         });
 
     private Task AddDriverAsync() => RunAsync(_driverErrors,
-        () => Fleet.CreateDriverAsync(_newDriver.Name, _newDriver.TruckId, CancellationToken.None),
+        () => Fleet.CreateDriverAsync(_newDriver.Name, _newDriver.TruckId, Aborted),
         issued =>
         {
             ShowLink(issued.Entity.Name, issued.Token);
@@ -92,7 +92,7 @@ public sealed partial class FleetPage
     }
 
     private Task ReassignAsync() => _reassigning is not { } move ? Task.CompletedTask : RunAsync(_reassignErrors,
-        () => Fleet.ReassignDriverAsync(move.Driver.Id, move.TruckId, CancellationToken.None),
+        () => Fleet.ReassignDriverAsync(move.Driver.Id, move.TruckId, Aborted),
         driver =>
         {
             _message = (Severity.Success, L["DriverMoved", driver.Name, driver.TruckId]);
@@ -104,7 +104,7 @@ public sealed partial class FleetPage
         if (_confirmLinkFor is not { } driver) return;
         _confirmLinkFor = null;
         var errors = new FleetFormErrors();
-        await RunAsync(errors, () => Fleet.IssueDriverLinkAsync(driver.Id, CancellationToken.None), token => ShowLink(driver.Name, token));
+        await RunAsync(errors, () => Fleet.IssueDriverLinkAsync(driver.Id, Aborted), token => ShowLink(driver.Name, token));
         if (errors.Any) _message = (Severity.Error, errors.Text("") ?? "");
     }
 

@@ -40,7 +40,7 @@ public sealed partial class StaffPage
     protected override async Task OnInitializedAsync()
     {
         if (AuthenticationState is not null) _myId = Users.GetUserId((await AuthenticationState).User);
-        await TryAsync(async () => _accounts = await Accounts.ListAsync(CancellationToken.None));
+        await TryAsync(async () => _accounts = await Accounts.ListAsync(Aborted));
         _loaded = true;
     }
 
@@ -55,7 +55,7 @@ public sealed partial class StaffPage
     {
         _errors.Clear();
         var email = _new.Email?.Trim();
-        await RunAsync(_errors, () => Accounts.CreateAsync(new NewStaffAccount(email, _new.DisplayName, _new.Role, _new.Password), CancellationToken.None),
+        await RunAsync(_errors, () => Accounts.CreateAsync(new NewStaffAccount(email, _new.DisplayName, _new.Role, _new.Password), Aborted),
             () =>
             {
                 _message = (Severity.Success, L["AccountCreated", email ?? ""]);
@@ -64,11 +64,11 @@ public sealed partial class StaffPage
     }
 
     private Task SetLockedAsync(StaffAccount account, bool locked) =>
-        RunAsync(null, async () => await Accounts.SetLockedAsync(await UserAsync(), account.Id, locked, CancellationToken.None),
+        RunAsync(null, async () => await Accounts.SetLockedAsync(await UserAsync(), account.Id, locked, Aborted),
             () => _message = (Severity.Success, L[locked ? "AccountLocked" : "AccountUnlocked", account.Email]));
 
     private Task SetRoleAsync(StaffAccount account, StaffRole role) =>
-        RunAsync(null, async () => await Accounts.SetRoleAsync(await UserAsync(), account.Id, role, CancellationToken.None),
+        RunAsync(null, async () => await Accounts.SetRoleAsync(await UserAsync(), account.Id, role, Aborted),
             () => _message = (Severity.Success, L["RoleChanged", account.Email, L["Role_" + role]]));
 
     private void OpenReset(StaffAccount account)
@@ -82,7 +82,7 @@ public sealed partial class StaffPage
     {
         if (_resetFor is not { } account) return;
         _resetErrors.Clear();
-        await RunAsync(_resetErrors, () => Accounts.ResetPasswordAsync(account.Id, _resetPassword, CancellationToken.None), () =>
+        await RunAsync(_resetErrors, () => Accounts.ResetPasswordAsync(account.Id, _resetPassword, Aborted), () =>
         {
             _message = (Severity.Success, L["PasswordChanged", account.Email]);
             _resetFor = null;
@@ -103,7 +103,7 @@ public sealed partial class StaffPage
                 if (result.Succeeded)
                 {
                     succeeded();
-                    _accounts = await Accounts.ListAsync(CancellationToken.None);
+                    _accounts = await Accounts.ListAsync(Aborted);
                     return;
                 }
                 foreach (var error in result.Errors)

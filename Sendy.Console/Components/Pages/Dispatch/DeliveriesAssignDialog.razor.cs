@@ -33,7 +33,7 @@ public sealed partial class DeliveriesAssignDialog
 
     protected override async Task OnInitializedAsync()
     {
-        _drivers = await Board.DriversAsync(CancellationToken.None);
+        _drivers = await Board.DriversAsync(Aborted);
         _selected = _drivers.FirstOrDefault(d => d.DriverId == Delivery.DriverId);
     }
 
@@ -52,7 +52,7 @@ public sealed partial class DeliveriesAssignDialog
         try
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User;
-            switch (await Bookings.AssignAsync(Delivery.Id, driver.DriverId, user.Identity?.Name, CancellationToken.None))
+            switch (await Bookings.AssignAsync(Delivery.Id, driver.DriverId, user.Identity?.Name, Aborted))
             {
                 case AssignOutcome.Assigned:
                     Dialog.Close(DialogResult.Ok(driver));
@@ -60,7 +60,7 @@ public sealed partial class DeliveriesAssignDialog
                 case AssignOutcome.UnknownDriver:
                     _error = L["AssignUnknownDriver"];
                     _selected = null;
-                    _drivers = await Board.DriversAsync(CancellationToken.None);
+                    _drivers = await Board.DriversAsync(Aborted);
                     break;
                 case AssignOutcome.Closed:
                     _error = L["AssignClosed"];

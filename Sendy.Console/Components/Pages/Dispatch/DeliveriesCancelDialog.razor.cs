@@ -44,7 +44,7 @@ public sealed partial class DeliveriesCancelDialog
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User;
             var result = await Statuses.ChangeAsync(new StatusChangeRequest(Delivery.Id, DeliveryStatus.Cancelled,
-                StatusActor.Dispatcher(user.Identity?.Name), _idempotencyKey, Reason: _reason!.Trim()), CancellationToken.None);
+                StatusActor.Dispatcher(user.Identity?.Name), _idempotencyKey, Reason: _reason!.Trim()), Aborted);
             switch (result.Outcome)
             {
                 case StatusChangeOutcome.Changed or StatusChangeOutcome.Replayed:

@@ -92,7 +92,7 @@ public sealed partial class DeliveriesNewDialog
             var user = (await Auth.GetAuthenticationStateAsync()).User;
             var booking = new NewDelivery(_draft.Name!.Trim(), Blank(_draft.Email), Blank(_draft.Phone), _draft.Locale,
                 BookingValidation.ToGeoAddress(pickup), BookingValidation.ToGeoAddress(dropoff), PlannedArrival());
-            var booked = await Bookings.BookAsync(booking, user.Identity?.Name, CancellationToken.None);
+            var booked = await Bookings.BookAsync(booking, user.Identity?.Name, Aborted);
             // The link from the token just issued: the stored copy is encrypted, this one is at hand.
             _booked = (booked.Id, new Uri(Links.BaseUrl, "t/" + booked.TrackingToken).ToString());
         }

@@ -15,7 +15,7 @@ namespace Sendy.Console.Components.Pages.Dispatch;
 /// Status changes from any node arrive through <see cref="IAllDeliveriesStatusFeed"/> and reload
 /// just that row; a slow full reload picks up what the feed does not carry (reassignments).
 /// </summary>
-public sealed partial class DeliveriesPage : IAsyncDisposable
+public sealed partial class DeliveriesPage
 {
     internal const string OpenFilter = "open";
     internal const string AllFilter = "all";
@@ -84,7 +84,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
     {
         try
         {
-            _rows = (await Board.ListAsync(Times.StartOfToday, MaxRows, CancellationToken.None)).ToList();
+            _rows = (await Board.ListAsync(Times.StartOfToday, MaxRows, Aborted)).ToList();
             _loaded = true;
             _loadFailed = false;
         }
@@ -115,6 +115,10 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
         {
             // The circuit ended between the change and the hop onto it.
         }
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested)
+        {
+            // The page went away while it read the row: nothing for the feed to log.
+        }
     }
 
     private async Task RefreshRowAsync(Guid id)
@@ -123,7 +127,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
         DispatchDeliveryRow? row;
         try
         {
-            row = await Board.GetAsync(id, CancellationToken.None);
+            row = await Board.GetAsync(id, Aborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -204,7 +208,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
     /// <summary>Straight to the clipboard when the browser allows it; otherwise a dialog with the link selected.</summary>
     private async Task CopyLinkAsync(DispatchDeliveryRow row)
     {
-        if (await Board.TrackingLinkAsync(row.Id, CancellationToken.None) is not { } link)
+        if (await Board.TrackingLinkAsync(row.Id, Aborted) is not { } link)
         {
             Snackbar.Add(L["NotFound"].Value, Severity.Warning);
             return;
@@ -232,7 +236,7 @@ public sealed partial class DeliveriesPage : IAsyncDisposable
     private static string EtaClass(DispatchDeliveryRow row) =>
         "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PlannedArrivalAt?.AddMinutes(5) ? " deliveries-late" : "");
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
         _disposed = true;
         _subscription?.Dispose();

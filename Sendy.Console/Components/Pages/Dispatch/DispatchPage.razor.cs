@@ -18,7 +18,7 @@ namespace Sendy.Console.Components.Pages.Dispatch;
 /// never per position, and the list is virtualized.
 /// </summary>
 [Microsoft.AspNetCore.Authorization.Authorize(Policy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy)]
-public sealed partial class DispatchPage : IAsyncDisposable
+public sealed partial class DispatchPage
 {
     // The delivery filter menu's values: every truck, trucks without a delivery, or a status's name.
     private const string AnyDelivery = "*";
@@ -95,7 +95,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
     {
         try
         {
-            _board.Load(await Fleet.ListTrucksAsync(CancellationToken.None));
+            _board.Load(await Fleet.ListTrucksAsync(Aborted));
             _loaded = true;
             _loadFailed = false;
             _unknownTruckSeen = false;
@@ -187,7 +187,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
         _selected = truck;
         _trail = null;
         if (_trailLoad is not null) await _trailLoad.CancelAsync();
-        _trailLoad = new CancellationTokenSource();
+        _trailLoad = CancellationTokenSource.CreateLinkedTokenSource(Aborted);
         var cancel = _trailLoad.Token;
         if (_map is not null)
         {
@@ -253,7 +253,7 @@ public sealed partial class DispatchPage : IAsyncDisposable
         _ => Color.Primary,
     };
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeAsyncCore()
     {
         _disposed = true;
         _subscription?.Dispose();

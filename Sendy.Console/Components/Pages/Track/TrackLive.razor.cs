@@ -33,15 +33,18 @@ public sealed partial class TrackLive
     private (Guid Delivery, TrackPhase Phase)? _mapShows;
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
+    private TrackClock _clock = null!;
 
     /// <summary>The only parameter: it crosses into the circuit, so it stays a plain string.</summary>
     [Parameter] public string Token { get; set; } = "";
 
     private bool MapShown => _view is not null && _phase.ShowsMap();
 
+    protected override void OnInitialized() => _clock = new TrackClock(Operations);
+
     protected override async Task OnParametersSetAsync()
     {
-        var lookup = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        var lookup = await Queries.FindByTrackingTokenAsync(Token, Aborted);
         _link = lookup.State;
         SetView(lookup.View);
         _loaded = true;
@@ -104,7 +107,7 @@ public sealed partial class TrackLive
         if (_phase == TrackPhase.OnTheWay)
         {
             // Since pickup only: the trail never shows where the truck was before it had the goods.
-            var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, CancellationToken.None);
+            var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, Aborted);
             await _map.SetTrailAsync(trail.Select(p => new MapPoint(p.Latitude, p.Longitude)).ToList());
         }
         else
@@ -116,7 +119,7 @@ public sealed partial class TrackLive
         {
             if (EtaDestination is not null && _live is not null)
             {
-                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, CancellationToken.None));
+                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, Aborted));
             }
 
             if (view.LatestPosition is { } latest)
@@ -137,7 +140,7 @@ public sealed partial class TrackLive
         _statusDeliveryId = _view.DeliveryId;
         _statusSubscription = StatusFeed.Subscribe(_view.DeliveryId, OnStatusAsync);
         // A change committed between the first read and the subscription would be missed: read once more.
-        var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+        var fresh = await Queries.FindByTrackingTokenAsync(Token, Aborted);
         if (fresh.View is { } view && view.DeliveryId == _view.DeliveryId && view.Timeline?.Count != _view.Timeline?.Count)
         {
             SetView(view);
@@ -176,7 +179,7 @@ public sealed partial class TrackLive
         try
         {
             // Re-read: a status change can bring a truck and driver (assigned) or close the delivery.
-            var fresh = await Queries.FindByTrackingTokenAsync(Token, CancellationToken.None);
+            var fresh = await Queries.FindByTrackingTokenAsync(Token, Aborted);
             await InvokeAsync(() =>
             {
                 if (_disposed || _view is null || _view.DeliveryId != change.DeliveryId)
@@ -201,6 +204,10 @@ public sealed partial class TrackLive
                 SetView(view with { Status = status, Timeline = timeline });
                 StateHasChanged();
             });
+        }
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested)
+        {
+            // The page went away during the read: nothing to show, and nothing for the feed to log.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -262,7 +269,7 @@ public sealed partial class TrackLive
     {
         DeliveryStatus.Booked => L["Sub_Booked"].Value,
         DeliveryStatus.DriverAssigned => L["Sub_DriverAssigned"].Value,
-        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", TrackClock.DateTime(e.OccurredAt)].Value,
+        DeliveryStatus.Delivered when LastEvent(DeliveryStatus.Delivered) is { } e => L["DeliveredAt", _clock.DateTime(e.OccurredAt)].Value,
         DeliveryStatus.Failed when LastEvent(DeliveryStatus.Failed)?.Reason is { Length: > 0 } reason => L["FailureReason", reason].Value,
         _ => null,
     };
@@ -285,7 +292,7 @@ public sealed partial class TrackLive
         _ => "mud-primary-text",
     };
 
-    public ValueTask DisposeAsync()
+    protected override ValueTask DisposeAsyncCore()
     {
         _disposed = true;
         Unfollow();
