@@ -254,9 +254,10 @@ public sealed class TrackPageStateTests : TrackPageContext
         StatusFeed.Publish(new DeliveryStatusChanged(Id, Event(DeliveryStatus.Delivered, Start.AddMinutes(3))));
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=truck-map]")));
-        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+        // The page stops following after the render that removed the map (in OnAfterRenderAsync): wait for that, not for the render.
+        page.WaitForAssertion(() => Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
         Assert.Equal(["Arrived", "Delivered"], page.FindAll("[data-testid=timeline] [data-status]").Select(e => e.GetAttribute("data-status")));
-        Assert.NotEmpty(MapModule.Invocations["disposeMap"]);
+        page.WaitForAssertion(() => Assert.NotEmpty(MapModule.Invocations["disposeMap"]));
     }
 }
 
