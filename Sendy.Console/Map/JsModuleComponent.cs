@@ -71,6 +71,12 @@ public abstract class JsModuleComponent<TSelf> : ComponentBase, IAsyncDisposable
         {
             JsModuleLog.CallFailed(Logger, typeof(TSelf).Name, identifier, ex);
         }
+        catch (TaskCanceledException)
+        {
+            // The browser did not answer within the JS interop timeout (a frozen or closing tab) or
+            // the circuit is being torn down: expected, one line without a stack trace.
+            JsModuleLog.CallUnanswered(Logger, typeof(TSelf).Name, identifier);
+        }
     }
 
     private async Task InitializeAsync()
@@ -88,6 +94,11 @@ public abstract class JsModuleComponent<TSelf> : ComponentBase, IAsyncDisposable
         catch (JSException ex)
         {
             JsModuleLog.CreateFailed(Logger, typeof(TSelf).Name, ex);
+            return;
+        }
+        catch (TaskCanceledException)
+        {
+            JsModuleLog.CallUnanswered(Logger, typeof(TSelf).Name, "import");
             return;
         }
 
@@ -143,4 +154,7 @@ internal static partial class JsModuleLog
 
     [LoggerMessage(2, LogLevel.Warning, "{Component} call {Identifier} failed in the browser")]
     public static partial void CallFailed(ILogger logger, string component, string identifier, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Information, "{Component} call {Identifier} got no answer from the browser (tab closed, frozen or reconnecting)")]
+    public static partial void CallUnanswered(ILogger logger, string component, string identifier);
 }
