@@ -82,6 +82,9 @@ public static class EngineServiceCollectionExtensions
             services.AddHostedSingleton<Scheduler>();
         }
 
+        services.AddValidatedOptions<HealthOptions>(configuration, HealthOptions.Section);
+        services.AddSingleton<DatabaseHealthCheck>();
+        services.AddSingleton<StreamHealthCheck>(); // one instance: it keeps the stream's last answer
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<StreamHealthCheck>("stream", tags: ["ready"]);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using Sendy.Engine.Streams;
 
 namespace Sendy.Engine.Health;
 
@@ -18,23 +17,6 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL unreachable", ex);
-        }
-    }
-}
-
-/// <summary>Ready only when the stream answers ListShards.</summary>
-public sealed class StreamHealthCheck(IShardReader reader) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var shards = await reader.ListShardsAsync(cancellationToken);
-            return shards.Count > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("stream has no shards");
-        }
-        catch (StreamException ex)
-        {
-            return HealthCheckResult.Unhealthy($"stream unreachable: {ex.Message}", ex);
         }
     }
 }
