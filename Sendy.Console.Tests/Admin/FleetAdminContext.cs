@@ -35,6 +35,7 @@ public abstract class FleetAdminContext : SendyBunitContext
             .Build();
 
         Services.AddLogging();
+        Services.AddMetrics();
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, db.ConnectionString));

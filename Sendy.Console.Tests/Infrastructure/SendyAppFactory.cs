@@ -12,9 +12,28 @@ namespace Sendy.Console.Tests.Infrastructure;
 /// </summary>
 public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public TestDatabase Database { get; } = new();
+    private readonly SendyAppFactory? _peer;
 
-    public string StreamName { get; } = "console-test-" + Guid.NewGuid().ToString("N")[..10];
+    public SendyAppFactory()
+    {
+        Database = new();
+        StreamName = "console-test-" + Guid.NewGuid().ToString("N")[..10];
+    }
+
+    /// <summary>
+    /// Another node of <paramref name="peer"/>'s deployment: the same database and stream, its own
+    /// services and in-memory state, as a second machine would have. The peer owns the database.
+    /// </summary>
+    protected SendyAppFactory(SendyAppFactory peer)
+    {
+        _peer = peer;
+        Database = peer.Database;
+        StreamName = peer.StreamName;
+    }
+
+    public TestDatabase Database { get; }
+
+    public string StreamName { get; }
 
     public static string KinesaliteEndpoint =>
         Environment.GetEnvironmentVariable("SENDY_TEST_KINESIS_ENDPOINT") is { Length: > 0 } e ? e : "http://127.0.0.1:25672";
@@ -23,7 +42,7 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual bool ConsumerEnabled => true;
 
-    public virtual Task InitializeAsync() => Database.InitializeAsync();
+    public virtual Task InitializeAsync() => _peer is null ? Database.InitializeAsync() : Task.CompletedTask;
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAllAsync();
 
@@ -40,7 +59,7 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // what these tests check; the console's real SIGTERM stop is tested by the fault tests.
             await System.Console.Error.WriteLineAsync($"{GetType().Name}: the console's graceful stop ran past its timeout");
         }
-        await Database.DisposeAsync();
+        if (_peer is null) await Database.DisposeAsync();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -46,9 +46,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var options = new DbContextOptionsBuilder<SendyDbContext>();
         SendyDatabase.Configure(options, _pg.ConnectionString);
-        var links = new Sendy.Engine.Deliveries.TrackingLinks(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider(),
-            Microsoft.Extensions.Options.Options.Create(new Sendy.Engine.Deliveries.PublicLinkOptions()));
-        var fleet = new FleetRegistry(new PooledDbContextFactory<SendyDbContext>(options.Options), links, TimeProvider.System);
+        var fleet = new FleetRegistry(new PooledDbContextFactory<SendyDbContext>(options.Options), TestLinks.Create(), TimeProvider.System);
         var tokens = new Dictionary<string, string>();
         for (var i = 0; i < count; i++)
         {

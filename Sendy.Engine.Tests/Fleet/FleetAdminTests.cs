@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
@@ -19,8 +17,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
 
     private IDbContextFactory<SendyDbContext> Contexts => new ContextFactory(db);
 
-    private FleetRegistry Registry => new(Contexts,
-        new TrackingLinks(new EphemeralDataProtectionProvider(), Options.Create(new PublicLinkOptions())), _time);
+    private FleetRegistry Registry => new(Contexts, TestLinks.Create(), _time);
 
     private FleetAdmin Admin(DeviceDirectory? devices = null, DriverTokenCache? drivers = null) =>
         new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), drivers ?? NewDriverCache(), _time);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.KeyRing;
 using Sendy.Engine.Nodes;
 using Sendy.Engine.Notifications;
 
@@ -14,7 +15,8 @@ public static class DeliveriesServiceCollectionExtensions
         var options = services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
         services.AddValidatedOptions<PublicLinkOptions>(configuration, PublicLinkOptions.Section);
         services.AddSendyNode();
-        services.AddDataProtection();
+        services.AddSendyKeyRing(configuration);
+        services.AddMetrics();
         services.AddSingleton<TrackingLinks>();
         services.AddSingleton<NotificationChannels>();
         services.AddSingleton<StatusFanout>();

@@ -65,12 +65,13 @@ public sealed class DispatchBoardQueries(IDbContextFactory<SendyDbContext> conte
     }
 
     /// <summary>The customer's tracking link, or null when the delivery does not exist.</summary>
+    /// <exception cref="TrackingLinkUnavailableException">The stored link cannot be decrypted on this node.</exception>
     public async Task<Uri?> TrackingLinkAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var found = await db.Deliveries.AsNoTracking().Where(d => d.Id == id)
             .Select(d => new { d.TrackingTokenProtected }).FirstOrDefaultAsync(cancellationToken);
-        return found is null ? null : links.LinkFor(found.TrackingTokenProtected);
+        return found is null ? null : links.LinkFor(id, found.TrackingTokenProtected);
     }
 
     // Names and the closing reason as correlated subqueries: one round trip, no navigation properties needed.

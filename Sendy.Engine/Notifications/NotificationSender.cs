@@ -32,14 +32,17 @@ public sealed class NotificationSender(
         var driver = delivery.DriverId is null ? null
             : await db.Drivers.Where(d => d.Id == delivery.DriverId).Select(d => d.Name).FirstOrDefaultAsync(cancellationToken);
         var language = NotificationLanguages.FromTag(delivery.Locale);
-        var notice = new StatusChangeNotice(delivery.CustomerName, ShortId(delivery.Id), ev.ToStatus, links.LinkFor(delivery.TrackingTokenProtected),
-            ev.Reason ?? ev.Note, plate, driver?.Trim().Split(' ', 2)[0]);
+        // The link only where a message carries it: a link that cannot be recovered fails the job
+        // (logged and counted by TrackingLinks) rather than sending a wrong one, and never blocks indexing.
+        StatusChangeNotice Notice() => new(delivery.CustomerName, ShortId(delivery.Id), ev.ToStatus,
+            links.LinkFor(delivery.Id, delivery.TrackingTokenProtected), ev.Reason ?? ev.Note, plate, driver?.Trim().Split(' ', 2)[0]);
         var key = $"status-event:{ev.Id:N}:{row.Channel}";
 
         switch (row.Channel)
         {
             case NotificationChannel.SnsTopic:
             {
+                var notice = Notice();
                 var rendered = templates.Render(notice, language);
                 var attributes = new Dictionary<string, string>
                 {
@@ -51,17 +54,17 @@ public sealed class NotificationSender(
             }
             case NotificationChannel.Sms:
                 if (string.IsNullOrWhiteSpace(delivery.CustomerPhone)) return "skipped: no phone number";
-                return "sms:" + await sns.SendSmsAsync(delivery.CustomerPhone, templates.Render(notice, language).SmsText, cancellationToken);
+                return "sms:" + await sns.SendSmsAsync(delivery.CustomerPhone, templates.Render(Notice(), language).SmsText, cancellationToken);
             case NotificationChannel.Email:
             {
                 if (string.IsNullOrWhiteSpace(delivery.CustomerEmail)) return "skipped: no email address";
-                var rendered = templates.Render(notice, language);
+                var rendered = templates.Render(Notice(), language);
                 return "email:" + await email.SendAsync(new EmailMessage(delivery.CustomerEmail, delivery.CustomerName, rendered.Subject,
                     rendered.HtmlBody, rendered.TextBody, key), cancellationToken);
             }
             case NotificationChannel.SearchIndex:
             {
-                var doc = new StatusEventDocument(ev.Id.ToString(), delivery.Id.ToString(), notice.DeliveryShortId, delivery.TruckId,
+                var doc = new StatusEventDocument(ev.Id.ToString(), delivery.Id.ToString(), ShortId(delivery.Id), delivery.TruckId,
                     ev.ToStatus.ToString(), ev.OccurredAt, ev.Note ?? ev.Reason, $"{ev.ActorKind}:{ev.ActorId}".ToLowerInvariant());
                 var result = await search.IndexAsync([BulkDocument.Create(searchOptions.CurrentValue.StatusEventsIndex, doc.EventId, doc)], cancellationToken);
                 if (result.Rejected is [var rejected, ..])

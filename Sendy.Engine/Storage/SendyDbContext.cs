@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,7 @@ using Sendy.Engine.Deliveries;
 namespace Sendy.Engine.Storage;
 
 public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
-    : IdentityDbContext<StaffUser, IdentityRole, string>(options)
+    : IdentityDbContext<StaffUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public const string MigrationsAssembly = "Sendy.Migrations";
 
@@ -23,6 +24,9 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<NotificationSent> NotificationsSent => Set<NotificationSent>();
     public DbSet<ExportWatermark> ExportWatermarks => Set<ExportWatermark>();
+
+    /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -141,6 +145,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.ToTable("workers");
             e.HasKey(x => x.WorkerId);
         });
+        b.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
         b.Entity<DeadLetter>(e =>
         {
             e.ToTable("dead_letters");

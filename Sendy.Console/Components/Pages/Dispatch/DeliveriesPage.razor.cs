@@ -208,7 +208,17 @@ public sealed partial class DeliveriesPage
     /// <summary>Straight to the clipboard when the browser allows it; otherwise a dialog with the link selected.</summary>
     private async Task CopyLinkAsync(DispatchDeliveryRow row)
     {
-        if (await Board.TrackingLinkAsync(row.Id, Aborted) is not { } link)
+        Uri? link;
+        try
+        {
+            link = await Board.TrackingLinkAsync(row.Id, Aborted);
+        }
+        catch (TrackingLinkUnavailableException)
+        {
+            Snackbar.Add(L["LinkUnreadable"].Value, Severity.Error);
+            return;
+        }
+        if (link is null)
         {
             Snackbar.Add(L["NotFound"].Value, Severity.Warning);
             return;
