@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Sendy.Console.Components.Pages.Account;
 using Sendy.Console.Tests.Infrastructure;
@@ -15,6 +16,9 @@ public sealed partial class StaffSignInTests(StaffSignInTests.StaffApp app) : IC
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "first-admin-pass-1";
+    private const int UserPermits = 6;
+    private const int IpPermits = 8;
+    private static int _peers;
 
     public sealed class StaffApp : SendyAppFactory
     {
@@ -23,6 +27,9 @@ public sealed partial class StaffSignInTests(StaffSignInTests.StaffApp app) : IC
             base.ConfigureWebHost(builder);
             builder.UseSetting("Sendy:Admin:Email", AdminEmail);
             builder.UseSetting("Sendy:Admin:Password", AdminPassword);
+            builder.UseSetting("Sendy:Staff:SignInPerUserPermits", UserPermits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Sendy:Staff:SignInPerIpPermits", IpPermits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, TestPeerAddress>());
         }
 
         public async Task<string> CreateDispatcherAsync()
@@ -37,24 +44,22 @@ public sealed partial class StaffSignInTests(StaffSignInTests.StaffApp app) : IC
         }
     }
 
-    private HttpClient Client() => app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
-
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string returnUrl = "/dispatch")
+    /// <summary>A browser at an address of its own (sign-in attempts are limited per address).</summary>
+    private HttpClient Client()
     {
-        var form = await client.GetStringAsync("/account/login");
-        var token = AntiforgeryField().Match(form).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), "the login form carries an antiforgery token");
-        return await client.PostAsync($"/account/login?ReturnUrl={Uri.EscapeDataString(returnUrl)}", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add(TestPeerAddress.Header, "192.0.2." + (Interlocked.Increment(ref _peers) % 250 + 1));
+        return client;
     }
+
+    [GeneratedRegex("data-testid=\"login-error\">([^<]*)<")]
+    private static partial Regex LoginError();
+
+    private static async Task<string> ErrorOf(HttpResponseMessage response) =>
+        LoginError().Match(await response.Content.ReadAsStringAsync()).Groups[1].Value;
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string returnUrl = "/dispatch") =>
+        StaffLogin.PostAsync(client, email, password, returnUrl);
 
     [Theory]
     [InlineData("/dispatch")]
@@ -94,19 +99,57 @@ public sealed partial class StaffSignInTests(StaffSignInTests.StaffApp app) : IC
     }
 
     [Fact]
-    public async Task a_wrong_password_is_refused_and_five_failures_lock_the_account()
+    public async Task a_wrong_password_is_refused_and_five_failures_lock_the_account_without_saying_so()
     {
         var email = await app.CreateDispatcherAsync();
         var client = Client();
+        string? firstError = null;
         for (var i = 0; i < 5; i++)
         {
             var refused = await SignInAsync(client, email, "wrong-password-" + i);
             Assert.Equal(HttpStatusCode.OK, refused.StatusCode); // the form again, with the error
-            Assert.Contains("data-testid=\"login-error\"", await refused.Content.ReadAsStringAsync());
+            firstError ??= await ErrorOf(refused);
+            Assert.Equal(firstError, await ErrorOf(refused));
         }
+        Assert.Contains("wrong", firstError, StringComparison.Ordinal);
         var locked = await SignInAsync(client, email, "dispatcher-pass-1"); // right password, but locked now
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains("locked", await locked.Content.ReadAsStringAsync());
+        Assert.Equal(firstError, await ErrorOf(locked)); // a locked account is not told apart either
+        Assert.DoesNotContain("sendy.staff=", string.Join(";", locked.Headers.TryGetValues("Set-Cookie", out var set) ? set : []), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task an_unknown_email_gets_exactly_the_wrong_password_answer()
+    {
+        var known = await app.CreateDispatcherAsync();
+        var wrongPassword = await SignInAsync(Client(), known, "not-the-password-1");
+        var unknownUser = await SignInAsync(Client(), "nobody-" + Guid.NewGuid().ToString("N")[..8] + "@test.local", "not-the-password-1");
+
+        Assert.Equal(wrongPassword.StatusCode, unknownUser.StatusCode);
+        Assert.Equal(await ErrorOf(wrongPassword), await ErrorOf(unknownUser));
+        Assert.NotEmpty(await ErrorOf(unknownUser));
+    }
+
+    [Fact]
+    public async Task sign_in_attempts_for_one_account_are_limited_whatever_the_address()
+    {
+        var email = await app.CreateDispatcherAsync();
+        for (var i = 0; i < UserPermits; i++)
+            Assert.Equal(HttpStatusCode.OK, (await SignInAsync(Client(), email, "guess-" + i)).StatusCode);
+
+        var limited = await SignInAsync(Client(), email, "dispatcher-pass-1"); // even the right password, from a new address
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("Too many sign-in attempts", await ErrorOf(limited), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task sign_in_attempts_from_one_address_are_limited_whatever_the_account()
+    {
+        var client = Client();
+        for (var i = 0; i < IpPermits; i++)
+            Assert.Equal(HttpStatusCode.OK, (await SignInAsync(client, $"spray-{i}-{Guid.NewGuid():N}"[..16] + "@test.local", "Summer2026!!")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SignInAsync(client, AdminEmail, AdminPassword)).StatusCode);
     }
 
     [Fact]

@@ -1,3 +1,7 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Sendy.Engine;
+
 namespace Sendy.Console.Security;
 
 public static class SecurityServiceCollectionExtensions
@@ -5,6 +9,17 @@ public static class SecurityServiceCollectionExtensions
     public static IServiceCollection AddSendySecurity(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddSingleton<SecurityHeaders>();
+        var proxy = services.AddValidatedOptions<ProxyOptions>(configuration, ProxyOptions.Section);
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = proxy.ForwardLimit;
+            // Only the configured proxies: the framework's default also trusts loopback.
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var address in proxy.KnownProxies) o.KnownProxies.Add(IPAddress.Parse(address));
+            foreach (var network in proxy.KnownNetworks) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
         services.AddSendyRateLimits(configuration);
         services.AddAntiforgery(o =>
         {
@@ -16,9 +31,14 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Headers on every response, HSTS outside Development, then the rate limiter.</summary>
+    /// <summary>
+    /// The client's address and scheme from trusted proxies first (everything after sees the real
+    /// client: rate limits, HSTS, Secure cookies, logs), headers on every response, HSTS outside
+    /// Development, then the rate limiter.
+    /// </summary>
     public static WebApplication UseSendySecurity(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         var headers = app.Services.GetRequiredService<SecurityHeaders>();
         app.Use((context, next) =>
         {

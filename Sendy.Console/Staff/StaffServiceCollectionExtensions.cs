@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Sendy.Engine;
 using Sendy.Engine.Storage;
@@ -50,6 +51,12 @@ public static class StaffServiceCollectionExtensions
         });
         services.AddAuthorizationBuilder().AddStaffPolicies();
         services.AddCascadingAuthenticationState();
+        var session = services.AddValidatedOptions<StaffSessionOptions>(configuration, StaffSessionOptions.Section);
+        // Open tabs and cookies alike are checked against the account at this interval.
+        services.AddScoped<AuthenticationStateProvider, StaffRevalidation>();
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = session.RevalidationInterval);
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<StaffSignIn>();
         services.AddValidatedOptions<FirstAdminOptions>(configuration, FirstAdminOptions.Section);
         services.AddHostedService<FirstAdminSeeder>();
         services.AddSingleton<StaffAccounts>();
