@@ -86,7 +86,13 @@ public sealed class KinesisClient
             {
                 byte[] errorBody = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                 StreamException error = KinesisErrors.FromResponse(operation, response.StatusCode, errorBody);
-                KinesisLog.RequestFailed(_logger, operation, error.ErrorCode, error.Message);
+                // Answers about the request itself (an old checkpoint, an expired iterator, a stream
+                // that does not exist yet) are decisions for the caller, which logs them once at the
+                // level they deserve; throttling, auth and server errors are worth a warning here.
+                if (error.ErrorCode is { } code && CallerHandled.Contains(code))
+                    KinesisLog.RequestRefused(_logger, operation, code, error.Message);
+                else
+                    KinesisLog.RequestFailed(_logger, operation, error.ErrorCode, error.Message);
                 throw error;
             }
 
@@ -118,6 +124,9 @@ public sealed class KinesisClient
             throw new StreamException($"{operation}: unreadable answer from the stream service: {e.Message}", "InvalidResponse", e);
         }
     }
+
+    private static readonly HashSet<string> CallerHandled =
+        ["InvalidArgumentException", "ExpiredIteratorException", "ResourceNotFoundException", "ResourceInUseException"];
 
     private StreamUnavailableException Unavailable(string operation, Exception e)
     {

@@ -8,6 +8,10 @@ internal static partial class KinesisLog
         Message = "Kinesis {Operation} failed: {ErrorCode} {Message}")]
     public static partial void RequestFailed(ILogger logger, string operation, string? errorCode, string message);
 
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Debug,
+        Message = "Kinesis {Operation} refused: {ErrorCode} {Message} (the caller decides what it means)")]
+    public static partial void RequestRefused(ILogger logger, string operation, string? errorCode, string message);
+
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information,
         Message = "PutRecords: {Failed} of {Total} records refused ({ErrorCode}); retry {Attempt} of {MaxAttempts} in {Delay}")]
     public static partial void PutRecordsRetrying(ILogger logger, int failed, int total, string? errorCode, int attempt, int maxAttempts, TimeSpan delay);
