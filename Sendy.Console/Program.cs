@@ -3,6 +3,7 @@ using Sendy.Console.Api;
 using Sendy.Console.Demo;
 using Sendy.Console.Security;
 using Sendy.Console.Staff;
+using Sendy.Console.Telemetry;
 using Sendy.Engine;
 using Sendy.Engine.Notifications;
 using Sendy.Engine.Search;
@@ -16,10 +17,12 @@ builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddSendyStaff(builder.Configuration, builder.Environment);
+builder.Services.AddSendyTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseSendySecurity();
+app.UseSendyTelemetry();
 app.UseSendyConsole();
 app.MapSendyApi();
 app.MapStaffEndpoints();

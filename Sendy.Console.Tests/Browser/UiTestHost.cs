@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -72,6 +73,12 @@ public sealed class UiTestHost : WebApplicationFactory<App>
                 o.DefaultAuthenticateScheme = TestAuthHandler.SchemeName;
                 o.DefaultChallengeScheme = TestAuthHandler.SchemeName;
             });
+
+            // No database here: keys in memory, and the test scheme's users are not Identity accounts to revalidate.
+            services.AddDataProtection().UseEphemeralDataProtectionProvider();
+            services.RemoveAll<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>();
+            services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider,
+                Microsoft.AspNetCore.Components.Server.ServerAuthenticationStateProvider>();
 
             services.RemoveAll<ITrackingQueries>();
             services.RemoveAll<ILivePositionFeed>();

@@ -29,8 +29,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             builder.UseSetting("Sendy:Admin:Password", "matrix-admin-password");
             builder.UseSetting("Sendy:RateLimits:PerTokenPermits", "100000");
             builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
+            builder.UseSetting("Sendy:Telemetry:PrometheusScrapeToken", ScrapeToken);
         }
     }
+
+    public const string ScrapeToken = "matrix-scrape-token-0123456789";
 
     private static readonly Who[] Everyone = Enum.GetValues<Who>();
     private static readonly Who[] Staff = [Who.Dispatcher, Who.Admin];
@@ -110,6 +113,28 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             }
         output.WriteLine($"{endpoints.Count} endpoints × {Everyone.Length} callers = {checks} checks");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// /metrics is middleware, not an endpoint (the inventory above cannot see it): nobody gets it
+    /// with a cookie or a link token, only Prometheus with its bearer token.
+    /// </summary>
+    [Fact]
+    public async Task the_metrics_scrape_answers_only_its_bearer_token()
+    {
+        var callers = await CallersAsync();
+        foreach (var who in Everyone)
+        {
+            using var response = await callers.ClientFor(who).GetAsync("/metrics");
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"/metrics as {who}: {(int)response.StatusCode}");
+        }
+        var prometheus = app.CreateClient();
+        prometheus.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ScrapeToken + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await prometheus.GetAsync("/metrics")).StatusCode);
+        prometheus.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ScrapeToken);
+        var scraped = await prometheus.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("sendy_leases_held", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     /// <summary>2xx is access, and so is a redirect anywhere but sign-in or denied; 400, 401, 403, 404 are not.</summary>

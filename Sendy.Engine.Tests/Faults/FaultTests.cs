@@ -199,7 +199,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var refused = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode);
+        // Readiness reuses the stream's answer for up to Sendy:Health:StreamCheckCacheFor (5 s).
+        await Eventually.ReachesAsync(async () => (await http.GetAsync(console.BaseUrl + "/health/ready")).StatusCode,
+            s => s == HttpStatusCode.ServiceUnavailable, "not ready while the stream is down", timeoutSeconds: 30);
 
         await _kinesalite.StartServerAsync(); // empty: the stream and its sequence numbers are gone
         using var stop2 = new CancellationTokenSource();

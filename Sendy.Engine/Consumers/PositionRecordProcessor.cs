@@ -24,19 +24,28 @@ public sealed class PositionRecordProcessor(
     public async Task ProcessRecordsAsync(ProcessRecordsInput input, CancellationToken cancellationToken)
     {
         var batch = Decode(input.Records);
-        var result = await input.Checkpointer.CheckpointWithAsync(new ExtendedSequenceNumber(batch.LastSequenceNumber),
-            async (held, ct) =>
-            {
-                var written = await writer.WriteAsync(batch, held, ct);
-                return (written.Lease, written);
-            }, cancellationToken);
+        BatchWriteResult result;
+        using (var store = EngineActivities.StartStep("store"))
+        {
+            result = await input.Checkpointer.CheckpointWithAsync(new ExtendedSequenceNumber(batch.LastSequenceNumber),
+                async (held, ct) =>
+                {
+                    var written = await writer.WriteAsync(batch, held, ct);
+                    return (written.Lease, written);
+                }, cancellationToken);
+            store?.SetTag("sendy.stored", result.Stored.Count);
+            store?.SetTag("sendy.dead_lettered", result.DeadLettered);
+        }
         metrics?.RecordsStored(result.Stored.Count);
+        if (result.Stored.Count > 0)
+            metrics?.NewestFixStored(shardId, result.Stored.Max(p => p.RecordedAt));
         if (result.DeadLettered > 0)
         {
             metrics?.DeadLettered(result.DeadLettered);
             ConsumerLog.DeadLettered(logger, shardId, result.DeadLettered);
         }
-        live.Publish(result.Stored);
+        using (EngineActivities.StartStep("live push"))
+            live.Publish(result.Stored);
     }
 
     public Task LeaseLostAsync(CancellationToken cancellationToken) => Task.CompletedTask;

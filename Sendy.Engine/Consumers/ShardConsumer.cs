@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sendy.Engine.Consumers.Processing;
+using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Resilience;
 using Sendy.Engine.Streams;
@@ -129,10 +130,14 @@ internal sealed class ShardConsumer(
                 }
 
                 await PaceAsync(ct);
+                var asked = time.GetUtcNow();
                 var page = await reader.GetRecordsAsync(iterator, options.MaxRecordsPerCall, ct);
                 MillisBehindLatest = page.MillisBehindLatest;
                 if (page.Records.Count > 0)
+                {
+                    using var trace = EngineActivities.StartBatch(lease.Current.StreamName, ShardId, page.Records.Count, asked, time.GetUtcNow());
                     await ProcessPageAsync(page);
+                }
                 _backoff.Reset();
                 if (page.NextIterator is null)
                 {

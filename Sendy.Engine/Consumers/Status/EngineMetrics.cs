@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Sendy.Engine.Consumers.Status;
@@ -14,10 +15,13 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _records;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _steals;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _newestFix = new();
+    private readonly TimeProvider _time;
     private Func<IReadOnlyList<ShardStatus>> _shards = () => [];
 
-    public EngineMetrics(IMeterFactory meters)
+    public EngineMetrics(IMeterFactory meters, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _meter = meters.Create(MeterName);
         _records = _meter.CreateCounter<long>("sendy.consumer.records", "{record}", "Records read from the stream and stored");
         _deadLetters = _meter.CreateCounter<long>("sendy.consumer.dead_letters", "{record}", "Records written to the dead-letter table");
@@ -31,6 +35,8 @@ public sealed class EngineMetrics : IDisposable
             .Where(s => s.CheckpointAge is not null)
             .Select(s => new Measurement<double>(s.CheckpointAge!.Value.TotalMilliseconds, new KeyValuePair<string, object?>("shard", s.ShardId))),
             "ms", "Time since each shard's last checkpoint");
+        _meter.CreateObservableGauge("sendy.consumer.newest_fix_age", NewestFixAges,
+            "ms", "Age (device time) of the newest fix each shard's consumer stored: grows when trucks stop reporting or the consumer falls behind");
     }
 
     /// <summary>The meter these instruments belong to (tests listen to exactly this one).</summary>
@@ -41,6 +47,21 @@ public sealed class EngineMetrics : IDisposable
     public void DeadLettered(int count) => _deadLetters.Add(count);
 
     public void Stole() => _steals.Add(1);
+
+    /// <summary>A batch of <paramref name="shardId"/> stored fixes up to <paramref name="deviceTime"/>.</summary>
+    public void NewestFixStored(string shardId, DateTimeOffset deviceTime) =>
+        _newestFix.AddOrUpdate(shardId, deviceTime, (_, known) => deviceTime > known ? deviceTime : known);
+
+    // Only the shards this worker holds now: a shard handed to another node is that node's to report.
+    private IEnumerable<Measurement<double>> NewestFixAges()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var shard in _shards())
+        {
+            if (_newestFix.TryGetValue(shard.ShardId, out var newest))
+                yield return new Measurement<double>((now - newest).TotalMilliseconds, new KeyValuePair<string, object?>("shard", shard.ShardId));
+        }
+    }
 
     /// <summary>The coordinator tells the gauges where to read shard state.</summary>
     public void Observe(Func<IReadOnlyList<ShardStatus>> shards) => _shards = shards;
