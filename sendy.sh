@@ -170,6 +170,7 @@ print_banner() {
 cmd_test() {
   #           pg    kinesalite moto  maildev-smtp maildev-web
   # fonts-noto-cjk: Korean text in the browser tests' screenshots (boxes without it).
+  # nginx: the two-node test runs docs/nginx/sendy.conf in front of two console processes.
   # Every port is below Linux's ephemeral range (32768-60999): a server must not find its port
   # taken by some client's outgoing connection (seen: maildev's 46080 while other tests ran).
   # SENDY_PORT_OFFSET shifts every port (several checkouts testing at once on one machine);
@@ -178,7 +179,7 @@ cmd_test() {
   [[ $off =~ ^[0-9]{1,4}$ ]] && ((off <= 6000)) || die "SENDY_PORT_OFFSET must be a number from 0 to 6000"
   [[ -z ${SENDY_TEST_FILTER:-} ]] || filter=(--filter "$SENDY_TEST_FILTER")
   setup test $((25433 + off)) $((25672 + off)) $((25000 + off)) $((26025 + off)) $((26080 + off)) \
-    "$PG_PACKAGE" chromium fonts-noto-cjk
+    "$PG_PACKAGE" chromium fonts-noto-cjk nginx
   [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing"
   command -v python3 >/dev/null 2>&1 || die "python3 is missing (scripts/test-report.py reads the test results)"
   note "set-up done in $(elapsed "$SETUP_T0")"

@@ -14,7 +14,9 @@ public sealed class ConsoleProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
 
-    public ConsoleProcess(string connectionString, string streamEndpoint, string streamName, string workerId)
+    /// <param name="settings">More environment on top of the defaults below (a key given here wins).</param>
+    public ConsoleProcess(string connectionString, string streamEndpoint, string streamName, string workerId,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         Port = Shell.FreePort();
         _environment = new()
@@ -35,6 +37,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
             ["Sendy__RateLimits__Enabled"] = "false",
             ["Sendy__Demo__Enabled"] = "false",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) _environment[key] = value;
     }
 
     public int Port { get; }

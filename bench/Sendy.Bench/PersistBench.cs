@@ -29,6 +29,7 @@ public sealed class PersistBench(string templatePg, Report report)
     public int BatchSize { get; init; } = 10_000;
     public int WarmUpRawFixes { get; init; } = 100_000;
     public TimeSpan GetRecordsInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+    public int TelemetryRounds { get; init; } = 2;
 
     private const string StreamName = "bench-persist";
 
@@ -83,6 +84,23 @@ public sealed class PersistBench(string templatePg, Report report)
             efRate = await EfAsync(db, positions.Take(EfFixes).ToList(), ct);
         }
 
+        // Telemetry's cost, side by side: the same consumer pass without and with the node's
+        // OpenTelemetry set-up listening (the engine's batch spans with their Npgsql children, the
+        // sendy.* and Npgsql meters, batch export to an exporter that only counts), alternating.
+        var off = new List<double>();
+        var on = new List<double>();
+        for (var round = 0; round < TelemetryRounds; round++)
+        {
+            foreach (var telemetry in new[] { false, true })
+            {
+                await using var db = await BenchDatabase.CreateAsync(templatePg, $"otel{round}{(telemetry ? "on" : "off")}");
+                await db.AddTrucksAsync(trucks);
+                using var listening = telemetry ? TelemetryListening.Start() : null;
+                (telemetry ? on : off).Add(await ConsumerAsync(db, stream, lastPerShard, Fixes, ct));
+                if (listening is not null) Progress.Say($"persist: telemetry on, {listening.Spans:N0} spans and {listening.MetricBatches} metric exports");
+            }
+        }
+
         report.Add(Figure.AtLeast("persist_consumer_positions_per_s", consumerRate, "positions/s", 100_000,
             $"{Fixes:N0} fixes, {Shards} shards, {Trucks:N0} trucks, batches of up to {BatchSize:N0}, checkpoint + latest position + pg_notify per batch, fsync on"));
         report.Add(Figure.Relative("persist_consumer_vs_raw_copy", consumerRate, "positions/s", rawRate, "persist_raw_copy_positions_per_s", 0.25));
@@ -91,6 +109,12 @@ public sealed class PersistBench(string templatePg, Report report)
         report.Add(new Figure("persist_naive_ef_positions_per_s", efRate, "positions/s", "floor the consumer must beat",
             Figure.Round(consumerRate / efRate), "persist_consumer_positions_per_s (consumer / naive)", consumerRate > efRate,
             $"EF Core SaveChanges per batch of {BatchSize:N0} into positions, {EfFixes:N0} fixes"));
+        var onRate = on.Average();
+        var offRate = off.Average();
+        report.Add(Figure.Reference("persist_telemetry_off_positions_per_s", offRate, "positions/s",
+            $"consumer passes without telemetry, alternating with the 'on' ones: {string.Join(", ", off.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
+        report.Add(Figure.Relative("persist_telemetry_on_positions_per_s", onRate, "positions/s", offRate, "persist_telemetry_off_positions_per_s", 0.95,
+            $"consumer passes with the node's tracing and metrics listening (batch export): {string.Join(", ", on.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
     }
 
     private async Task<(InMemoryStream Stream, Dictionary<string, string> LastPerShard)> FillAsync(List<TruckPosition> positions, CancellationToken ct)
