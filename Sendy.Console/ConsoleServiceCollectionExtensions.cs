@@ -7,6 +7,7 @@ using Sendy.Console.Staff;
 using MudBlazor.Services;
 using Sendy.Console.Components;
 using Sendy.Console.Components.Pages.Dispatch;
+using Sendy.Console.Hosting;
 using Sendy.Console.Map;
 using Sendy.Console.Operations;
 using Sendy.Console.Preferences;
@@ -55,6 +56,7 @@ public static class ConsoleServiceCollectionExtensions
     /// <summary>Middleware and component endpoints for the UI.</summary>
     public static WebApplication UseSendyConsole(this WebApplication app)
     {
+        app.UseCircuitShutdownGate();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
