@@ -39,6 +39,12 @@ public static class SecurityServiceCollectionExtensions
     public static WebApplication UseSendySecurity(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        // A trusted proxy may still pass on a client's odd X-Forwarded-Proto: only http and https
+        // become the request's scheme; anything else is a bad request, not a server error later.
+        app.Use((http, next) => http.Request.Scheme is "http" or "https"
+            ? next(http)
+            : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad forwarded scheme",
+                detail: "X-Forwarded-Proto must be http or https.").ExecuteAsync(http));
         var headers = app.Services.GetRequiredService<SecurityHeaders>();
         app.Use((context, next) =>
         {

@@ -53,12 +53,14 @@ public static class TelemetryServiceCollectionExtensions
     {
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
         if (!options.Enabled || options.PrometheusScrapeToken is not { } token) return app;
-        var expected = Encoding.UTF8.GetBytes("Bearer " + token);
+        var expected = Encoding.UTF8.GetBytes(token);
         app.MapWhen(http => http.Request.Path == ScrapePath, scrape =>
         {
             scrape.Use((http, next) =>
             {
-                var given = Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());
+                // "Bearer <token>", the scheme in any case (RFC 9110), the token compared in fixed time.
+                var header = http.Request.Headers.Authorization.ToString();
+                var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8.GetBytes(header[7..]) : [];
                 if (CryptographicOperations.FixedTimeEquals(given, expected)) return next(http);
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 http.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Sendy.Console.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sendy.Console.Tests.Security;
+
+/// <summary>
+/// Fuzz-style sweep of what issue 15 added at the edge: the sign-in form, forwarded headers from a
+/// trusted proxy, and /metrics' bearer token. Every answer is a deliberate one (the form again, 4xx),
+/// never a 5xx, and the app still works afterwards.
+/// </summary>
+public sealed class EdgeFuzzTests(EdgeFuzzTests.App app, ITestOutputHelper output) : IClassFixture<EdgeFuzzTests.App>
+{
+    private const string Proxy = "10.0.0.5";
+    private const string ScrapeToken = "edge-fuzz-scrape-token-0123456789";
+
+    public sealed class App : SendyAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Sendy:Proxy:KnownProxies:0", Proxy);
+            builder.UseSetting("Sendy:Proxy:ForwardLimit", "2");
+            builder.UseSetting("Sendy:Staff:SignInPerIpPermits", "100000");
+            builder.UseSetting("Sendy:Staff:SignInPerUserPermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
+            builder.UseSetting("Sendy:Telemetry:PrometheusScrapeToken", ScrapeToken);
+            builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, TestPeerAddress>());
+        }
+    }
+
+    private static readonly string[] Weird =
+    [
+        "", " ", "a", "@", "a@b", "\"quoted\"@example.com", "x'; DROP TABLE staff_users;--@test.local", "한국어@테스트.kr 🚚",
+        "\u0000@test.local", new string('a', 5000) + "@test.local", "%00%0d%0aSet-Cookie: x=y", "<script>alert(1)</script>",
+        "admin@test.local\r\nBcc: x@y", "ＡＤＭＩＮ@test.local", "\ud83d", "null", "[]", "{}",
+    ];
+
+    [Fact]
+    public async Task the_sign_in_form_answers_every_odd_email_and_password_with_the_form()
+    {
+        var tried = 0;
+        foreach (var value in Weird)
+        {
+            var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+            foreach (var (email, password) in new[] { (value, "some-password-1"), ("someone@test.local", value) })
+            {
+                var response = await StaffLogin.PostAsync(client, email, password);
+                tried++;
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest,
+                    $"sign-in with email '{Short(email)}' and password '{Short(password)}': {(int)response.StatusCode}");
+            }
+        }
+        output.WriteLine($"{tried} sign-in attempts");
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/account/login")).StatusCode);
+    }
+
+    [Fact]
+    public async Task odd_forwarded_headers_from_a_trusted_proxy_never_make_a_server_error()
+    {
+        string[] forwardedFor =
+        [
+            "", " ", ",", ",,,", "garbage", "999.1.1.1", "1.2.3.4, , ,", "::::", "[::1]:80", "1.2.3.4:99999", "unknown",
+            string.Join(",", Enumerable.Repeat("198.51.100.1", 200)), "198.51.100.1, 10.0.0.5", "한국", "\u0000", "_hidden",
+        ];
+        string[] proto = ["", "https", "HTTPS", "http", "ftp", "https, http", "javascript:", new string('s', 3000)];
+        var tried = 0;
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        foreach (var ff in forwardedFor)
+            foreach (var p in proto)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/t/no-such-link");
+                request.Headers.Add(TestPeerAddress.Header, Proxy);
+                request.Headers.TryAddWithoutValidation("X-Forwarded-For", ff);
+                request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", p);
+                using var response = await client.SendAsync(request);
+                tried++;
+                Assert.True((int)response.StatusCode is < 500, $"X-Forwarded-For '{Short(ff)}', X-Forwarded-Proto '{Short(p)}': {(int)response.StatusCode}");
+            }
+        output.WriteLine($"{tried} forwarded-header combinations");
+    }
+
+    [Fact]
+    public async Task odd_authorization_headers_on_metrics_are_refused_with_401()
+    {
+        string[] values =
+        [
+            "", "Bearer", "Bearer ", "Basic " + ScrapeToken, ScrapeToken, "Bearer " + ScrapeToken[..^1], "Bearer " + ScrapeToken + "x",
+            "Bearer " + new string('x', 10_000), "Bearer 토큰", "Token " + ScrapeToken, "Bearer" + ScrapeToken,
+        ];
+        var client = app.CreateClient();
+        foreach (var value in values)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            request.Headers.TryAddWithoutValidation("Authorization", value);
+            using var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"Authorization '{Short(value)}': {(int)response.StatusCode}");
+        }
+        foreach (var scheme in new[] { "Bearer", "bearer" }) // the scheme is case-insensitive (RFC 9110)
+        {
+            using var good = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            good.Headers.TryAddWithoutValidation("Authorization", scheme + " " + ScrapeToken);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(good)).StatusCode);
+        }
+    }
+
+    private static string Short(string value) => value.Length > 40 ? value[..40] + "…" : value;
+}
