@@ -95,9 +95,11 @@ public sealed class PersistBench(string templatePg, Report report)
             {
                 await using var db = await BenchDatabase.CreateAsync(templatePg, $"otel{round}{(telemetry ? "on" : "off")}");
                 await db.AddTrucksAsync(trucks);
-                using var listening = telemetry ? TelemetryListening.Start() : null;
+                var listening = telemetry ? TelemetryListening.Start() : null;
                 (telemetry ? on : off).Add(await ConsumerAsync(db, stream, lastPerShard, Fixes, ct));
-                if (listening is not null) Progress.Say($"persist: telemetry on, {listening.Spans:N0} spans and {listening.MetricBatches} metric exports");
+                if (listening is null) continue;
+                listening.Dispose(); // flushes the batch exporter first
+                Progress.Say($"persist: telemetry on, {listening.Spans:N0} spans and {listening.MetricBatches} metric exports");
             }
         }
 
