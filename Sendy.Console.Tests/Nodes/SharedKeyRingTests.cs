@@ -1,12 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sendy.Console.Staff;
 using Sendy.Console.Tests.Infrastructure;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Notifications;
@@ -146,14 +146,10 @@ public sealed class SharedKeyRingTests(SharedKeyRingTests.TwoNodes nodes) : ICla
 
     private async Task<string> CreateDispatcherAsync()
     {
-        await using var scope = nodes.A.Services.CreateAsyncScope();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
-        if (!await roles.RoleExistsAsync(StaffRoles.Dispatcher)) await roles.CreateAsync(new IdentityRole(StaffRoles.Dispatcher));
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>();
         var email = $"kr-{Guid.NewGuid():N}"[..14] + "@test.local";
-        var user = new StaffUser { UserName = email, Email = email, DisplayName = "Dispatcher" };
-        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
-        await users.AddToRoleAsync(user, StaffRoles.Dispatcher);
+        var created = await nodes.A.Services.GetRequiredService<StaffAccounts>()
+            .CreateAsync(new NewStaffAccount(email, "Dispatcher", StaffRole.Dispatcher, Password), default);
+        Assert.True(created.Succeeded);
         return email;
     }
 }

@@ -15,8 +15,6 @@ public static class KeyRingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSendyKeyRing(this IServiceCollection services, IConfiguration configuration)
     {
-        if (services.Any(d => d.ServiceType == typeof(KeyRingMarker))) return services;
-        services.AddSingleton<KeyRingMarker>();
         var options = services.AddValidatedOptions<KeyRingOptions>(configuration, KeyRingOptions.Section);
         var builder = services.AddDataProtection()
             .SetApplicationName(KeyRingOptions.ApplicationName)
@@ -29,6 +27,4 @@ public static class KeyRingServiceCollectionExtensions
         }
         return services;
     }
-
-    private sealed class KeyRingMarker;
 }
