@@ -29,7 +29,7 @@ public sealed class PersistBench(string templatePg, Report report)
     public int BatchSize { get; init; } = 10_000;
     public int WarmUpRawFixes { get; init; } = 100_000;
     public TimeSpan GetRecordsInterval { get; init; } = TimeSpan.FromMilliseconds(10);
-    public int TelemetryRounds { get; init; } = 2;
+    public int TelemetryRounds { get; init; } = 5;
 
     private const string StreamName = "bench-persist";
 
@@ -95,6 +95,11 @@ public sealed class PersistBench(string templatePg, Report report)
             {
                 await using var db = await BenchDatabase.CreateAsync(templatePg, $"otel{round}{(telemetry ? "on" : "off")}");
                 await db.AddTrucksAsync(trucks);
+                // Each pass starts from the same state: no dirty pages left by the previous pass for
+                // PostgreSQL's checkpointer to write during this one, no garbage of it in the heap.
+                await db.ExecuteAsync("CHECKPOINT");
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 var listening = telemetry ? TelemetryListening.Start() : null;
                 (telemetry ? on : off).Add(await ConsumerAsync(db, stream, lastPerShard, Fixes, ct));
                 if (listening is null) continue;
@@ -111,12 +116,20 @@ public sealed class PersistBench(string templatePg, Report report)
         report.Add(new Figure("persist_naive_ef_positions_per_s", efRate, "positions/s", "floor the consumer must beat",
             Figure.Round(consumerRate / efRate), "persist_consumer_positions_per_s (consumer / naive)", consumerRate > efRate,
             $"EF Core SaveChanges per batch of {BatchSize:N0} into positions, {EfFixes:N0} fixes"));
-        var onRate = on.Average();
-        var offRate = off.Average();
+        // Medians: one pass in five swings by several per cent on this shared machine either way.
+        var onRate = Median(on);
+        var offRate = Median(off);
         report.Add(Figure.Reference("persist_telemetry_off_positions_per_s", offRate, "positions/s",
-            $"consumer passes without telemetry, alternating with the 'on' ones: {string.Join(", ", off.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
+            $"median of {off.Count} consumer passes without telemetry, alternating with the 'on' ones: {string.Join(", ", off.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
         report.Add(Figure.Relative("persist_telemetry_on_positions_per_s", onRate, "positions/s", offRate, "persist_telemetry_off_positions_per_s", 0.95,
-            $"consumer passes with the node's tracing and metrics listening (batch export): {string.Join(", ", on.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
+            $"median of {on.Count} consumer passes with the node's tracing and metrics listening (batch export): {string.Join(", ", on.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
+    }
+
+    private static double Median(List<double> rates)
+    {
+        var sorted = rates.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private async Task<(InMemoryStream Stream, Dictionary<string, string> LastPerShard)> FillAsync(List<TruckPosition> positions, CancellationToken ct)
