@@ -24,6 +24,10 @@ internal static partial class KinesisLog
         Message = "Stream {StreamName} is {Status}; waiting for ACTIVE")]
     public static partial void WaitingForStream(ILogger logger, string streamName, string status);
 
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Warning,
+        Message = "Stream set-up for {StreamName}: the stream server did not answer ({Reason}); asking again")]
+    public static partial void StreamNotAnswering(ILogger logger, string streamName, string reason);
+
     [LoggerMessage(EventId = 3105, Level = LogLevel.Information,
         Message = "Created stream {StreamName} with {ShardCount} shards")]
     public static partial void StreamCreated(ILogger logger, string streamName, int shardCount);

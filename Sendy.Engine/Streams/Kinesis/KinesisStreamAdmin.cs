@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.Streams.Kinesis;
 
@@ -97,13 +98,17 @@ public sealed class KinesisStreamAdmin
             },
             cancellationToken);
 
-    /// <summary>Polls until the stream is ACTIVE; <see cref="StreamUnavailableException"/> after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Polls until the stream is ACTIVE; <see cref="StreamUnavailableException"/> after <paramref name="timeout"/>.
+    /// A stream server that does not answer (slow or restarting) is asked again until then.
+    /// </summary>
     public async Task<StreamSummary> WaitUntilActiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
+        var backoff = new Backoff(_client.Options.StatusPollInterval, TimeSpan.FromSeconds(5));
         while (true)
         {
-            StreamSummary summary = await DescribeStreamSummaryAsync(cancellationToken).ConfigureAwait(false);
+            StreamSummary? summary = await UntilAnsweredAsync(DescribeStreamSummaryAsync, started, timeout, backoff, cancellationToken).ConfigureAwait(false);
             if (summary.IsActive)
             {
                 return summary;
@@ -119,18 +124,44 @@ public sealed class KinesisStreamAdmin
         }
     }
 
-    /// <summary>Creates the stream unless it exists, then waits until it is ACTIVE. For local set-up.</summary>
+    /// <summary>
+    /// Creates the stream unless it exists, then waits until it is ACTIVE, all within <paramref name="timeout"/>.
+    /// For local set-up: a node starting while the stream server is briefly slow (a busy kinesalite) waits
+    /// for it rather than failing its start.
+    /// </summary>
     public async Task<StreamSummary> EnsureStreamAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        long started = _time.GetTimestamp();
+        var backoff = new Backoff(_client.Options.StatusPollInterval, TimeSpan.FromSeconds(5));
         try
         {
-            await CreateStreamAsync(cancellationToken).ConfigureAwait(false);
+            await UntilAnsweredAsync(async ct => { await CreateStreamAsync(ct).ConfigureAwait(false); return true; },
+                started, timeout, backoff, cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceInUseException)
         {
-            // Already there (or being created by a peer): just wait for it.
+            // Already there (or being created by a peer, or by our own attempt that timed out): just wait for it.
         }
 
-        return await WaitUntilActiveAsync(timeout, cancellationToken).ConfigureAwait(false);
+        TimeSpan left = timeout - _time.GetElapsedTime(started);
+        return await WaitUntilActiveAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="call"/> again after <see cref="StreamUnavailableException"/> until <paramref name="timeout"/> since <paramref name="started"/>.</summary>
+    private async Task<T> UntilAnsweredAsync<T>(Func<CancellationToken, Task<T>> call, long started, TimeSpan timeout, Backoff backoff,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StreamUnavailableException ex) when (_time.GetElapsedTime(started) < timeout)
+            {
+                KinesisLog.StreamNotAnswering(_logger, _client.StreamName, ex.Message);
+                await Task.Delay(backoff.Next(), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }
