@@ -17,6 +17,7 @@ using Sendy.Engine.Storage;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.Kinesis;
 using Microsoft.Extensions.Options;
+using Sendy.Engine.Trackers;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine;
@@ -54,7 +55,8 @@ public static class EngineServiceCollectionExtensions
 
         services.AddValidatedOptions<IngestOptions>(configuration, IngestOptions.Section);
         services.AddSingleton<DriverTokenCache>();
-        services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<TrackerDevices>();
+        services.AddSingleton<TrackerReports>();
         var live = services.AddValidatedOptions<LiveOptions>(configuration, LiveOptions.Section);
         // Optional collaborators (LiveAnnouncer, CrossNodeLive, IAcceptedPositionsListener) are
         // registered only when configured; the constructors that take them default to null.

@@ -43,7 +43,8 @@ public abstract class FleetAdminContext : SendyBunitContext
         Services.AddOptions<PublicLinkOptions>().Bind(configuration.GetSection(PublicLinkOptions.Section));
         Services.AddSingleton<TrackingLinks>();
         Services.AddSingleton<FleetRegistry>();
-        Services.AddSingleton<DeviceDirectory>();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<Sendy.Engine.Trackers.TrackerReports>();
         Services.AddSingleton<Sendy.Engine.Tracking.ITrackingQueries, Sendy.Engine.Tracking.EfTrackingQueries>();
         Services.AddSingleton<DriverTokenCache>();
         Services.AddSingleton<FleetAdmin>();

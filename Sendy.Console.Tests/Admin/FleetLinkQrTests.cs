@@ -60,7 +60,7 @@ public sealed partial class FleetLinkQrTests
     /// (600 tried: 7 misses, 0 with the hint), which made this test flaky without saying anything
     /// about the code itself.
     /// </summary>
-    private static string? Decode(bool[,] modules)
+    internal static string? Decode(bool[,] modules)
     {
         var size = modules.GetLength(0) * PixelsPerModule;
         var pixels = new byte[size * size];

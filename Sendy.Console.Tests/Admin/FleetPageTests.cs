@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sendy.Console.Components.Pages.Admin;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
+using Sendy.Engine.Trackers;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
@@ -24,7 +25,8 @@ public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), ICl
     private async Task<string> TruckAsync(string name = "Sendy", string? device = null)
     {
         var id = NewId();
-        Assert.True((await Fleet.CreateTruckAsync(id, new TruckInput(name, null, device), default)).Succeeded);
+        Assert.True((await Fleet.CreateTruckAsync(id, new TruckInput(name, null), default)).Succeeded);
+        if (device is not null) Assert.True((await Fleet.SetLegacyTrackerIdAsync(id, device, default)).Succeeded);
         return id;
     }
 
@@ -83,26 +85,69 @@ public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), ICl
     }
 
     [Fact]
-    public async Task editing_a_truck_to_a_device_another_truck_has_names_that_truck()
+    public async Task a_tracker_id_is_issued_shown_once_with_a_qr_code_traccar_client_scans_and_a_new_one_stops_it()
+    {
+        var truck = await TruckAsync("Tracked");
+        var page = Page();
+        var devices = new TrackerDevices(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>());
+
+        await Row(page, "trucks", truck).QuerySelector("[data-testid=truck-tracker-actions]")!.ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=issue-tracker-id]").ClickAsync(new MouseEventArgs());
+
+        var dialog = page.WaitForElement("[data-testid=driver-link-dialog]", Patience);
+        var id = page.Find("[data-testid=tracker-id]").GetAttribute("value")!;
+        var url = page.Find("[data-testid=driver-link]").GetAttribute("value")!;
+        Assert.Matches("^[0-9a-hjkmnp-tv-z]{26}$", id);
+        Assert.Equal($"http://sendy.test/osmand?id={id}", url);
+        Assert.Equal(url, FleetLinkQrTests.Decode(FleetLinkQr.Modules(url)));
+        Assert.NotNull(page.Find("[data-testid=driver-link-qr] svg path"));
+        Assert.Contains("shown only now", dialog.TextContent);
+        Assert.Equal(truck, await devices.FindTruckAsync(id, default));
+        page.WaitForAssertion(() => Assert.Contains("Issued id", Row(page, "trucks", truck).TextContent), Patience);
+
+        await page.Find("[data-testid=link-done]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=driver-link-dialog]")), Patience);
+        Assert.DoesNotContain(id, page.Markup); // only its hash is stored; the page keeps no copy
+
+        await Row(page, "trucks", truck).QuerySelector("[data-testid=truck-tracker-actions]")!.ClickAsync(new MouseEventArgs());
+        Assert.Contains("Issue a new id", page.Find("[data-testid=issue-tracker-id]").TextContent);
+        await page.Find("[data-testid=issue-tracker-id]").ClickAsync(new MouseEventArgs());
+        page.WaitForElement("[data-testid=driver-link-dialog]", Patience);
+        var second = page.Find("[data-testid=tracker-id]").GetAttribute("value")!;
+        Assert.NotEqual(id, second);
+        Assert.Null(await devices.FindTruckAsync(id, default));
+        Assert.Equal(truck, await devices.FindTruckAsync(second, default));
+    }
+
+    [Fact]
+    public async Task a_legacy_id_is_warned_about_and_one_another_truck_has_names_that_truck()
     {
         var device = "dev-" + Guid.NewGuid().ToString("N")[..8];
         var holder = await TruckAsync("Holder", device);
         var edited = await TruckAsync("Edited");
         var page = Page();
+        Assert.Contains("Legacy id", Row(page, "trucks", holder).TextContent);
+        Assert.Contains("can be guessed", page.Find("[data-testid=legacy-tracker-warning]").TextContent);
 
-        await Row(page, "trucks", edited).QuerySelector("[data-testid=edit-truck]")!.ClickAsync(new MouseEventArgs());
-        await page.Find("[data-testid=edit-truck-device]").ChangeAsync(new() { Value = device });
-        await page.Find("[data-testid=save-truck]").ClickAsync(new MouseEventArgs());
+        await Row(page, "trucks", edited).QuerySelector("[data-testid=truck-tracker-actions]")!.ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=legacy-id]").ChangeAsync(new() { Value = device });
+        await page.Find("[data-testid=save-legacy-id]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains($"This device is already registered to truck {holder}.", page.Find("[data-testid=tracker-dialog]").TextContent), Patience);
 
-        page.WaitForAssertion(() => Assert.Contains($"This device is already registered to truck {holder}.", page.Find("[data-testid=edit-truck-dialog]").TextContent), Patience);
+        await page.Find("[data-testid=legacy-id]").ChangeAsync(new() { Value = "with space" });
+        await page.Find("[data-testid=save-legacy-id]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains("without spaces", page.Find("[data-testid=tracker-dialog]").TextContent), Patience);
 
-        await page.Find("[data-testid=edit-truck-device]").ChangeAsync(new() { Value = device + "-2" });
-        await page.Find("[data-testid=edit-truck-name]").ChangeAsync(new() { Value = "Renamed" });
-        await page.Find("[data-testid=save-truck]").ClickAsync(new MouseEventArgs());
-        page.WaitForAssertion(() => Assert.Contains($"Truck {edited} saved.", page.Find("[data-testid=fleet-message]").TextContent), Patience);
-        Assert.Empty(page.FindAll("[data-testid=edit-truck-dialog]"));
-        Assert.Contains("Renamed", Row(page, "trucks", edited).TextContent);
-        Assert.Contains(device + "-2", Row(page, "trucks", edited).TextContent);
+        await page.Find("[data-testid=legacy-id]").ChangeAsync(new() { Value = device + "-2" });
+        await page.Find("[data-testid=save-legacy-id]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains($"Truck {edited} now takes", page.Find("[data-testid=fleet-message]").TextContent), Patience);
+        Assert.Contains("Legacy id", Row(page, "trucks", edited).TextContent);
+        Assert.DoesNotContain(device, page.Markup); // ids are stored hashed: not even a legacy one is shown back
+
+        await Row(page, "trucks", edited).QuerySelector("[data-testid=truck-tracker-actions]")!.ClickAsync(new MouseEventArgs());
+        await page.Find("[data-testid=remove-tracker-id]").ClickAsync(new MouseEventArgs());
+        page.WaitForAssertion(() => Assert.Contains($"Truck {edited} has no tracker", page.Find("[data-testid=fleet-message]").TextContent), Patience);
+        Assert.DoesNotContain("Legacy id", Row(page, "trucks", edited).TextContent);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
             base.ConfigureWebHost(builder);
             builder.UseSetting("Sendy:RateLimits:PerTokenPermits", "100000");
             builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:PerDevicePermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:CircuitPerIpPermits", "100000");
         }
     }
 
@@ -151,8 +153,7 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
     public async Task the_osmand_endpoint_never_answers_500()
     {
         var (truck, _, _) = await app.CreateTruckWithDeliveryAsync();
-        var device = "fuzz-" + Guid.NewGuid().ToString("N")[..8];
-        await app.Fleet.SetDeviceAsync(truck, device, default);
+        var device = (await app.Fleet.IssueDeviceIdAsync(truck, default))!;
         var client = app.CreateClient();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var tried = 0;
@@ -163,14 +164,14 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
                 query[param] = value;
                 var url = "/osmand?" + string.Join("&", query.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
                 var code = (int)(await client.GetAsync(url)).StatusCode;
-                Assert.True(code is 200 or 400 or 404, $"osmand {url} answered {code}");
+                Assert.True(code is 200, $"osmand {url} answered {code}"); // a tracker resends anything else forever
                 tried++;
             }
         var json = $$$"""{"location":{"timestamp":"{{{DateTimeOffset.UtcNow:O}}}","coords":{"latitude":37.5,"longitude":127,"speed":3}},"device_id":"{{{device}}}"}""";
         for (var i = 0; i < json.Length; i += 3)
         {
             var code = (int)(await client.PostAsync("/osmand", new StringContent(json[..i], Encoding.UTF8, "application/json"))).StatusCode;
-            Assert.True(code is 200 or 400 or 404, $"osmand JSON {Preview(json[..i])} answered {code}");
+            Assert.True(code is 200, $"osmand JSON {Preview(json[..i])} answered {code}");
             tried++;
         }
         output.WriteLine($"OsmAnd: {tried} inputs, no 5xx");

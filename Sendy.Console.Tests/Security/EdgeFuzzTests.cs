@@ -28,6 +28,8 @@ public sealed class EdgeFuzzTests(EdgeFuzzTests.App app, ITestOutputHelper outpu
             builder.UseSetting("Sendy:Staff:SignInPerIpPermits", "100000");
             builder.UseSetting("Sendy:Staff:SignInPerUserPermits", "100000");
             builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:PerDevicePermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:CircuitPerIpPermits", "100000");
             builder.UseSetting("Sendy:Telemetry:PrometheusScrapeToken", ScrapeToken);
             builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, TestPeerAddress>());
         }

@@ -1,57 +1,65 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.Options;
+using Sendy.Console.Security;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Streams;
+using Sendy.Engine.Trackers;
 
 namespace Sendy.Console.Api;
 
 /// <summary>
-/// The OsmAnd protocol, as Traccar Client and similar tracker apps speak it: <c>GET|POST /osmand</c>
-/// with query or form parameters (id, lat, lon, timestamp in seconds, milliseconds or ISO 8601,
-/// speed in knots, bearing, altitude, accuracy, batt), or the JSON body variant
-/// <c>{"location":{"timestamp","coords":{...},"battery":{...}},"device_id"}</c> (speed in m/s).
-/// The device id must be registered to a truck; fixes then take the same path as the ingest API.
+/// The OsmAnd protocol, as Traccar Client and similar tracker apps speak it: <c>GET|POST /osmand</c>,
+/// every request shape Traccar's decoder accepts (see <see cref="OsmAndMessage"/>). The device id is an
+/// id Sendy issued to the truck (or a legacy id an admin typed).
+/// <para>
+/// Tracker apps keep a refused request and resend it before any newer one, so the answer is 200
+/// whenever resending cannot help: for an unknown device id (nothing stored; counted per hash prefix
+/// and address for admins) exactly as for a known one, and for a fix that cannot be stored (kept with
+/// its bytes and reason, counted per truck). Other answers: 413 for a body over the ingest limit
+/// (declared or chunked), 429 when the caller's address or the known device is over its limit, 503
+/// with Retry-After when the stream did not take a storable fix (the app resends it later, nothing lost).
+/// </para>
 /// </summary>
 public static class OsmAndApi
 {
-    private const double MetersPerSecondPerKnot = 0.514444;
-
     public static WebApplication MapOsmAndApi(this WebApplication app)
     {
         app.MapMethods("/osmand", ["GET", "POST"], HandleAsync).WithName("OsmAnd");
         return app;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, DeviceDirectory devices, PositionIngestor ingestor,
-        IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpContext http, TrackerDevices devices, TrackerReports reports, TrackerLimiter limiter,
+        PositionIngestor ingestor, IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        OsmAndFix? fix;
-        try
-        {
-            fix = await ReadAsync(http.Request, options.Value.MaxBodyBytes, cancellationToken);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or InvalidDataException)
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["not an OsmAnd request"] });
-        }
-        if (fix is null)
-            return Results.Problem(statusCode: 413, title: "Request too large");
-        if (string.IsNullOrWhiteSpace(fix.DeviceId))
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["the device id is required"] });
-        var truckId = await devices.FindTruckAsync(fix.DeviceId, cancellationToken);
-        if (truckId is null)
-            return Results.Problem(statusCode: 404, title: "Unknown device",
-                detail: "Register this device id on a truck first (admin: PUT /api/v1/trucks/{truckId}/device).");
+        var body = await RequestBody.ReadLimitedAsync(http.Request, options.Value.MaxBodyBytes, cancellationToken);
+        if (body is null) return Results.Problem(statusCode: 413, title: "Request too large");
+        var receivedAt = time.GetUtcNow();
+        var message = OsmAndMessage.Parse(http.Request.Query, http.Request.ContentType, body, receivedAt);
 
-        var dto = new FixDto(null, fix.Lat, fix.Lon, fix.Timestamp, fix.SpeedMps, fix.Heading, fix.Accuracy);
-        var errors = FixValidator.Validate([dto], truckId, time.GetUtcNow(), options.Value)
-            .ToDictionary(kv => kv.Key.Replace("fixes[0].", "", StringComparison.Ordinal), kv => kv.Value);
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The fix is invalid");
+        var truckId = message.DeviceId is { } deviceId ? await devices.FindTruckAsync(deviceId, cancellationToken) : null;
+        if (truckId is null)
+        {
+            await reports.RecordUnknownAsync(message.DeviceId, http.Connection.RemoteIpAddress?.ToString() ?? "?", cancellationToken);
+            return Delivered;
+        }
+        if (limiter.Refuse(truckId) is { } retryAfter) return RateLimits.TooManyRequests(http, retryAfter);
+
+        var storable = new List<FixDto?>();
+        var refused = new List<string>();
+        foreach (var fix in message.Fixes)
+        {
+            var problem = fix.Problem ?? Validate(fix.Fix, truckId, receivedAt, options.Value);
+            if (problem is null) storable.Add(fix.Fix);
+            else refused.Add(problem);
+        }
+        if (message.Problem is { } whole) refused.Add(whole);
+        if (refused.Count > 0) await reports.RefuseAsync(truckId, Raw(http.Request, body), string.Join(" | ", refused.Distinct()), cancellationToken);
+        if (storable.Count == 0) return Delivered;
         try
         {
-            await ingestor.IngestAsync(truckId, [dto], cancellationToken);
-            return Results.Ok(); // Traccar Client treats any 200 as delivered
+            await ingestor.IngestAsync(truckId, storable, cancellationToken);
+            return Delivered;
         }
         catch (StreamException ex) when (ex is not StreamValidationException)
         {
@@ -60,64 +68,21 @@ public static class OsmAndApi
         }
     }
 
-    internal sealed record OsmAndFix(string? DeviceId, double? Lat, double? Lon, DateTimeOffset? Timestamp, double? SpeedMps,
-        double? Heading, double? Accuracy);
+    /// <summary>The one answer for anything the app should not resend: an empty 200, the same for every device id.</summary>
+    private static IResult Delivered => Results.Ok();
 
-    /// <summary>Reads query, form or JSON parameters; null when the body is too large.</summary>
-    internal static async Task<OsmAndFix?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    private static string? Validate(FixDto fix, string truckId, DateTimeOffset now, IngestOptions options)
     {
-        var values = request.Query.ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        if (HttpMethods.IsPost(request.Method) && request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            var body = await RequestBody.ReadLimitedAsync(request, maxBytes, cancellationToken);
-            return body is null ? null : ReadJson(body);
-        }
-        if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-        {
-            if (request.ContentLength > maxBytes) return null;
-            foreach (var (k, v) in await request.ReadFormAsync(cancellationToken)) values[k] = v.ToString();
-        }
-        values.TryGetValue("id", out var id);
-        if (id is null) values.TryGetValue("deviceid", out id);
-        return new OsmAndFix(id, Number(values, "lat"), Number(values, "lon"), Timestamp(values.GetValueOrDefault("timestamp")),
-            Number(values, "speed") * MetersPerSecondPerKnot, Number(values, "bearing") ?? Number(values, "heading"), Number(values, "accuracy"));
+        var errors = FixValidator.Validate([fix], truckId, now, options);
+        return errors.Count == 0
+            ? null
+            : string.Join("; ", errors.Select(kv => $"{kv.Key.Replace("fixes[0].", "", StringComparison.Ordinal)} {string.Join(", ", kv.Value)}"));
     }
 
-    private static OsmAndFix ReadJson(byte[] body)
+    /// <summary>The request as received, for the admin: method, query string and body.</summary>
+    private static byte[] Raw(HttpRequest request, byte[] body)
     {
-        using var doc = JsonDocument.Parse(body);
-        var root = doc.RootElement;
-        var location = root.GetProperty("location");
-        var coords = location.GetProperty("coords");
-        return new OsmAndFix(
-            root.TryGetProperty("device_id", out var device) ? device.ToString() : null,
-            Double(coords, "latitude"), Double(coords, "longitude"),
-            location.TryGetProperty("timestamp", out var ts) ? Timestamp(ts.ToString()) : null,
-            Double(coords, "speed"), Double(coords, "heading"), Double(coords, "accuracy"));
-    }
-
-    private static double? Double(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : e.TryGetProperty(name, out v) && v.ValueKind != JsonValueKind.Null ? throw new FormatException(name) : null;
-
-    private static double? Number(Dictionary<string, string> values, string name) =>
-        values.TryGetValue(name, out var s) && s.Length > 0
-            ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN
-            : null;
-
-    /// <summary>Seconds or milliseconds since the epoch, or ISO 8601.</summary>
-    internal static DateTimeOffset? Timestamp(string? s)
-    {
-        if (string.IsNullOrWhiteSpace(s)) return null;
-        // Anything outside what a DateTimeOffset can hold (Infinity, 20-digit numbers) is just invalid: null, so a 400.
-        const double maxMs = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-        if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-        {
-            var ms = n > 100_000_000_000 ? n : n * 1000.0;
-            return ms is >= 0 and <= maxMs ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms) : null;
-        }
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var f))
-            return double.IsFinite(f) && f * 1000 is >= 0 and <= maxMs ? DateTimeOffset.FromUnixTimeMilliseconds((long)(f * 1000)) : null;
-        return DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        var head = Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n\n");
+        return [.. head, .. body];
     }
 }

@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Sendy.Console.Api;
 using Sendy.Engine;
+using Sendy.Engine.Ingest;
 
 namespace Sendy.Console.Security;
 
@@ -22,19 +25,38 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int PerIpPermits { get; set; } = 600;
 
+    /// <summary>Requests per window for one known tracker device (<c>/osmand</c>), after the per-address limit.</summary>
+    [Range(1, 1_000_000)]
+    public int PerDevicePermits { get; set; } = 60;
+
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Blazor negotiations and circuit connections per <see cref="CircuitWindow"/> from one address.</summary>
+    [Range(1, 1_000_000)]
+    public int CircuitPerIpPermits { get; set; } = 120;
+
+    public TimeSpan CircuitWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
-/// Per-token and per-IP fixed windows, chained, on the public surface: the APIs and the token
-/// pages. A refused request gets 429 with Retry-After. Tokens are partitioned by their hash so the
-/// limiter never holds a token itself.
+/// Fixed windows on the public surface, keyed on who is calling. A refused request gets 429 with
+/// Retry-After. Tokens are partitioned by their hash so the limiter never holds a token itself.
+/// <list type="bullet">
+/// <item>Driver and tracking tokens: per token. A driver whose token this node resolved lately is
+/// limited by token only, so phones behind one carrier NAT address are not throttled together; a
+/// token not (yet) known also counts against its address, so made-up tokens cannot dodge it.</item>
+/// <item><c>/osmand</c>: every request counts against its address before the device is looked up
+/// (a throttled address gets the same 429 for right and wrong ids); known devices also get
+/// <see cref="TrackerLimiter"/>'s per-device limit inside the endpoint.</item>
+/// <item>Blazor negotiations and circuit connections: per address.</item>
+/// </list>
 /// </summary>
 public static class RateLimits
 {
     public static IServiceCollection AddSendyRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = services.AddValidatedOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
+        services.AddSingleton<TrackerLimiter>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -43,41 +65,83 @@ public static class RateLimits
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
                     ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
                     : (int)Math.Ceiling(options.Window.TotalSeconds);
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: 429, title: "Too many requests",
-                        detail: $"Slow down and retry after {seconds} s.")
-                    .ExecuteAsync(context.HttpContext);
+                await TooManyRequests(context.HttpContext, seconds).ExecuteAsync(context.HttpContext);
             };
             if (!options.Enabled) return;
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http => TokenKey(http) is { } key
                     ? RateLimitPartition.GetFixedWindowLimiter("t:" + key, _ => Window(options.PerTokenPermits, options.Window))
                     : RateLimitPartition.GetNoLimiter("none")),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => IsPublic(http.Request.Path)
+                PartitionedRateLimiter.Create<HttpContext, string>(http => CountsAgainstAddress(http)
                     ? RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => Window(options.PerIpPermits, options.Window))
+                    : RateLimitPartition.GetNoLimiter("none")),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsCircuitStart(http.Request)
+                    ? RateLimitPartition.GetFixedWindowLimiter("circuit:" + http.Connection.RemoteIpAddress,
+                        _ => Window(options.CircuitPerIpPermits, options.CircuitWindow))
                     : RateLimitPartition.GetNoLimiter("none")));
         });
         return services;
     }
 
-    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
+    internal static IResult TooManyRequests(HttpContext http, int seconds)
+    {
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: 429, title: "Too many requests", detail: $"Slow down and retry after {seconds} s.");
+    }
+
+    internal static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
         new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
 
     internal static bool IsPublic(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/t") || path.StartsWithSegments("/d") || path.StartsWithSegments("/osmand");
 
+    /// <summary>Public requests count against their address, except a driver API call whose token this node already knows.</summary>
+    internal static bool CountsAgainstAddress(HttpContext http)
+    {
+        if (!IsPublic(http.Request.Path)) return false;
+        if (!http.Request.Path.StartsWithSegments("/api") || BearerToken.From(http.Request) is not { } token) return true;
+        return !http.RequestServices.GetRequiredService<DriverTokenCache>().IsKnownDriver(token);
+    }
+
+    /// <summary>A Blazor negotiation, or the request that opens a circuit's connection (WebSocket, SSE or the first long poll).</summary>
+    internal static bool IsCircuitStart(HttpRequest request) =>
+        request.Path.StartsWithSegments("/_blazor/negotiate")
+        || (request.Path.Equals("/_blazor", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsGet(request.Method)
+            && (request.HttpContext.WebSockets.IsWebSocketRequest || request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal)));
+
     /// <summary>The bearer token, or the token segment of /t/{token} and /d/{token}, hashed.</summary>
     internal static string? TokenKey(HttpContext http)
     {
         var path = http.Request.Path;
-        if (!IsPublic(path)) return null;
+        if (!IsPublic(path) || path.StartsWithSegments("/osmand")) return null; // trackers: per address, then per device (TrackerLimiter)
         string? token = null;
         var auth = http.Request.Headers.Authorization.ToString();
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = auth[7..].Trim();
-        else if (path.StartsWithSegments("/osmand")) token = http.Request.Query["id"].ToString(); // the tracker's device id
         else if ((path.StartsWithSegments("/t", out var rest) || path.StartsWithSegments("/d", out rest)) && rest.HasValue)
             token = rest.Value!.TrimStart('/').Split('/')[0];
         if (string.IsNullOrEmpty(token)) return null;
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 12);
     }
+}
+
+/// <summary>The per-device limit of known trackers, taken once the device is found (so unknown ids never reach it).</summary>
+public sealed class TrackerLimiter(IOptions<RateLimitOptions> options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string>? _limiter = options.Value.Enabled
+        ? PartitionedRateLimiter.Create<string, string>(truckId =>
+            RateLimitPartition.GetFixedWindowLimiter(truckId, _ => RateLimits.Window(options.Value.PerDevicePermits, options.Value.Window)))
+        : null;
+
+    /// <summary>Null when the device may go on; otherwise the seconds to tell it to wait.</summary>
+    public int? Refuse(string truckId)
+    {
+        if (_limiter is null) return null;
+        using var lease = _limiter.AttemptAcquire(truckId);
+        if (lease.IsAcquired) return null;
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : (int)Math.Ceiling(options.Value.Window.TotalSeconds);
+    }
+
+    public void Dispose() => _limiter?.Dispose();
 }

@@ -4,6 +4,7 @@ using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Trackers;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
@@ -19,8 +20,9 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
 
     private FleetRegistry Registry => new(Contexts, TestLinks.Create(), _time);
 
-    private FleetAdmin Admin(DeviceDirectory? devices = null, DriverTokenCache? drivers = null) =>
-        new(Contexts, Registry, devices ?? new DeviceDirectory(Contexts, _time), drivers ?? NewDriverCache(), _time);
+    private FleetAdmin Admin(DriverTokenCache? drivers = null) => new(Contexts, Registry, drivers ?? NewDriverCache(), _time);
+
+    private TrackerDevices Devices => new(Contexts);
 
     private DriverTokenCache NewDriverCache() => new(new EfTrackingQueries(Contexts, db.DataSource, _time), _time);
 
@@ -32,11 +34,11 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task a_new_truck_is_stored_trimmed_with_blank_optionals_as_null()
     {
         var id = NewId();
-        var result = await Admin().CreateTruckAsync($"  {id} ", new TruckInput(" Sendy 1 ", "  ", ""), default);
+        var result = await Admin().CreateTruckAsync($"  {id} ", new TruckInput(" Sendy 1 ", "  "), default);
 
         Assert.True(result.Succeeded);
         var listed = Assert.Single(await Queries.ListTrucksAsync(default), t => t.Id == id);
-        Assert.Equal(new TruckSummary(id, "Sendy 1", null, null, 0, Now), listed);
+        Assert.Equal(new TruckSummary(id, "Sendy 1", null, TrackerIdKind.None, null, 0, Now), listed);
     }
 
     [Theory]
@@ -47,7 +49,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     [InlineData("a/b", "id", FleetError.BadTruckId)]
     public async Task a_bad_truck_id_is_refused_with_the_field_named(string id, string field, FleetError error)
     {
-        var result = await Admin().CreateTruckAsync(id, new TruckInput("Name", null, null), default);
+        var result = await Admin().CreateTruckAsync(id, new TruckInput("Name", null), default);
 
         var problem = Assert.Single(result.Problems);
         Assert.Equal((field, error), (problem.Field, problem.Error));
@@ -57,10 +59,10 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task over_long_fields_are_refused_with_their_limits_and_nothing_is_stored()
     {
         var id = new string('A', FleetRules.MaxTruckId + 1);
-        var result = await Admin().CreateTruckAsync(id, new TruckInput(new string('n', 201), new string('p', 33), new string('d', 129)), default);
+        var result = await Admin().CreateTruckAsync(id, new TruckInput(new string('n', 201), new string('p', 33)), default);
 
         Assert.Equal(
-            [("id", FleetError.TooLong, 64), ("name", FleetError.TooLong, 200), ("plate", FleetError.TooLong, 32), ("deviceId", FleetError.TooLong, 128)],
+            [("id", FleetError.TooLong, 64), ("name", FleetError.TooLong, 200), ("plate", FleetError.TooLong, 32)],
             result.Problems.Select(p => (p.Field, p.Error, p.Limit ?? 0)));
         Assert.DoesNotContain(await Queries.ListTrucksAsync(default), t => t.Id.StartsWith("AAAA", StringComparison.Ordinal));
     }
@@ -69,55 +71,78 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task a_taken_truck_id_is_a_problem_not_an_exception()
     {
         var id = NewId();
-        Assert.True((await Admin().CreateTruckAsync(id, new TruckInput("First", null, null), default)).Succeeded);
+        Assert.True((await Admin().CreateTruckAsync(id, new TruckInput("First", null), default)).Succeeded);
 
-        var again = await Admin().CreateTruckAsync(id, new TruckInput("Second", null, null), default);
+        var again = await Admin().CreateTruckAsync(id, new TruckInput("Second", null), default);
 
         Assert.Equal(new FleetProblem("id", FleetError.TruckIdTaken), Assert.Single(again.Problems));
         Assert.Equal("First", (await Queries.ListTrucksAsync(default)).Single(t => t.Id == id).Name);
     }
 
     [Fact]
-    public async Task a_device_id_held_by_another_truck_names_that_truck_on_create_and_on_edit()
+    public async Task an_issued_tracker_id_is_a_128_bit_secret_stored_only_as_its_hash_and_a_new_one_stops_it_at_once()
     {
-        var (holder, other) = (NewId(), NewId());
-        var device = "dev-" + Guid.NewGuid().ToString("N")[..6];
-        Assert.True((await Admin().CreateTruckAsync(holder, new TruckInput("Holder", null, device), default)).Succeeded);
-        Assert.True((await Admin().CreateTruckAsync(other, new TruckInput("Other", null, null), default)).Succeeded);
+        var id = NewId();
+        Assert.True((await Admin().CreateTruckAsync(id, new TruckInput("Truck", null), default)).Succeeded);
 
-        var created = await Admin().CreateTruckAsync(NewId(), new TruckInput("Third", null, device), default);
-        var edited = await Admin().UpdateTruckAsync(other, new TruckInput("Other", "서울 12가 3456", device), default);
+        var first = (await Admin().IssueTrackerIdAsync(id, default)).Value!;
+        Assert.Equal(id, await Devices.FindTruckAsync(first, default));
+        var second = (await Admin().IssueTrackerIdAsync(id, default)).Value!;
 
-        Assert.Equal(new FleetProblem("deviceId", FleetError.DeviceIdTaken, Detail: holder), Assert.Single(created.Problems));
-        Assert.Equal(new FleetProblem("deviceId", FleetError.DeviceIdTaken, Detail: holder), Assert.Single(edited.Problems));
-        var stored = (await Queries.ListTrucksAsync(default)).Single(t => t.Id == other);
-        Assert.Null(stored.Plate); // the refused edit changed nothing
-        Assert.Null(stored.DeviceId);
+        Assert.Matches("^[0-9a-hjkmnp-tv-z]{26}$", first); // 26 x 5 bits = 130 bits
+        Assert.NotEqual(first, second);
+        Assert.Null(await Devices.FindTruckAsync(first, default)); // no cache anywhere: every node stops it now
+        Assert.Equal(id, await Devices.FindTruckAsync(second, default));
+        await using var db = await Contexts.CreateDbContextAsync();
+        var stored = await db.Trucks.SingleAsync(t => t.Id == id);
+        Assert.Equal(TrackerIds.Hash(second), stored.DeviceIdHash);
+        Assert.Equal((false, Now), (stored.DeviceIdLegacy, stored.DeviceIdSetAt));
+        Assert.Equal(new TruckSummary(id, "Truck", null, TrackerIdKind.Issued, Now, 0, Now), (await Queries.ListTrucksAsync(default)).Single(t => t.Id == id));
     }
 
     [Fact]
-    public async Task editing_a_truck_moves_its_device_and_the_directory_follows_at_once()
+    public async Task a_legacy_id_held_by_another_truck_names_that_truck_and_bad_ones_are_refused()
+    {
+        var (holder, other) = (NewId(), NewId());
+        var device = "dev-" + Guid.NewGuid().ToString("N")[..6];
+        Assert.True((await Admin().CreateTruckAsync(holder, new TruckInput("Holder", null), default)).Succeeded);
+        Assert.True((await Admin().CreateTruckAsync(other, new TruckInput("Other", null), default)).Succeeded);
+        Assert.True((await Admin().SetLegacyTrackerIdAsync(holder, $"  {device} ", default)).Succeeded);
+
+        Assert.Equal(new FleetProblem("deviceId", FleetError.DeviceIdTaken, Detail: holder),
+            Assert.Single((await Admin().SetLegacyTrackerIdAsync(other, device, default)).Problems));
+        Assert.Equal(FleetError.BadDeviceId, Assert.Single((await Admin().SetLegacyTrackerIdAsync(other, "a b", default)).Problems).Error);
+        Assert.Equal(FleetError.Required, Assert.Single((await Admin().SetLegacyTrackerIdAsync(other, " ", default)).Problems).Error);
+        Assert.Equal((FleetError.TooLong, 128),
+            Assert.Single((await Admin().SetLegacyTrackerIdAsync(other, new string('d', 129), default)).Problems) is var p ? (p.Error, p.Limit) : default);
+        Assert.Equal(FleetError.UnknownTruck, Assert.Single((await Admin().SetLegacyTrackerIdAsync("NOPE-" + other, "x", default)).Problems).Error);
+
+        Assert.Equal(holder, await Devices.FindTruckAsync(device, default));
+        Assert.Equal(TrackerIdKind.Legacy, (await Queries.ListTrucksAsync(default)).Single(t => t.Id == holder).Tracker);
+        Assert.Equal(TrackerIdKind.None, (await Queries.ListTrucksAsync(default)).Single(t => t.Id == other).Tracker);
+
+        Assert.True((await Admin().RemoveTrackerIdAsync(holder, default)).Succeeded);
+        Assert.Null(await Devices.FindTruckAsync(device, default));
+        Assert.True((await Admin().SetLegacyTrackerIdAsync(other, device, default)).Succeeded); // free again
+    }
+
+    [Fact]
+    public async Task editing_a_truck_changes_name_and_plate()
     {
         var id = NewId();
-        var (oldDevice, newDevice) = ("old-" + id, "new-" + id);
-        var devices = new DeviceDirectory(Contexts, _time);
-        Assert.True((await Admin(devices).CreateTruckAsync(id, new TruckInput("Truck", null, oldDevice), default)).Succeeded);
-        Assert.Equal(id, await devices.FindTruckAsync(oldDevice, default));
-        Assert.Null(await devices.FindTruckAsync(newDevice, default)); // cached as unknown
+        Assert.True((await Admin().CreateTruckAsync(id, new TruckInput("Truck", null), default)).Succeeded);
 
-        var result = await Admin(devices).UpdateTruckAsync(id, new TruckInput("Renamed", "경기 81바 1234", newDevice), default);
+        var result = await Admin().UpdateTruckAsync(id, new TruckInput("Renamed", "경기 81바 1234"), default);
 
         Assert.True(result.Succeeded);
-        Assert.Equal(new TruckSummary(id, "Renamed", "경기 81바 1234", newDevice, 0, Now),
+        Assert.Equal(new TruckSummary(id, "Renamed", "경기 81바 1234", TrackerIdKind.None, null, 0, Now),
             (await Queries.ListTrucksAsync(default)).Single(t => t.Id == id));
-        Assert.Null(await devices.FindTruckAsync(oldDevice, default));
-        Assert.Equal(id, await devices.FindTruckAsync(newDevice, default));
     }
 
     [Fact]
     public async Task editing_an_unknown_truck_says_so()
     {
-        var result = await Admin().UpdateTruckAsync("NOPE-" + NewId(), new TruckInput("Name", null, null), default);
+        var result = await Admin().UpdateTruckAsync("NOPE-" + NewId(), new TruckInput("Name", null), default);
 
         Assert.Equal(FleetError.UnknownTruck, Assert.Single(result.Problems).Error);
     }
@@ -126,7 +151,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task a_new_driver_gets_a_working_token_and_is_listed_with_the_truck_name()
     {
         var truck = NewId();
-        await Admin().CreateTruckAsync(truck, new TruckInput("Sendy 7", null, null), default);
+        await Admin().CreateTruckAsync(truck, new TruckInput("Sendy 7", null), default);
 
         var result = await Admin().CreateDriverAsync(" 김민수 ", truck, default);
 
@@ -151,7 +176,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task a_new_link_replaces_the_old_one()
     {
         var truck = NewId();
-        await Admin().CreateTruckAsync(truck, new TruckInput("Truck", null, null), default);
+        await Admin().CreateTruckAsync(truck, new TruckInput("Truck", null), default);
         var driver = (await Admin().CreateDriverAsync("Minsu", truck, default)).Value!;
         var queries = new EfTrackingQueries(Contexts, db.DataSource, _time);
 
@@ -168,8 +193,8 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task this_nodes_token_cache_follows_a_new_link_and_a_move_at_once()
     {
         var (first, second) = (NewId(), NewId());
-        await Admin().CreateTruckAsync(first, new TruckInput("First", null, null), default);
-        await Admin().CreateTruckAsync(second, new TruckInput("Second", null, null), default);
+        await Admin().CreateTruckAsync(first, new TruckInput("First", null), default);
+        await Admin().CreateTruckAsync(second, new TruckInput("Second", null), default);
         var cache = NewDriverCache();
         var driver = (await Admin(drivers: cache).CreateDriverAsync("Minsu", first, default)).Value!;
         Assert.Equal(first, (await cache.FindAsync(driver.Token, default))!.TruckId); // now cached for 30 s
@@ -186,8 +211,8 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
     public async Task a_driver_moves_to_another_truck_unless_a_delivery_of_theirs_is_open()
     {
         var (first, second) = (NewId(), NewId());
-        await Admin().CreateTruckAsync(first, new TruckInput("First", null, null), default);
-        await Admin().CreateTruckAsync(second, new TruckInput("Second", null, null), default);
+        await Admin().CreateTruckAsync(first, new TruckInput("First", null), default);
+        await Admin().CreateTruckAsync(second, new TruckInput("Second", null), default);
         var driver = (await Admin().CreateDriverAsync("Minsu", first, default)).Value!.Entity;
 
         var moved = await Admin().ReassignDriverAsync(driver.Id, second, default);

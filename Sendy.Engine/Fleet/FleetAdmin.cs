@@ -2,11 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Trackers;
 
 namespace Sendy.Engine.Fleet;
 
 /// <summary>A truck's editable fields, as an admin typed them (trimmed here).</summary>
-public sealed record TruckInput(string? Name, string? Plate, string? DeviceId);
+public sealed record TruckInput(string? Name, string? Plate);
 
 /// <summary>
 /// An admin's changes to trucks and drivers: validated, and every refusal (bad input, a taken id
@@ -14,7 +15,7 @@ public sealed record TruckInput(string? Name, string? Plate, string? DeviceId);
 /// foreign-key violations are read from PostgreSQL so two admins racing get the same answer.
 /// </summary>
 public sealed class FleetAdmin(
-    IDbContextFactory<SendyDbContext> contexts, FleetRegistry registry, DeviceDirectory devices, DriverTokenCache drivers, TimeProvider time)
+    IDbContextFactory<SendyDbContext> contexts, FleetRegistry registry, DriverTokenCache drivers, TimeProvider time)
 {
     private const string UniqueViolation = "23505";
     private const string ForeignKeyViolation = "23503";
@@ -23,52 +24,78 @@ public sealed class FleetAdmin(
     public async Task<FleetResult<Truck>> CreateTruckAsync(string? id, TruckInput input, CancellationToken cancellationToken)
     {
         id = id?.Trim();
-        var (name, plate, deviceId) = Clean(input);
+        var (name, plate) = Clean(input);
         var problems = FleetRules.CheckTruckId(id);
-        problems.AddRange(FleetRules.CheckTruck(name, plate, deviceId));
+        problems.AddRange(FleetRules.CheckTruck(name, plate));
         if (problems.Count > 0) return FleetResult<Truck>.Refused([.. problems]);
 
-        var truck = new Truck { Id = id!, Name = name!, Plate = plate, DeviceId = deviceId, CreatedAt = time.GetUtcNow() };
+        var truck = new Truck { Id = id!, Name = name!, Plate = plate, CreatedAt = time.GetUtcNow() };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Trucks.Add(truck);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (Violation(ex, UniqueViolation) is { } constraint)
+        catch (DbUpdateException ex) when (Violation(ex, UniqueViolation) == TruckKey)
         {
-            return constraint == TruckKey
-                ? FleetResult<Truck>.Refused(new FleetProblem("id", FleetError.TruckIdTaken))
-                : await DeviceTakenAsync<Truck>(deviceId!, cancellationToken);
+            return FleetResult<Truck>.Refused(new FleetProblem("id", FleetError.TruckIdTaken));
         }
-        if (deviceId is not null) devices.Forget(deviceId); // a cached "unknown device" would refuse its fixes for a while
         return FleetResult<Truck>.Ok(truck);
     }
 
-    /// <summary>Name, plate and tracker device id; a blank device id unregisters the device.</summary>
+    /// <summary>Name and plate (the tracker id has its own actions below).</summary>
     public async Task<FleetResult<Truck>> UpdateTruckAsync(string truckId, TruckInput input, CancellationToken cancellationToken)
     {
-        var (name, plate, deviceId) = Clean(input);
-        var problems = FleetRules.CheckTruck(name, plate, deviceId);
+        var (name, plate) = Clean(input);
+        var problems = FleetRules.CheckTruck(name, plate);
         if (problems.Count > 0) return FleetResult<Truck>.Refused([.. problems]);
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var truck = await db.Trucks.FindAsync([truckId], cancellationToken);
         if (truck is null) return FleetResult<Truck>.Refused(new FleetProblem("", FleetError.UnknownTruck));
-        var oldDeviceId = truck.DeviceId;
-        (truck.Name, truck.Plate, truck.DeviceId) = (name!, plate, deviceId);
+        (truck.Name, truck.Plate) = (name!, plate);
+        await db.SaveChangesAsync(cancellationToken);
+        return FleetResult<Truck>.Ok(truck);
+    }
+
+    /// <summary>A new tracker device id for the truck, to show once (with its QR code); the old id stops at once.</summary>
+    public async Task<FleetResult<string>> IssueTrackerIdAsync(string truckId, CancellationToken cancellationToken) =>
+        await registry.IssueDeviceIdAsync(truckId, cancellationToken) is { } deviceId
+            ? FleetResult<string>.Ok(deviceId)
+            : FleetResult<string>.Refused(new FleetProblem("", FleetError.UnknownTruck));
+
+    /// <summary>
+    /// An id the admin typed, for a tracker that cannot take an issued one: marked legacy (guessable,
+    /// so the fleet page warns about it).
+    /// </summary>
+    public async Task<FleetResult<string>> SetLegacyTrackerIdAsync(string truckId, string? deviceId, CancellationToken cancellationToken)
+    {
+        deviceId = deviceId?.Trim();
+        if (string.IsNullOrEmpty(deviceId)) return FleetResult<string>.Refused(new FleetProblem("deviceId", FleetError.Required));
+        if (deviceId.Length > FleetRules.MaxDeviceId)
+            return FleetResult<string>.Refused(new FleetProblem("deviceId", FleetError.TooLong, FleetRules.MaxDeviceId));
+        if (!TrackerIds.IsAcceptableLegacy(deviceId)) return FleetResult<string>.Refused(new FleetProblem("deviceId", FleetError.BadDeviceId));
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            if (!await registry.SetLegacyDeviceIdAsync(truckId, deviceId, cancellationToken))
+                return FleetResult<string>.Refused(new FleetProblem("", FleetError.UnknownTruck));
         }
         catch (DbUpdateException ex) when (Violation(ex, UniqueViolation) is not null)
         {
-            return await DeviceTakenAsync<Truck>(deviceId!, cancellationToken);
+            return await DeviceTakenAsync<string>(deviceId, cancellationToken);
         }
-        if (oldDeviceId is not null) devices.Forget(oldDeviceId);
-        if (deviceId is not null) devices.Forget(deviceId);
-        return FleetResult<Truck>.Ok(truck);
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+        {
+            return await DeviceTakenAsync<string>(deviceId, cancellationToken);
+        }
+        return FleetResult<string>.Ok(deviceId);
     }
+
+    /// <summary>The truck has no tracker any more; its old id stops at once.</summary>
+    public async Task<FleetResult<bool>> RemoveTrackerIdAsync(string truckId, CancellationToken cancellationToken) =>
+        await registry.ClearDeviceIdAsync(truckId, cancellationToken)
+            ? FleetResult<bool>.Ok(true)
+            : FleetResult<bool>.Refused(new FleetProblem("", FleetError.UnknownTruck));
 
     /// <summary>A new driver on a truck, with their driver token (shown once).</summary>
     public async Task<FleetResult<IssuedToken<Driver>>> CreateDriverAsync(string? name, string? truckId, CancellationToken cancellationToken)
@@ -126,13 +153,13 @@ public sealed class FleetAdmin(
         }
     }
 
-    private static (string? Name, string? Plate, string? DeviceId) Clean(TruckInput input) =>
-        (input.Name?.Trim(), FleetRules.Clean(input.Plate), FleetRules.Clean(input.DeviceId));
+    private static (string? Name, string? Plate) Clean(TruckInput input) => (input.Name?.Trim(), FleetRules.Clean(input.Plate));
 
     private async Task<FleetResult<T>> DeviceTakenAsync<T>(string deviceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var holder = await db.Trucks.AsNoTracking().Where(t => t.DeviceId == deviceId).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
+        var hash = TrackerIds.Hash(deviceId);
+        var holder = await db.Trucks.AsNoTracking().Where(t => t.DeviceIdHash == hash).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
         return FleetResult<T>.Refused(new FleetProblem("deviceId", FleetError.DeviceIdTaken, Detail: holder));
     }
 

@@ -3,7 +3,11 @@ using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Fleet;
 
-public sealed record TruckSummary(string Id, string Name, string? Plate, string? DeviceId, int DriverCount, DateTimeOffset CreatedAt);
+/// <summary>Whether a truck has a tracker device id, and which kind.</summary>
+public enum TrackerIdKind { None, Issued, Legacy }
+
+public sealed record TruckSummary(string Id, string Name, string? Plate, TrackerIdKind Tracker, DateTimeOffset? TrackerSetAt, int DriverCount,
+    DateTimeOffset CreatedAt);
 
 public sealed record DriverSummary(Guid Id, string Name, string TruckId, string TruckName, DateTimeOffset CreatedAt);
 
@@ -15,7 +19,9 @@ public sealed class FleetAdminQueries(IDbContextFactory<SendyDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Trucks.AsNoTracking()
             .OrderBy(t => t.Id)
-            .Select(t => new TruckSummary(t.Id, t.Name, t.Plate, t.DeviceId, db.Drivers.Count(d => d.TruckId == t.Id), t.CreatedAt))
+            .Select(t => new TruckSummary(t.Id, t.Name, t.Plate,
+                t.DeviceIdHash == null ? TrackerIdKind.None : t.DeviceIdLegacy ? TrackerIdKind.Legacy : TrackerIdKind.Issued,
+                t.DeviceIdSetAt, db.Drivers.Count(d => d.TruckId == t.Id), t.CreatedAt))
             .ToListAsync(cancellationToken);
     }
 

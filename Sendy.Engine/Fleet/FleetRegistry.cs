@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Security;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Trackers;
 
 namespace Sendy.Engine.Fleet;
 
@@ -75,12 +76,30 @@ public sealed class FleetRegistry(IDbContextFactory<SendyDbContext> contexts, Tr
         return token;
     }
 
-    /// <summary>Registers (or clears, with null) the tracker device id of a truck; false when the truck does not exist.</summary>
-    public async Task<bool> SetDeviceAsync(string truckId, string? deviceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Issues a new tracker device id for the truck (shown once; the old id stops at once, on every
+    /// node); null when the truck does not exist.
+    /// </summary>
+    public async Task<string?> IssueDeviceIdAsync(string truckId, CancellationToken cancellationToken)
+    {
+        var deviceId = TrackerIds.Create();
+        return await SetDeviceIdHashAsync(truckId, TrackerIds.Hash(deviceId), legacy: false, cancellationToken) ? deviceId : null;
+    }
+
+    /// <summary>An id an admin typed (already checked by FleetAdmin); throws on a unique violation when another truck has it.</summary>
+    public Task<bool> SetLegacyDeviceIdAsync(string truckId, string deviceId, CancellationToken cancellationToken) =>
+        SetDeviceIdHashAsync(truckId, TrackerIds.Hash(deviceId), legacy: true, cancellationToken);
+
+    public Task<bool> ClearDeviceIdAsync(string truckId, CancellationToken cancellationToken) =>
+        SetDeviceIdHashAsync(truckId, null, legacy: false, cancellationToken);
+
+    private async Task<bool> SetDeviceIdHashAsync(string truckId, byte[]? hash, bool legacy, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        DateTimeOffset? setAt = hash is null ? null : time.GetUtcNow();
         var updated = await db.Trucks.Where(t => t.Id == truckId)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.DeviceId, deviceId), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.DeviceIdHash, hash).SetProperty(t => t.DeviceIdLegacy, legacy)
+                .SetProperty(t => t.DeviceIdSetAt, setAt), cancellationToken);
         return updated == 1;
     }
 }

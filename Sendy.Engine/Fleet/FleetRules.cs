@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Sendy.Engine.Trackers;
 
 namespace Sendy.Engine.Fleet;
 
@@ -11,6 +12,8 @@ public enum FleetError
     BadTruckId,
     TruckIdTaken,
     DeviceIdTaken,
+    /// <summary>A legacy tracker id: printable characters without spaces.</summary>
+    BadDeviceId,
     UnknownTruck,
     UnknownDriver,
     /// <summary>The driver has an open delivery on their current truck: moving them would split its trail.</summary>
@@ -39,7 +42,7 @@ public static partial class FleetRules
     public const int MaxTruckId = 64;
     public const int MaxName = 200;
     public const int MaxPlate = 32;
-    public const int MaxDeviceId = 128;
+    public const int MaxDeviceId = TrackerIds.MaxLegacyLength;
 
     public static List<FleetProblem> CheckTruckId(string? id)
     {
@@ -50,13 +53,12 @@ public static partial class FleetRules
         return problems;
     }
 
-    /// <summary>Name (required), plate and device id (optional), already trimmed.</summary>
-    public static List<FleetProblem> CheckTruck(string? name, string? plate, string? deviceId)
+    /// <summary>Name (required) and plate (optional), already trimmed.</summary>
+    public static List<FleetProblem> CheckTruck(string? name, string? plate)
     {
         var problems = new List<FleetProblem>();
         CheckName(problems, "name", name);
         if (plate?.Length > MaxPlate) problems.Add(new("plate", FleetError.TooLong, MaxPlate));
-        if (deviceId?.Length > MaxDeviceId) problems.Add(new("deviceId", FleetError.TooLong, MaxDeviceId));
         return problems;
     }
 

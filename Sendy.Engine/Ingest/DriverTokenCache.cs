@@ -13,6 +13,9 @@ public sealed class DriverTokenCache(ITrackingQueries queries, TimeProvider time
     public Task<DriverIdentity?> FindAsync(string token, CancellationToken cancellationToken) =>
         _lookup.GetAsync(token, queries.FindDriverAsync, cancellationToken);
 
+    /// <summary>Whether this node resolved <paramref name="token"/> to a driver lately (no database call: for the rate limiter).</summary>
+    public bool IsKnownDriver(string token) => _lookup.TryPeek(token, out _);
+
     /// <summary>
     /// After an admin issued a new link or moved the driver: this node stops using the cached identity
     /// at once (other nodes within the cache's 30 s).

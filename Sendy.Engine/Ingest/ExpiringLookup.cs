@@ -21,6 +21,13 @@ internal sealed class ExpiringLookup<T>(TimeProvider time, TimeSpan foundTtl, Ti
         return value;
     }
 
+    /// <summary>The cached value for <paramref name="key"/>, without loading; false when absent, expired or cached as missing.</summary>
+    public bool TryPeek(string key, out T? value)
+    {
+        value = _entries.TryGetValue(key, out var hit) && hit.Expires > time.GetUtcNow() ? hit.Value : null;
+        return value is not null;
+    }
+
     public void Forget(string key) => _entries.TryRemove(key, out _);
 
     /// <summary>Drops every entry whose value matches (a scan: for rare admin changes, not the hot path).</summary>

@@ -19,6 +19,8 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<LatestPosition> LatestPositions => Set<LatestPosition>();
     public DbSet<LeaseRow> Leases => Set<LeaseRow>();
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
+    public DbSet<TrackerRefusal> TrackerRefusals => Set<TrackerRefusal>();
+    public DbSet<UnknownTrackerSighting> UnknownTrackerSightings => Set<UnknownTrackerSighting>();
     public DbSet<WorkerRow> Workers => Set<WorkerRow>();
     public DbSet<DeliveryStatusEvent> StatusEvents => Set<DeliveryStatusEvent>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
@@ -50,8 +52,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.Plate).HasMaxLength(32);
-            e.Property(x => x.DeviceId).HasMaxLength(128);
-            e.HasIndex(x => x.DeviceId).IsUnique().HasFilter("device_id IS NOT NULL");
+            e.HasIndex(x => x.DeviceIdHash).IsUnique().HasFilter("device_id_hash IS NOT NULL");
         });
         b.Entity<Driver>(e =>
         {
@@ -146,6 +147,22 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasKey(x => x.WorkerId);
         });
         b.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
+        b.Entity<TrackerRefusal>(e =>
+        {
+            e.ToTable("tracker_refusals");
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.HasIndex(x => new { x.TruckId, x.ReceivedAt });
+            e.HasIndex(x => x.ReceivedAt);
+            e.HasOne<Truck>().WithMany().HasForeignKey(x => x.TruckId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<UnknownTrackerSighting>(e =>
+        {
+            e.ToTable("unknown_tracker_ids");
+            e.HasKey(x => new { x.IdHashPrefix, x.Address });
+            e.Property(x => x.IdHashPrefix).HasMaxLength(16);
+            e.Property(x => x.Address).HasMaxLength(64);
+            e.HasIndex(x => x.LastSeen);
+        });
         b.Entity<DeadLetter>(e =>
         {
             e.ToTable("dead_letters");

@@ -865,6 +865,47 @@ namespace Sendy.Migrations.Migrations
                     b.ToTable("staff_users", (string)null);
                 });
 
+            modelBuilder.Entity("Sendy.Engine.Storage.TrackerRefusal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("TruckId")
+                        .IsRequired()
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("truck_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tracker_refusals");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_tracker_refusals_received_at");
+
+                    b.HasIndex("TruckId", "ReceivedAt")
+                        .HasDatabaseName("ix_tracker_refusals_truck_id_received_at");
+
+                    b.ToTable("tracker_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Sendy.Engine.Storage.Truck", b =>
                 {
                     b.Property<string>("Id")
@@ -876,10 +917,17 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<string>("DeviceId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("device_id");
+                    b.Property<byte[]>("DeviceIdHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("device_id_hash");
+
+                    b.Property<bool>("DeviceIdLegacy")
+                        .HasColumnType("boolean")
+                        .HasColumnName("device_id_legacy");
+
+                    b.Property<DateTimeOffset?>("DeviceIdSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("device_id_set_at");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -895,12 +943,45 @@ namespace Sendy.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_trucks");
 
-                    b.HasIndex("DeviceId")
+                    b.HasIndex("DeviceIdHash")
                         .IsUnique()
-                        .HasDatabaseName("ix_trucks_device_id")
-                        .HasFilter("device_id IS NOT NULL");
+                        .HasDatabaseName("ix_trucks_device_id_hash")
+                        .HasFilter("device_id_hash IS NOT NULL");
 
                     b.ToTable("trucks", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.UnknownTrackerSighting", b =>
+                {
+                    b.Property<string>("IdHashPrefix")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("id_hash_prefix");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("address");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<DateTimeOffset>("FirstSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen");
+
+                    b.Property<DateTimeOffset>("LastSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen");
+
+                    b.HasKey("IdHashPrefix", "Address")
+                        .HasName("pk_unknown_tracker_ids");
+
+                    b.HasIndex("LastSeen")
+                        .HasDatabaseName("ix_unknown_tracker_ids_last_seen");
+
+                    b.ToTable("unknown_tracker_ids", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.WorkerRow", b =>
@@ -1030,6 +1111,16 @@ namespace Sendy.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notification_outbox_delivery_status_events_status_event_id");
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.TrackerRefusal", b =>
+                {
+                    b.HasOne("Sendy.Engine.Storage.Truck", null)
+                        .WithMany()
+                        .HasForeignKey("TruckId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tracker_refusals_trucks_truck_id");
                 });
 #pragma warning restore 612, 618
         }

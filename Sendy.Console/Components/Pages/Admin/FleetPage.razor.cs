@@ -6,16 +6,27 @@ using Sendy.Console.Operations;
 using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
+using Sendy.Engine.Storage;
+using Sendy.Engine.Trackers;
+using Sendy.Console.Api;
 
 namespace Sendy.Console.Components.Pages.Admin;
 
-/// <summary>/admin/fleet: trucks (with tracker devices) and drivers, and each driver's link, shown once.</summary>
+/// <summary>
+/// /admin/fleet: trucks (with their tracker ids, issued and shown once with a QR code Traccar Client scans),
+/// drivers and each driver's link (shown once), and the tracker requests that did not work.
+/// </summary>
 public sealed partial class FleetPage
 {
     private readonly FleetFormErrors _truckErrors = new();
     private readonly FleetFormErrors _driverErrors = new();
     private readonly FleetFormErrors _editErrors = new();
     private readonly FleetFormErrors _reassignErrors = new();
+    private readonly FleetFormErrors _trackerErrors = new();
+    private static readonly TimeSpan ReportWindow = TimeSpan.FromHours(24);
+    private IReadOnlyList<UnknownTrackerSighting> _unknown = [];
+    private IReadOnlyDictionary<string, TrackerRefusalSummary> _refusals = new Dictionary<string, TrackerRefusalSummary>();
+    private TrackerForm? _tracker;
     private IReadOnlyList<TruckSummary> _trucks = [];
     private IReadOnlyList<DriverSummary> _drivers = [];
     private TruckForm _newTruck = new();
@@ -32,6 +43,8 @@ public sealed partial class FleetPage
     [Inject] private FleetAdmin Fleet { get; set; } = null!;
     [Inject] private FleetAdminQueries Queries { get; set; } = null!;
     [Inject] private TrackingLinks Links { get; set; } = null!;
+    [Inject] private TrackerReports Reports { get; set; } = null!;
+    [Inject] private TimeProvider Time { get; set; } = null!;
     [Inject] private OperationsClock Clock { get; set; } = null!;
     [Inject] private IStringLocalizer<AdminFleetText> L { get; set; } = null!;
 
@@ -52,10 +65,13 @@ public sealed partial class FleetPage
     {
         _trucks = await Queries.ListTrucksAsync(Aborted);
         _drivers = await Queries.ListDriversAsync(Aborted);
+        var since = Time.GetUtcNow() - ReportWindow;
+        _unknown = await Reports.UnknownSinceAsync(since, 50, Aborted);
+        _refusals = await Reports.RefusalsSinceAsync(since, Aborted);
     }
 
     private Task AddTruckAsync() => RunAsync(_truckErrors,
-        () => Fleet.CreateTruckAsync(_newTruck.Id, new TruckInput(_newTruck.Name, _newTruck.Plate, _newTruck.DeviceId), Aborted),
+        () => Fleet.CreateTruckAsync(_newTruck.Id, new TruckInput(_newTruck.Name, _newTruck.Plate), Aborted),
         truck =>
         {
             _message = (Severity.Success, L["TruckCreated", truck.Id]);
@@ -66,11 +82,11 @@ public sealed partial class FleetPage
     private void OpenEdit(TruckSummary truck)
     {
         _editErrors.Clear();
-        _editing = new EditTruckForm(truck.Id) { Name = truck.Name, Plate = truck.Plate, DeviceId = truck.DeviceId };
+        _editing = new EditTruckForm(truck.Id) { Name = truck.Name, Plate = truck.Plate };
     }
 
     private Task SaveTruckAsync() => _editing is not { } edit ? Task.CompletedTask : RunAsync(_editErrors,
-        () => Fleet.UpdateTruckAsync(edit.Id, new TruckInput(edit.Name, edit.Plate, edit.DeviceId), Aborted),
+        () => Fleet.UpdateTruckAsync(edit.Id, new TruckInput(edit.Name, edit.Plate), Aborted),
         truck =>
         {
             _message = (Severity.Success, L["TruckSaved", truck.Id]);
@@ -83,6 +99,38 @@ public sealed partial class FleetPage
         {
             ShowLink(issued.Entity.Name, issued.Token);
             _newDriver = new DriverForm { TruckId = _newDriver.TruckId };
+        });
+
+    private void OpenTracker(TruckSummary truck)
+    {
+        _trackerErrors.Clear();
+        _tracker = new TrackerForm(truck);
+    }
+
+    private Task IssueTrackerIdAsync() => _tracker is not { } tracker ? Task.CompletedTask : RunAsync(_trackerErrors,
+        () => Fleet.IssueTrackerIdAsync(tracker.Truck.Id, Aborted),
+        deviceId =>
+        {
+            _tracker = null;
+            var url = TrucksApi.SetupUri(Links.BaseUrl, deviceId).ToString();
+            _link = new FleetLinkDialog.OneTimeLink(L["TrackerIdTitle", tracker.Truck.Id], url, FleetLinkQr.Svg(url, L["TrackerQrLabel"]),
+                L["SetupUrlLabel"], deviceId, L["TrackerIdHelp", url]);
+        });
+
+    private Task SetLegacyTrackerIdAsync() => _tracker is not { } tracker ? Task.CompletedTask : RunAsync(_trackerErrors,
+        () => Fleet.SetLegacyTrackerIdAsync(tracker.Truck.Id, tracker.LegacyId, Aborted),
+        _ =>
+        {
+            _tracker = null;
+            _message = (Severity.Warning, L["LegacySaved", tracker.Truck.Id]);
+        });
+
+    private Task RemoveTrackerIdAsync() => _tracker is not { } tracker ? Task.CompletedTask : RunAsync(_trackerErrors,
+        () => Fleet.RemoveTrackerIdAsync(tracker.Truck.Id, Aborted),
+        _ =>
+        {
+            _tracker = null;
+            _message = (Severity.Success, L["TrackerRemoved", tracker.Truck.Id]);
         });
 
     private void OpenReassign(DriverSummary driver)
@@ -111,7 +159,7 @@ public sealed partial class FleetPage
     private void ShowLink(string driverName, string token)
     {
         var url = new Uri(Links.BaseUrl, "d/" + token).ToString();
-        _link = new FleetLinkDialog.OneTimeLink(driverName, url, FleetLinkQr.Svg(url, L["QrLabel"]));
+        _link = new FleetLinkDialog.OneTimeLink(L["LinkTitle", driverName], url, FleetLinkQr.Svg(url, L["QrLabel"]), L["LinkLabel"]);
     }
 
     /// <summary>Runs a change; puts its problems on <paramref name="form"/>, or on success reloads the lists.</summary>
@@ -162,7 +210,6 @@ public sealed partial class FleetPage
         public string? Id { get; set; }
         public string? Name { get; set; }
         public string? Plate { get; set; }
-        public string? DeviceId { get; set; }
     }
 
     private sealed class EditTruckForm(string id)
@@ -170,7 +217,12 @@ public sealed partial class FleetPage
         public string Id { get; } = id;
         public string? Name { get; set; }
         public string? Plate { get; set; }
-        public string? DeviceId { get; set; }
+    }
+
+    private sealed class TrackerForm(TruckSummary truck)
+    {
+        public TruckSummary Truck { get; } = truck;
+        public string? LegacyId { get; set; }
     }
 
     private sealed class DriverForm
