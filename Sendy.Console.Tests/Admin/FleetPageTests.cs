@@ -89,7 +89,7 @@ public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), ICl
     {
         var truck = await TruckAsync("Tracked");
         var page = Page();
-        var devices = new TrackerDevices(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>());
+        var devices = new TrackerDevices(Services.GetRequiredService<IDbContextFactory<SendyDbContext>>(), TimeProvider.System);
 
         await Row(page, "trucks", truck).QuerySelector("[data-testid=truck-tracker-actions]")!.ClickAsync(new MouseEventArgs());
         await page.Find("[data-testid=issue-tracker-id]").ClickAsync(new MouseEventArgs());

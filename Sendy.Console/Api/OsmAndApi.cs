@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,8 @@ namespace Sendy.Console.Api;
 /// and address for admins) exactly as for a known one, and for a fix that cannot be stored (kept with
 /// its bytes and reason, counted per truck). Other answers: 413 for a body over the ingest limit
 /// (declared or chunked), 429 when the caller's address or the known device is over its limit, 503
-/// with Retry-After when the stream did not take a storable fix (the app resends it later, nothing lost).
+/// with Retry-After when the stream did not take a storable fix or PostgreSQL is down and the device is
+/// not one this node found lately (the app resends it later, nothing lost).
 /// </para>
 /// </summary>
 public static class OsmAndApi
@@ -30,9 +32,24 @@ public static class OsmAndApi
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, TrackerDevices devices, TrackerReports reports, TrackerLimiter limiter,
-        PositionIngestor ingestor, IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        PositionIngestor ingestor, IOptions<IngestOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var body = await RequestBody.ReadLimitedAsync(http.Request, options.Value.MaxBodyBytes, cancellationToken);
+        try
+        {
+            return await HandleCoreAsync(http, devices, reports, limiter, ingestor, options.Value, time, loggers, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TrackerLookupUnavailableException or DbException && !cancellationToken.IsCancellationRequested)
+        {
+            // PostgreSQL is down and the answer depends on it: the app keeps the fix and resends it later.
+            loggers.CreateLogger(typeof(OsmAndApi)).LogWarning("Tracker request answered 503: {Reason}", ex.Message);
+            return Unavailable(http, options.Value, "Tracker service unavailable");
+        }
+    }
+
+    private static async Task<IResult> HandleCoreAsync(HttpContext http, TrackerDevices devices, TrackerReports reports, TrackerLimiter limiter,
+        PositionIngestor ingestor, IngestOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadLimitedAsync(http.Request, options.MaxBodyBytes, cancellationToken);
         if (body is null) return Results.Problem(statusCode: 413, title: "Request too large");
         var receivedAt = time.GetUtcNow();
         var message = OsmAndMessage.Parse(http.Request.Query, http.Request.ContentType, body, receivedAt);
@@ -40,7 +57,15 @@ public static class OsmAndApi
         var truckId = message.DeviceId is { } deviceId ? await devices.FindTruckAsync(deviceId, cancellationToken) : null;
         if (truckId is null)
         {
-            await reports.RecordUnknownAsync(message.DeviceId, http.Connection.RemoteIpAddress?.ToString() ?? "?", cancellationToken);
+            try
+            {
+                await reports.RecordUnknownAsync(message.DeviceId, http.Connection.RemoteIpAddress?.ToString() ?? "?", cancellationToken);
+            }
+            catch (DbException ex)
+            {
+                // A lost sighting is only a missing line on the admin's list; the answer stays the one a known id gets.
+                loggers.CreateLogger(typeof(OsmAndApi)).LogWarning("Could not record an unknown tracker id: {Reason}", ex.Message);
+            }
             return Delivered;
         }
         if (limiter.Refuse(truckId) is { } retryAfter) return RateLimits.TooManyRequests(http, retryAfter);
@@ -49,7 +74,7 @@ public static class OsmAndApi
         var refused = new List<string>();
         foreach (var fix in message.Fixes)
         {
-            var problem = fix.Problem ?? Validate(fix.Fix, truckId, receivedAt, options.Value);
+            var problem = fix.Problem ?? Validate(fix.Fix, truckId, receivedAt, options);
             if (problem is null) storable.Add(fix.Fix);
             else refused.Add(problem);
         }
@@ -63,9 +88,14 @@ public static class OsmAndApi
         }
         catch (StreamException ex) when (ex is not StreamValidationException)
         {
-            http.Response.Headers.RetryAfter = ((int)options.Value.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: 503, title: "Position stream unavailable");
+            return Unavailable(http, options, "Position stream unavailable");
         }
+    }
+
+    private static IResult Unavailable(HttpContext http, IngestOptions options, string title)
+    {
+        http.Response.Headers.RetryAfter = ((int)options.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: 503, title: title);
     }
 
     /// <summary>The one answer for anything the app should not resend: an empty 200, the same for every device id.</summary>

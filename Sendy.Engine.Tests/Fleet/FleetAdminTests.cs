@@ -22,7 +22,7 @@ public sealed class FleetAdminTests(TestDatabase db) : IClassFixture<TestDatabas
 
     private FleetAdmin Admin(DriverTokenCache? drivers = null) => new(Contexts, Registry, drivers ?? NewDriverCache(), _time);
 
-    private TrackerDevices Devices => new(Contexts);
+    private TrackerDevices Devices => new(Contexts, _time);
 
     private DriverTokenCache NewDriverCache() => new(new EfTrackingQueries(Contexts, db.DataSource, _time), _time);
 
