@@ -122,6 +122,39 @@ public sealed class PositionsApiTests(SendyAppFactory app) : IClassFixture<Sendy
         Assert.Contains(field, (await ErrorsAsync(response)).Keys);
     }
 
+    [Theory]
+    [InlineData("2026-12-05T10:00:00")]
+    [InlineData("2026-12-05T10:00:00.123")]
+    [InlineData("2026-12-05")]
+    public async Task a_time_without_utc_offset_is_400_naming_the_field_and_nothing_is_accepted(string time)
+    {
+        var (_, token, _) = await app.CreateTruckWithDeliveryAsync();
+        var fix = $$"""{"lat":37.5,"lon":127,"recordedAt":"{{time}}"}""";
+
+        foreach (var body in new[] { Batch(Fix(), fix), $"[{Fix()},{fix}]" })
+        {
+            var response = await PostAsync(token, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var errors = await ErrorsAsync(response);
+            var message = Assert.Single(Assert.Contains("fixes[1].recordedAt", errors));
+            Assert.Contains("UTC offset", message);
+        }
+    }
+
+    [Theory]
+    [InlineData("Z")]
+    [InlineData("+09:00")]
+    [InlineData("-03:30")]
+    public async Task a_time_with_an_offset_is_accepted(string offset)
+    {
+        var (_, token, _) = await app.CreateTruckWithDeliveryAsync();
+        var at = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var local = at.ToOffset(offset == "Z" ? TimeSpan.Zero : TimeSpan.Parse(offset.TrimStart('+'), CultureInfo.InvariantCulture));
+        var text = local.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture) + offset;
+        var response = await PostAsync(token, Batch($$"""{"lat":37.5,"lon":127,"recordedAt":"{{text}}"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     [Fact]
     public async Task more_than_500_fixes_is_413()
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Streams;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Console.Api;
 
@@ -48,6 +49,14 @@ public static class PositionsApi
         try
         {
             fixes = ParseFixes(body);
+        }
+        catch (MissingUtcOffsetException ex)
+        {
+            // Which instant an offset-less time means depends on the server's zone: refused, as the
+            // schema says, rather than read in this node's zone.
+            return Results.ValidationProblem(
+                new Dictionary<string, string[]> { [JsonPath(ex.Path)] = [MissingUtcOffsetException.Requirement] },
+                title: "Some fixes are invalid");
         }
         catch (JsonException ex)
         {
@@ -96,6 +105,9 @@ public static class PositionsApi
         contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
             || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The field as the validator names it: "fixes[0].recordedAt" for a wrapped batch and a bare array alike.</summary>
     private static string JsonPath(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+        string.IsNullOrEmpty(path) || path == "$" ? "body"
+        : path.StartsWith("$[", StringComparison.Ordinal) ? "fixes" + path[1..]
+        : path.TrimStart('$', '.');
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.InMemory;
@@ -118,6 +119,26 @@ public abstract class ConsumerPipelineTests<TStream> : IClassFixture<TestDatabas
             "SELECT string_agg(reason, ' | ' ORDER BY sequence_number) FROM dead_letters WHERE partition_key = $1", truck);
         Assert.Contains("not", reasons);
         Assert.Contains("unknown truck", reasons);
+    }
+
+    [Fact]
+    public async Task a_record_without_utc_offset_is_dead_lettered_with_its_reason_and_the_shard_goes_on()
+    {
+        var truck = Unique("z");
+        await _db.AddTruckAsync(truck);
+        await PutAsync(truck, 0, 3);
+        var offsetLess = Encoding.UTF8.GetBytes($$"""{"v":1,"truckId":"{{truck}}","lat":37.5,"lon":127,"recordedAt":"2026-12-05T10:00:00"}""");
+        await _stream.Writer.PutAsync([new OutgoingRecord(truck, offsetLess)], CancellationToken.None);
+        await PutAsync(truck, 3, 3);
+        await using var node = new EngineHarness(_db, _stream.Reader, _stream.StreamName);
+        await node.StartAsync();
+
+        await Eventually.ReachesAsync(() => CountAsync(truck), n => n == 6, "the records after the offset-less one stored");
+        await Eventually.ReachesAsync(
+            () => _db.ScalarAsync<long>("SELECT count(*) FROM dead_letters WHERE partition_key = $1", truck), n => n == 1, "dead letter");
+        var reason = await _db.ScalarAsync<string>("SELECT reason FROM dead_letters WHERE partition_key = $1", truck);
+        Assert.Contains("recordedAt has no UTC offset", reason);
+        Assert.Equal(6L, await CountAsync(truck));
     }
 
     [Fact]

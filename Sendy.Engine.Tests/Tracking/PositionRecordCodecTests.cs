@@ -44,6 +44,30 @@ public sealed class PositionRecordCodecTests
         Assert.Contains(reason, decoded.Error);
     }
 
+    [Theory]
+    [InlineData("""{"v":1,"truckId":"a","lat":1,"lon":1,"recordedAt":"2026-12-05T10:00:00"}""", "recordedAt has no UTC offset")]
+    [InlineData("""{"v":1,"truckId":"a","lat":1,"lon":1,"recordedAt":"2026-12-05T10:00:00.5"}""", "recordedAt has no UTC offset")]
+    [InlineData("""{"v":1,"truckId":"a","lat":1,"lon":1,"recordedAt":"2026-12-05"}""", "recordedAt has no UTC offset")]
+    [InlineData("""{"v":1,"truckId":"a","lat":1,"lon":1,"recordedAt":"2026-12-05T10:00:00Z","receivedAt":"2026-12-05T10:00:01"}""", "receivedAt has no UTC offset")]
+    public void a_time_without_utc_offset_is_poison_with_the_field_named(string json, string reason)
+    {
+        var decoded = PositionRecordCodec.Decode(Encoding.UTF8.GetBytes(json), Arrival);
+        Assert.Null(decoded.Position);
+        Assert.Contains(reason, decoded.Error);
+    }
+
+    [Theory]
+    [InlineData("2026-12-05T10:00:00Z")]
+    [InlineData("2026-12-05T19:00:00+09:00")]
+    [InlineData("2026-12-05T06:30:00.000-03:30")]
+    [InlineData("2026-12-05T10:00:00\u002B00:00")]
+    public void a_time_with_an_offset_reads_as_the_same_instant(string time)
+    {
+        var json = $$"""{"v":1,"truckId":"a","lat":1,"lon":1,"recordedAt":"{{time}}"}""";
+        var decoded = PositionRecordCodec.Decode(Encoding.UTF8.GetBytes(json), Arrival);
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero), decoded.Position?.RecordedAt);
+    }
+
     [Fact]
     public void invalid_utf8_is_poison()
     {

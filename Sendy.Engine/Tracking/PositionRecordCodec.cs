@@ -20,8 +20,8 @@ public sealed record PositionRecordV1
     [JsonPropertyName("truckId")] public string? TruckId { get; set; }
     [JsonPropertyName("lat")] public double? Latitude { get; set; }
     [JsonPropertyName("lon")] public double? Longitude { get; set; }
-    [JsonPropertyName("recordedAt")] public DateTimeOffset? RecordedAt { get; set; }
-    [JsonPropertyName("receivedAt")] public DateTimeOffset? ReceivedAt { get; set; }
+    [JsonPropertyName("recordedAt"), JsonConverter(typeof(OffsetRequiredTimeConverter))] public DateTimeOffset? RecordedAt { get; set; }
+    [JsonPropertyName("receivedAt"), JsonConverter(typeof(OffsetRequiredTimeConverter))] public DateTimeOffset? ReceivedAt { get; set; }
     [JsonPropertyName("speed")] public double? SpeedMps { get; set; }
     [JsonPropertyName("heading")] public double? HeadingDegrees { get; set; }
     [JsonPropertyName("accuracy")] public double? AccuracyMeters { get; set; }
@@ -64,6 +64,11 @@ public static class PositionRecordCodec
         {
             r = JsonSerializer.Deserialize(data, PositionRecordJson.Default.PositionRecordV1);
         }
+        catch (MissingUtcOffsetException ex)
+        {
+            // Read in this server's zone it would be hours off on another node: refused, not guessed.
+            return DecodeResult.Poison($"{FieldName(ex.Path)} has no UTC offset: {MissingUtcOffsetException.Requirement}");
+        }
         catch (JsonException ex)
         {
             return DecodeResult.Poison($"not a position record: {Trim(ex.Message)}");
@@ -85,6 +90,8 @@ public static class PositionRecordCodec
         return DecodeResult.Ok(new TruckPosition(r.TruckId, lat, lon, recordedAt.ToUniversalTime(),
             (r.ReceivedAt ?? arrival).ToUniversalTime(), r.SpeedMps, r.HeadingDegrees, r.AccuracyMeters));
     }
+
+    private static string FieldName(string? path) => string.IsNullOrEmpty(path) ? "a time" : path.TrimStart('$', '.');
 
     private static string Trim(string s) => s.Length <= 200 ? s : s[..200];
 }
