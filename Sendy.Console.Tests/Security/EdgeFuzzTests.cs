@@ -83,6 +83,25 @@ public sealed class EdgeFuzzTests(EdgeFuzzTests.App app, ITestOutputHelper outpu
                 tried++;
                 Assert.True((int)response.StatusCode is < 500, $"X-Forwarded-For '{Short(ff)}', X-Forwarded-Proto '{Short(p)}': {(int)response.StatusCode}");
             }
+        string[] hosts =
+        [
+            "", " ", "track.example", "track.example:8443", "[::1]:80", "a b", "evil.example; script-src *", "x.example, y.example",
+            "host:99999", "한국.example", "\u0000", "'self'", new string('h', 3000),
+        ];
+        foreach (var host in hosts)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/t/no-such-link");
+            request.Headers.Add(TestPeerAddress.Header, Proxy);
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Host", host);
+            using var response = await client.SendAsync(request);
+            tried++;
+            Assert.True((int)response.StatusCode is < 500, $"X-Forwarded-Host '{Short(host)}': {(int)response.StatusCode}");
+            // Whatever the host, the CSP keeps one connect-src of 'self' and at most one WebSocket origin.
+            var connect = SecurityHeaderTests.Directive(response, "connect-src").Split(' ');
+            Assert.True(connect is ["connect-src", "'self'"] or ["connect-src", "'self'", _], string.Join(' ', connect));
+            Assert.DoesNotContain("script-src *", response.Headers.GetValues("Content-Security-Policy").Single());
+        }
         output.WriteLine($"{tried} forwarded-header combinations");
     }
 

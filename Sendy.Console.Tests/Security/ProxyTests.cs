@@ -57,6 +57,16 @@ public sealed class ProxyTests(ProxyTests.App app) : IClassFixture<ProxyTests.Ap
     }
 
     [Fact]
+    public async Task the_csp_names_the_websocket_of_the_host_the_proxy_forwards()
+    {
+        var proxied = await Send(HttpMethod.Get, "/t/no-such-link", Proxy, ClientAddress(), proto: "https", host: "track.example");
+        Assert.Equal("connect-src 'self' wss://track.example", SecurityHeaderTests.Directive(proxied, "connect-src"));
+
+        var stranger = await Send(HttpMethod.Get, "/t/no-such-link", "203.0.113.77", ClientAddress(), proto: "https", host: "evil.example");
+        Assert.Equal("connect-src 'self' ws://sendy.example", SecurityHeaderTests.Directive(stranger, "connect-src"));
+    }
+
+    [Fact]
     public async Task clients_behind_the_proxy_each_have_their_own_rate_limit()
     {
         var first = ClientAddress();
@@ -84,7 +94,7 @@ public sealed class ProxyTests(ProxyTests.App app) : IClassFixture<ProxyTests.Ap
     /// <summary>A client address no other test in this class uses (each has its own bucket).</summary>
     private static string ClientAddress() => "198.51.100." + (Interlocked.Increment(ref _clients) + 10);
 
-    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string peer, string? forwardedFor = null, string? proto = null)
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string peer, string? forwardedFor = null, string? proto = null, string? host = null)
     {
         // A public host name: HSTS is never sent for localhost.
         var client = app.CreateClient(new WebApplicationFactoryClientOptions
@@ -95,6 +105,7 @@ public sealed class ProxyTests(ProxyTests.App app) : IClassFixture<ProxyTests.Ap
         request.Headers.Add(TestPeerAddress.Header, peer);
         if (forwardedFor is not null) request.Headers.Add("X-Forwarded-For", forwardedFor);
         if (proto is not null) request.Headers.Add("X-Forwarded-Proto", proto);
+        if (host is not null) request.Headers.Add("X-Forwarded-Host", host);
         return await client.SendAsync(request);
     }
 }

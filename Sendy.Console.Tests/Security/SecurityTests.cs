@@ -25,6 +25,28 @@ public sealed class SecurityHeaderPolicyTests
     }
 }
 
+public sealed class CacheControlTests
+{
+    [Theory]
+    [InlineData("/t/abc", true)]
+    [InlineData("/T/abc", true)]
+    [InlineData("/d/abc", true)]
+    [InlineData("/d", true)]
+    [InlineData("/dispatch", false)]
+    [InlineData("/theme/dark", false)]
+    [InlineData("/api/v1/positions", false)]
+    public void only_the_token_pages_get_no_store(string path, bool noStore)
+    {
+        var headers = new SecurityHeaders(Microsoft.Extensions.Options.Options.Create(new Sendy.Console.Map.MapOptions()));
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Path = path;
+        context.Request.Host = new Microsoft.AspNetCore.Http.HostString("sendy.example");
+        headers.Apply(context);
+        Assert.Equal(noStore ? "no-store" : "", context.Response.Headers.CacheControl.ToString());
+        Assert.Contains("connect-src 'self' ws://sendy.example;", context.Response.Headers.ContentSecurityPolicy.ToString());
+    }
+}
+
 public sealed class SecurityHeaderTests(SendyAppFactory app) : IClassFixture<SendyAppFactory>
 {
     [Theory]
@@ -39,6 +61,29 @@ public sealed class SecurityHeaderTests(SendyAppFactory app) : IClassFixture<Sen
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.False(response.Headers.Contains("Strict-Transport-Security")); // Development: no HSTS
     }
+
+    [Theory]
+    [InlineData("/t/unknown-token-aaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("/d/unknown-token-aaaaaaaaaaaaaaaaaaaaaaa")]
+    public async Task the_token_pages_are_never_stored(string path)
+    {
+        var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true });
+        await client.GetAsync("/"); // holding the antiforgery cookie already, as a returning browser does
+        var response = await client.GetAsync(path);
+        Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
+    }
+
+    [Fact]
+    public async Task the_csp_connects_only_to_this_hosts_websocket()
+    {
+        var client = app.CreateClient(new() { BaseAddress = new Uri("http://sendy.example:8080") });
+        var response = await client.GetAsync("/");
+        Assert.Equal("connect-src 'self' ws://sendy.example:8080", Directive(response, "connect-src"));
+    }
+
+    internal static string Directive(HttpResponseMessage response, string name) =>
+        response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries)
+            .Single(d => d.StartsWith(name + " ", StringComparison.Ordinal));
 
     [Fact]
     public async Task the_antiforgery_cookie_is_http_only_and_same_site_strict()

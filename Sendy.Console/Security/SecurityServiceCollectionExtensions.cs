@@ -12,7 +12,8 @@ public static class SecurityServiceCollectionExtensions
         var proxy = services.AddValidatedOptions<ProxyOptions>(configuration, ProxyOptions.Section);
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // The host too: the CSP names the WebSocket of the host the browser asked for.
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             o.ForwardLimit = proxy.ForwardLimit;
             // Only the configured proxies: the framework's default also trusts loopback.
             o.KnownProxies.Clear();
@@ -50,7 +51,7 @@ public static class SecurityServiceCollectionExtensions
         {
             context.Response.OnStarting(() =>
             {
-                headers.Apply(context.Response);
+                headers.Apply(context);
                 return Task.CompletedTask;
             });
             return next(context);
