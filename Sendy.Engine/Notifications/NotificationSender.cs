@@ -34,8 +34,10 @@ public sealed class NotificationSender(
         var language = NotificationLanguages.FromTag(delivery.Locale);
         // The link only where a message carries it: a link that cannot be recovered fails the job
         // (logged and counted by TrackingLinks) rather than sending a wrong one, and never blocks indexing.
+        // The reason (cancellation, failure) is the customer's to read; a note is staff's and stays
+        // in the status log and the search index.
         StatusChangeNotice Notice() => new(delivery.CustomerName, ShortId(delivery.Id), ev.ToStatus,
-            links.LinkFor(delivery.Id, delivery.TrackingTokenProtected), ev.Reason ?? ev.Note, plate, driver?.Trim().Split(' ', 2)[0]);
+            links.LinkFor(delivery.Id, delivery.TrackingTokenProtected), ev.Reason, plate, driver?.Trim().Split(' ', 2)[0]);
         var key = $"status-event:{ev.Id:N}:{row.Channel}";
 
         switch (row.Channel)

@@ -95,6 +95,29 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task an_internal_note_never_reaches_the_customer_but_a_failure_reason_does()
+    {
+        var (_, driver, delivery) = await _h.DeliveryAsync(DeliveryStatus.InTransit);
+        await _h.ClearOutboxAsync(_db);
+        var arrived = await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Arrived, StatusActor.Driver(driver),
+            "arrive-1", Note: "gate code 4711, customer rude"), default);
+        Assert.Equal(StatusChangeOutcome.Changed, arrived.Outcome);
+        var failed = await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Failed, StatusActor.Driver(driver),
+            "fail-1", Note: "staff only: forklift broke", Reason: "Nobody at the address"), default);
+        Assert.Equal(StatusChangeOutcome.Changed, failed.Outcome);
+        var queue = new RecordingJobQueue();
+        await _h.Dispatcher(queue).DispatchOnceAsync(default);
+        foreach (var id in queue.Enqueued) await _h.Job().RunAsync(id, default);
+
+        Assert.Equal(2, _h.Email.Sent.Count);
+        var customerTexts = _h.Email.Sent.SelectMany(m => new[] { m.Subject, m.HtmlBody, m.TextBody })
+            .Concat(_h.Sns.Sent.Select(m => m.Message)).ToList();
+        Assert.Equal(4, _h.Sns.Sent.Count); // topic and SMS for each change
+        Assert.DoesNotContain(customerTexts, t => t.Contains("4711", StringComparison.Ordinal) || t.Contains("forklift", StringComparison.Ordinal));
+        Assert.Contains(_h.Email.Sent, m => m.TextBody.Contains("Nobody at the address", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task sns_topic_messages_carry_status_delivery_and_locale_attributes()
     {
         await PickedUpAsync();

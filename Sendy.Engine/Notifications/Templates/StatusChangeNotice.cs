@@ -21,7 +21,7 @@ public static class NotificationLanguages
 
 /// <summary>What a status notification says. Every text is plain (the renderer encodes for HTML).</summary>
 /// <param name="TrackingLink">Absolute http(s) URL of the customer's tracking page.</param>
-/// <param name="Reason">Why (cancellation, failure) or a dispatcher's note; optional.</param>
+/// <param name="Reason">Why (cancellation, failure); optional. Never an internal note.</param>
 public sealed record StatusChangeNotice(
     string CustomerName,
     string DeliveryShortId,
