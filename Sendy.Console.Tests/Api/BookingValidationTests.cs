@@ -23,6 +23,7 @@ public sealed class BookingValidationTests
 
     [Theory]
     [InlineData("not-an-email", null, null, "customerEmail:EmailInvalid")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.kr", null, null, "customerEmail:EmailInvalid")]
     [InlineData(null, "010-1234-5678", null, "customerPhone:PhoneInvalid")]
     [InlineData(null, null, "ja", "locale:LocaleInvalid")]
     public void optional_fields_are_checked_when_given(string? email, string? phone, string? locale, string expected)

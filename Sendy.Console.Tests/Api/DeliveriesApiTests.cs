@@ -212,12 +212,53 @@ public sealed class DeliveriesApiTests(SendyAppFactory app) : IClassFixture<Send
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }
 
+    [Fact]
+    public async Task over_long_actor_names_and_customer_emails_are_400_naming_the_field_not_500()
+    {
+        using var dispatcherApp = app.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.AddAuthentication(TestDispatcherAuth.Name).AddScheme<AuthenticationSchemeOptions, TestDispatcherAuth>(TestDispatcherAuth.Name, null)));
+        var http = dispatcherApp.CreateClient();
+        var (_, driverId, _, deliveryId, _) = await app.CreateAssignedDeliveryAsync(DeliveryStatus.InTransit);
+        object Booking(string email) => new
+        {
+            customerName = "김하늘", customerEmail = email, locale = "ko",
+            pickup = new { address = "인천광역시 중구 서해대로 366", lat = 37.4563, lon = 126.6052 },
+            dropoff = new { address = "부산광역시 강서구 신항로 295", lat = 35.0790, lon = 128.8200 },
+        };
+
+        var longEmail = new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 4)) + ".test"; // 313 characters, well-formed
+        var refused = await http.PostAsJsonAsync("/api/v1/deliveries", Booking(longEmail));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("customerEmail", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        var longest = new string('a', 64) + "@" + new string('b', 63) + "." + new string('c', 63) + "." + new string('d', 58) + ".kr"; // 254, the most SMTP carries
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/v1/deliveries", Booking(longest))).StatusCode);
+
+        var longName = new string('n', 90) + "@example.test"; // an Identity user name may be 256 characters long
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ("/api/v1/deliveries", Booking("sky@example.test")),
+            ($"/api/v1/deliveries/{deliveryId}/assignment", new { driverId }),
+            ($"/api/v1/deliveries/{deliveryId}/cancel", new { reason = "customer asked", idempotencyKey = "cancel-long-actor" }),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+            request.Headers.Add(TestDispatcherAuth.NameHeader, longName);
+            var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("actor", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        }
+        var view = await http.GetFromJsonAsync<JsonElement>($"/api/v1/deliveries/{deliveryId}");
+        Assert.Equal("InTransit", view.GetProperty("status").GetString());
+    }
+
     private sealed class TestDispatcherAuth(IOptionsMonitor<AuthenticationSchemeOptions> o, ILoggerFactory l, UrlEncoder e)
         : AuthenticationHandler<AuthenticationSchemeOptions>(o, l, e)
     {
         public const string Name = "TestDispatcher";
+        public const string NameHeader = "X-Test-Dispatcher";
 
         protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "dispatcher-1"), new Claim(ClaimTypes.Role, "Dispatcher")], Name)), Name)));
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, Request.Headers[NameHeader].FirstOrDefault() ?? "dispatcher-1"),
+                new Claim(ClaimTypes.Role, "Dispatcher")], Name)), Name)));
     }
 }

@@ -86,6 +86,16 @@ public sealed class StaffRevalidationTests(StaffRevalidationTests.App app) : ICl
         Assert.Null(anonymous.Identity?.Name);
     }
 
+    [Fact]
+    public async Task an_account_whose_email_the_status_log_cannot_record_is_refused()
+    {
+        var tooLong = new string('a', StaffAccounts.MaxEmail - "@test.local".Length + 1) + "@test.local";
+        var refused = await Accounts.CreateAsync(new NewStaffAccount(tooLong, "Long", StaffRole.Dispatcher, Password), default);
+        Assert.Equal([StaffAccounts.Codes.EmailTooLong], refused.Errors.Select(e => e.Code));
+        var longest = tooLong[1..];
+        Assert.True((await Accounts.CreateAsync(new NewStaffAccount(longest, "Long", StaffRole.Dispatcher, Password), default)).Succeeded);
+    }
+
     private StaffAccounts Accounts => app.Services.GetRequiredService<StaffAccounts>();
 
     private async Task<bool> IsStillValidAsync(ClaimsPrincipal principal)

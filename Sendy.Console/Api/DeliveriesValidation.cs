@@ -51,6 +51,18 @@ internal static partial class StatusValidation
         return errors;
     }
 
+    /// <summary>The status log's actor column: a signed-in dispatcher's name longer than this cannot be recorded.</summary>
+    public const int MaxActor = 100;
+
+    /// <summary>
+    /// Null when the signed-in dispatcher's name fits the status log; otherwise the 400 to answer
+    /// (the change would be recorded under a name that is not theirs if it were cut).
+    /// </summary>
+    public static IResult? ActorProblem(HttpContext http) => http.User.Identity?.Name is { Length: > MaxActor }
+        ? Results.ValidationProblem(new Dictionary<string, string[]> { ["actor"] = [$"the signed-in account's name is longer than {MaxActor} characters, which the status log cannot record"] },
+            title: "The change cannot be recorded")
+        : null;
+
     [GeneratedRegex("^[A-Za-z0-9_:.-]{8,100}$")]
     private static partial Regex KeyPattern();
 
@@ -86,8 +98,12 @@ public static class BookingValidation
 
     public static BookingRule? CustomerName(string? name) => string.IsNullOrWhiteSpace(name) || name.Length > MaxName ? BookingRule.NameRequired : null;
 
+    /// <summary>The longest address SMTP carries (RFC 5321), and the column's length.</summary>
+    public const int MaxEmail = 254;
+
     /// <summary>Optional; null means none.</summary>
-    public static BookingRule? CustomerEmail(string? email) => email is not null && !MailAddress.TryCreate(email, out _) ? BookingRule.EmailInvalid : null;
+    public static BookingRule? CustomerEmail(string? email) =>
+        email is not null && (email.Length > MaxEmail || !MailAddress.TryCreate(email, out _)) ? BookingRule.EmailInvalid : null;
 
     /// <summary>Optional; null means none.</summary>
     public static BookingRule? CustomerPhone(string? phone) => phone is not null && !StatusValidation.E164().IsMatch(phone) ? BookingRule.PhoneInvalid : null;
@@ -121,7 +137,7 @@ public static class BookingValidation
     public static string English(BookingRule rule) => rule switch
     {
         BookingRule.NameRequired => $"is required, at most {MaxName} characters",
-        BookingRule.EmailInvalid => "is not an email address",
+        BookingRule.EmailInvalid => $"is not an email address of at most {MaxEmail} characters",
         BookingRule.PhoneInvalid => "must be E.164, e.g. +821012345678",
         BookingRule.LocaleInvalid => "must be ko or en",
         BookingRule.AddressRequired => $"is required, at most {MaxAddress} characters",

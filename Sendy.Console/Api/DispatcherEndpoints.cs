@@ -23,6 +23,7 @@ internal static class DispatcherEndpoints
 
     public static async Task<IResult> BookAsync(HttpContext http, DeliveryBookingService bookings, TrackingLinks links, CancellationToken cancellationToken)
     {
+        if (StatusValidation.ActorProblem(http) is { } actor) return actor;
         var body = await ApiJson.ReadAsync<BookDto>(http.Request, 16 * 1024, cancellationToken);
         if (body.Problem is { } problem) return problem;
         var dto = body.Value!;
@@ -39,6 +40,7 @@ internal static class DispatcherEndpoints
 
     public static async Task<IResult> AssignAsync(Guid id, HttpContext http, DeliveryBookingService bookings, DeliveryQueries queries, CancellationToken cancellationToken)
     {
+        if (StatusValidation.ActorProblem(http) is { } actor) return actor;
         var body = await ApiJson.ReadAsync<AssignDto>(http.Request, 4 * 1024, cancellationToken);
         if (body.Problem is { } problem) return problem;
         if (body.Value!.DriverId is not { } driverId)
@@ -54,6 +56,7 @@ internal static class DispatcherEndpoints
 
     public static async Task<IResult> CancelAsync(Guid id, HttpContext http, DeliveryStatusService statuses, CancellationToken cancellationToken)
     {
+        if (StatusValidation.ActorProblem(http) is { } actor) return actor;
         var body = await ApiJson.ReadAsync<CancelDto>(http.Request, 4 * 1024, cancellationToken);
         if (body.Problem is { } problem) return problem;
         var errors = StatusValidation.Validate(nameof(DeliveryStatus.Cancelled), null, body.Value!.Reason, body.Value.IdempotencyKey, out _);

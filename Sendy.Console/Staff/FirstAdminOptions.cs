@@ -7,7 +7,7 @@ public sealed class FirstAdminOptions : IValidatableObject
 {
     public const string Section = "Sendy:Admin";
 
-    [EmailAddress]
+    [EmailAddress, MaxLength(StaffAccounts.MaxEmail)]
     public string? Email { get; set; }
 
     /// <summary>Checked against the staff password rule on start, not only when the account is created.</summary>

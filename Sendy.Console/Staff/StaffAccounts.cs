@@ -28,10 +28,14 @@ public sealed class StaffAccounts(IServiceScopeFactory scopes, IDbContextFactory
 {
     public const int MaxDisplayName = 100;
 
+    /// <summary>The status log records a dispatcher's actions under this name (its actor column holds 100 characters).</summary>
+    public const int MaxEmail = 100;
+
     public static class Codes
     {
         public const string EmailRequired = nameof(EmailRequired);
         public const string DisplayNameTooLong = nameof(DisplayNameTooLong);
+        public const string EmailTooLong = nameof(EmailTooLong);
         public const string SelfLock = nameof(SelfLock);
         public const string SelfDemote = nameof(SelfDemote);
         public const string UnknownAccount = nameof(UnknownAccount);
@@ -55,6 +59,7 @@ public sealed class StaffAccounts(IServiceScopeFactory scopes, IDbContextFactory
         var displayName = input.DisplayName?.Trim() ?? "";
         var errors = new List<IdentityError>();
         if (email.Length == 0) errors.Add(Error(Codes.EmailRequired));
+        if (email.Length > MaxEmail) errors.Add(Error(Codes.EmailTooLong));
         if (displayName.Length > MaxDisplayName) errors.Add(Error(Codes.DisplayNameTooLong));
         if (errors.Count > 0) return IdentityResult.Failed([.. errors]);
 

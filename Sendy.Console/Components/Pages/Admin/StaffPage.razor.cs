@@ -138,14 +138,14 @@ public sealed partial class StaffPage
     /// <summary>Our own words for Identity's codes when we have them; Identity's (English) description otherwise.</summary>
     private string Describe(IdentityError error)
     {
-        var text = L["Identity_" + error.Code, RequiredLength, StaffAccounts.MaxDisplayName];
+        var text = L["Identity_" + error.Code, RequiredLength, StaffAccounts.MaxDisplayName, StaffAccounts.MaxEmail];
         return text.ResourceNotFound ? error.Description : text.Value;
     }
 
     private static string FieldOf(string code) => code switch
     {
         _ when code.StartsWith("Password", StringComparison.Ordinal) => "password",
-        StaffAccounts.Codes.EmailRequired or "InvalidEmail" or "DuplicateEmail" or "InvalidUserName" or "DuplicateUserName" => "email",
+        StaffAccounts.Codes.EmailRequired or StaffAccounts.Codes.EmailTooLong or "InvalidEmail" or "DuplicateEmail" or "InvalidUserName" or "DuplicateUserName" => "email",
         StaffAccounts.Codes.DisplayNameTooLong => "displayName",
         _ => "",
     };
