@@ -6,12 +6,14 @@ namespace Sendy.Engine.Storage;
 /// <summary>
 /// LISTENs on a PostgreSQL channel until cancelled, reconnecting with the common backoff (200 ms
 /// doubling up to 10 s) when the database goes away: a node keeps receiving its peers'
-/// notifications through outages.
+/// notifications through outages. <c>onListening</c> runs each time LISTEN is in place, before
+/// notifications are read: what was committed before it is in the tables, what after comes as a
+/// notification. It failing counts as a lost connection (logged, retried).
 /// </summary>
 public static class PostgresListener
 {
     public static async Task ListenAsync(NpgsqlDataSource dataSource, string channel, Action<string> onPayload,
-        Action<double, Exception> onConnectionLost, TimeProvider time, CancellationToken stoppingToken, Action? onListening = null)
+        Action<double, Exception> onConnectionLost, TimeProvider time, CancellationToken stoppingToken, Func<CancellationToken, Task>? onListening = null)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
         while (!stoppingToken.IsCancellationRequested)
@@ -25,7 +27,7 @@ public static class PostgresListener
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
-                onListening?.Invoke();
+                if (onListening is not null) await onListening(stoppingToken);
                 backoff.Reset();
                 while (true) await connection.WaitAsync(stoppingToken);
             }

@@ -14,6 +14,10 @@ namespace Sendy.Engine.Tracking;
 /// <see cref="NotifyAsync"/> inside the batch transaction, so peers hear of positions only once
 /// they are committed. Every node listens and republishes what other nodes stored to its own
 /// in-process fan-out (its own notifications are skipped: it published those directly).
+/// Notifications sent while the listening connection was down are lost (PostgreSQL keeps none
+/// for an absent listener), so after every reconnect the relay republishes each truck's latest
+/// stored position: a view never stays on where a truck was before the gap. Subscriptions drop
+/// what they already showed.
 /// </summary>
 public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePositionPublisher local, NodeId node,
     TimeProvider time, ILogger<LiveRelay> logger) : BackgroundService
@@ -125,15 +129,44 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var reconnect = false;
         try
         {
             // Database gone: peers' positions stop arriving live until it is back; the listener never gives up.
             await PostgresListener.ListenAsync(dataSource, Channel, OnPayload,
-                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken, () => LogListening(logger, node.Value));
+                (delayMs, ex) => LogListenFailed(logger, delayMs, ex), time, stoppingToken, async cancellationToken =>
+                {
+                    LogListening(logger, node.Value);
+                    if (reconnect) await ResyncAsync(cancellationToken);
+                    reconnect = true;
+                });
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Republishes every truck's latest stored position (one row per truck, read after LISTEN is back in place).</summary>
+    internal async Task<int> ResyncAsync(CancellationToken cancellationToken)
+    {
+        var positions = new List<TruckPosition>();
+        await using (var command = dataSource.CreateCommand("""
+            SELECT truck_id, ST_Y(location), ST_X(location), recorded_at, received_at, speed_mps, heading_degrees, accuracy_meters
+            FROM latest_positions
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                positions.Add(new TruckPosition(reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2),
+                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                    reader.IsDBNull(7) ? null : reader.GetDouble(7)));
+            }
+        }
+        if (positions.Count > 0) local.Publish(positions);
+        LogResynced(logger, positions.Count);
+        return positions.Count;
     }
 
     private void OnPayload(string payload)
@@ -153,6 +186,9 @@ public sealed partial class LiveRelay(NpgsqlDataSource dataSource, ILivePosition
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live relay lost its PostgreSQL connection; reconnecting in {DelayMs:F0} ms")]
     private static partial void LogListenFailed(ILogger logger, double delayMs, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live relay reconnected and republished the latest position of {Trucks} trucks")]
+    private static partial void LogResynced(ILogger logger, int trucks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live relay ignored a payload it could not read")]
     private static partial void LogBadPayload(ILogger logger);
