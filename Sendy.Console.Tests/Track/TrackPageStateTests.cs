@@ -244,6 +244,49 @@ public sealed class TrackPageStateTests : TrackPageContext
     }
 
     [Fact]
+    public async Task a_reassignment_switches_the_page_to_the_new_truck_with_its_trail_from_the_reassignment_on()
+    {
+        var fixes = Approach(TestData.Dropoff);
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, fixes[^1], Event(DeliveryStatus.InTransit, Start.AddMinutes(-30)));
+        Queries.RecentFixes[Id] = fixes;
+        Queries.Trails[Id] = [new TrailPoint(37.4563, 126.6052, Start.AddHours(-1)), new TrailPoint(37.5, 126.9707, Start.AddMinutes(-5))];
+        var page = Open();
+        page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(TestData.TruckId)));
+        page.WaitForAssertion(() => Assert.Single(MapModule.Invocations["setTrail"]));
+
+        // The dispatcher gives the delivery to truck-42: the database now answers with it, and its trail since the reassignment.
+        const string NewTruck = "truck-42";
+        var reassignedAt = Start.AddMinutes(1);
+        var newLatest = new TruckPosition(NewTruck, 37.52, 126.95, reassignedAt.AddSeconds(30), reassignedAt.AddSeconds(30), 9, 90, 5);
+        var reassigned = new StatusEventView(Guid.NewGuid(), Id, DeliveryStatus.InTransit, DeliveryStatus.InTransit, StatusActorKind.Dispatcher,
+            "dispatcher-1", reassignedAt, null, null, "Reassigned: truck truck-17 → truck-42", null);
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, newLatest, Event(DeliveryStatus.InTransit, Start.AddMinutes(-30)), reassigned)
+            with
+        { TruckId = NewTruck, Plate = "경기 34나 5678" };
+        Queries.Trails[Id] = [new TrailPoint(37.51, 126.94, reassignedAt.AddSeconds(5)), new TrailPoint(37.52, 126.95, reassignedAt.AddSeconds(30))];
+        Queries.RecentFixes[Id] = [newLatest];
+        StatusFeed.Publish(new DeliveryStatusChanged(Id, reassigned));
+
+        page.WaitForAssertion(() => Assert.Equal(1, Feed.ActiveTruckSubscriptions(NewTruck)));
+        Assert.Equal(0, Feed.ActiveTruckSubscriptions(TestData.TruckId));
+        page.WaitForAssertion(() => Assert.Equal(2, MapModule.Invocations["setTrail"].Count));
+        Assert.Equal([37.51, 126.94, 37.52, 126.95], ((object?[])MapModule.Invocations["setTrail"][^1].Arguments[1]!).Select(v => (int)v! / 1e6));
+        page.WaitForAssertion(() => Assert.Single(MapModule.Invocations["clearTruck"]));
+        page.WaitForAssertion(() => Assert.Equal([Micro(37.52), Micro(126.95)], MapModule.Invocations["setTruck"][^1].Arguments.Skip(1).Take(2)));
+        Assert.Contains("경기 34나 5678", page.Markup);
+        var step = page.Find("[data-testid=timeline] [data-reassigned=true]");
+        Assert.Contains("Another truck took over your delivery", step.TextContent);
+        Assert.DoesNotContain("Reassigned: truck", page.Markup); // the note is staff's
+
+        // Positions of the old truck no longer move the marker; the new truck's do.
+        var calls = MapModule.Invocations["setTruck"].Count;
+        await Feed.PublishAsync(TestData.Position(37.0, 126.0, reassignedAt.AddMinutes(1)));
+        await Feed.PublishAsync(new TruckPosition(NewTruck, 37.53, 126.96, reassignedAt.AddMinutes(1), reassignedAt.AddMinutes(1), 9, 90, 5));
+        page.WaitForAssertion(() => Assert.Equal(calls + 1, MapModule.Invocations["setTruck"].Count));
+        Assert.Equal([Micro(37.53), Micro(126.96)], MapModule.Invocations["setTruck"][^1].Arguments.Skip(1).Take(2));
+    }
+
+    [Fact]
     public void delivered_live_removes_the_map_and_stops_following_the_truck()
     {
         Queries.Deliveries[Token] = View(DeliveryStatus.Arrived, TestData.Position(37.5547, 126.9707, Start), Event(DeliveryStatus.Arrived, Start));

@@ -38,6 +38,9 @@ public sealed partial class TruckMap
     public Task SetTruckAsync(double latitude, double longitude, double? heading) =>
         CallAsync("setTruck", [Micro(latitude), Micro(longitude), heading is { } h ? (int)Math.Round(h) : null, FollowTruck ? 1 : 0]);
 
+    /// <summary>Removes the truck marker (another truck took the delivery); the next <see cref="SetTruckAsync"/> places it anew.</summary>
+    public Task ClearTruckAsync() => CallAsync("clearTruck", []);
+
     /// <summary>Shows these place markers (replacing earlier ones) with their labels.</summary>
     /// <remarks>Sent flat (kind, lat, lng, title, address per place) rather than as records: see <see cref="Micro"/>.</remarks>
     public Task SetPlacesAsync(params MapPlace[] places) =>

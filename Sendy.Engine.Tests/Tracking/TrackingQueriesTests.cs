@@ -96,6 +96,52 @@ public sealed class TrackingQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_reassignment_is_logged_and_the_link_follows_the_new_truck_with_trail_and_speed_from_then_on()
+    {
+        var b = await BookAsync();
+        await MoveAsync(b, DeliveryStatus.EnRouteToPickup);
+        await MoveAsync(b, DeliveryStatus.PickedUp);
+        await DriveAsync(b, 10, fromLat: 37.0);                 // the first truck, with the goods
+
+        var fleet = _h.Get<FleetRegistry>();
+        var newTruck = "TQ-" + Guid.NewGuid().ToString("N")[..8];
+        await fleet.EnsureTruckAsync(newTruck, "Volvo FH", "경기 34나 5678", default);
+        var newDriver = await fleet.CreateDriverAsync("Jiho Park", newTruck, default);
+        var other = b with { TruckId = newTruck, DriverId = newDriver.Entity.Id };
+        await DriveAsync(other, 5, fromLat: 35.0);              // the new truck on another job: not this customer's business
+        _h.Time.Advance(TimeSpan.FromSeconds(1));
+        var reassignedAt = _h.Time.GetUtcNow();
+        var booking = _h.Get<DeliveryBookingService>();
+        Assert.Equal(AssignOutcome.Assigned, await booking.AssignAsync(b.DeliveryId, newDriver.Entity.Id, "dispatcher-2", default));
+        await DriveAsync(other, 8, fromLat: 36.0);
+
+        var view = (await Queries.FindByTrackingTokenAsync(b.Token, default)).View!;
+        Assert.Equal(newTruck, view.TruckId);
+        Assert.Equal("경기 34나 5678", view.Plate);
+        Assert.Equal(DeliveryStatus.PickedUp, view.Status);
+        var reassigned = view.Timeline![^1];
+        Assert.True(reassigned.IsReassignment);
+        Assert.Equal((DeliveryStatus.PickedUp, DeliveryStatus.PickedUp, StatusActorKind.Dispatcher, "dispatcher-2", reassignedAt),
+            (reassigned.From!.Value, reassigned.To, reassigned.ActorKind, reassigned.ActorId!, reassigned.OccurredAt));
+        Assert.Contains(b.TruckId, reassigned.Note);
+        Assert.Contains(newTruck, reassigned.Note);
+        // A status event for the log and the live pages, not a status message for the customer.
+        Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status_event_id = $1", reassigned.Id));
+
+        var trail = await Queries.GetTrailSincePickupAsync(b.DeliveryId, 100, default);
+        Assert.Equal(8, trail.Count);
+        Assert.All(trail, p => Assert.InRange(p.Latitude, 36.0, 36.0075));
+        Assert.Equal(reassignedAt, trail[0].RecordedAt);
+        var recent = await Queries.GetRecentFixesAsync(b.DeliveryId, TimeSpan.FromHours(1), default);
+        Assert.Equal(8, recent.Count);
+        Assert.All(recent, p => Assert.Equal(newTruck, p.TruckId));
+
+        // The same driver again changes nothing and logs nothing.
+        Assert.Equal(AssignOutcome.Assigned, await booking.AssignAsync(b.DeliveryId, newDriver.Entity.Id, "dispatcher-2", default));
+        Assert.Equal(view.Timeline.Count, (await Queries.FindByTrackingTokenAsync(b.Token, default)).View!.Timeline!.Count);
+    }
+
+    [Fact]
     public async Task a_long_trail_is_thinned_in_the_database_keeping_first_and_newest()
     {
         var b = await BookAsync();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.Geometries;
+using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Security;
 using Sendy.Engine.Storage;
 
@@ -58,7 +59,11 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         return new BookedDelivery(delivery.Id, token);
     }
 
-    /// <summary>Assigns the driver (and the driver's truck). A Booked delivery moves to DriverAssigned; later ones are reassigned in place.</summary>
+    /// <summary>
+    /// Assigns the driver (and the driver's truck). A Booked delivery moves to DriverAssigned; a
+    /// later one is reassigned in place, with a status-log event that names the change (its status
+    /// stays). The same driver again changes nothing.
+    /// </summary>
     public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, string? dispatcher, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -68,15 +73,30 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         if (DeliveryStateMachine.IsFinal(delivery.Status)) return AssignOutcome.Closed;
         var driver = await db.Drivers.AsNoTracking().FirstOrDefaultAsync(d => d.Id == driverId, cancellationToken);
         if (driver is null) return AssignOutcome.UnknownDriver;
+        if (delivery.DriverId == driver.Id && delivery.TruckId == driver.TruckId) return AssignOutcome.Assigned;
 
+        var (previousTruck, previousDriver) = (delivery.TruckId, delivery.DriverId);
         delivery.DriverId = driver.Id;
         delivery.TruckId = driver.TruckId;
+        if (previousTruck != driver.TruckId) delivery.TruckAssignedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        var change = delivery.Status != DeliveryStatus.Booked ? null
-            : await statuses.WriteAsync(db, delivery, new StatusChangeRequest(delivery.Id, DeliveryStatus.DriverAssigned,
+        DeliveryStatusChanged change;
+        if (delivery.Status == DeliveryStatus.Booked)
+        {
+            change = await statuses.WriteAsync(db, delivery, new StatusChangeRequest(delivery.Id, DeliveryStatus.DriverAssigned,
                 StatusActor.Dispatcher(dispatcher), $"assign:{driver.Id:N}"), cancellationToken);
+        }
+        else
+        {
+            var previousName = previousDriver is null ? null
+                : await db.Drivers.Where(d => d.Id == previousDriver).Select(d => d.Name).FirstOrDefaultAsync(cancellationToken);
+            var note = previousTruck == driver.TruckId
+                ? $"Reassigned: driver {previousName ?? "none"} → {driver.Name} (truck {driver.TruckId})"
+                : $"Reassigned: truck {previousTruck ?? "none"} → {driver.TruckId}, driver {previousName ?? "none"} → {driver.Name}";
+            change = await statuses.WriteReassignedAsync(db, delivery, StatusActor.Dispatcher(dispatcher), note, cancellationToken);
+        }
         await tx.CommitAsync(cancellationToken);
-        if (change is not null) statuses.PublishCommitted(change);
+        statuses.PublishCommitted(change);
         return AssignOutcome.Assigned;
     }
 }

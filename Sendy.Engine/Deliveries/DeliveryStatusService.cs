@@ -60,8 +60,7 @@ public sealed class DeliveryStatusService(
     internal async Task<DeliveryStatusChanged> WriteAsync(SendyDbContext db, Delivery delivery, StatusChangeRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var where = delivery.TruckId is null ? null
-            : await db.LatestPositions.Where(p => p.TruckId == delivery.TruckId).Select(p => p.Location).FirstOrDefaultAsync(cancellationToken);
+        var where = await WhereAsync(db, delivery, cancellationToken);
         var statusEvent = new DeliveryStatusEvent
         {
             Id = Guid.CreateVersion7(now),
@@ -89,9 +88,48 @@ public sealed class DeliveryStatusService(
             delivery.TrackingExpiresAt = now + options.Value.TrackingLinkLifetimeAfterClose;
         }
 
-        var outbox = channels.For(delivery).Select(channel => new OutboxMessage
+        return await RecordAsync(db, delivery, statusEvent, channels.For(delivery), cancellationToken);
+    }
+
+    /// <summary>
+    /// A new truck or driver for a delivery past Booked: a status-log event whose status stays
+    /// (<see cref="StatusEventView.IsReassignment"/>), in the caller's transaction, pushed live like
+    /// any status event so the customer's page follows the new truck. Of the notification channels
+    /// only the search index gets it: the customer's messages speak of status changes.
+    /// </summary>
+    internal async Task<DeliveryStatusChanged> WriteReassignedAsync(SendyDbContext db, Delivery delivery, StatusActor actor, string note,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var statusEvent = new DeliveryStatusEvent
         {
-            StatusEventId = statusEvent.Id, DeliveryId = delivery.Id, Channel = channel, CreatedAt = now,
+            Id = id,
+            DeliveryId = delivery.Id,
+            FromStatus = delivery.Status,
+            ToStatus = delivery.Status,
+            ActorKind = actor.Kind,
+            ActorId = actor.Id,
+            OccurredAt = now,
+            Location = await WhereAsync(db, delivery, cancellationToken),
+            Note = note.Length <= 500 ? note : note[..500],
+            IdempotencyKey = $"reassign:{id:N}",
+        };
+        db.StatusEvents.Add(statusEvent);
+        return await RecordAsync(db, delivery, statusEvent,
+            channels.For(delivery).Where(c => c == NotificationChannel.SearchIndex), cancellationToken);
+    }
+
+    private static async Task<NetTopologySuite.Geometries.Point?> WhereAsync(SendyDbContext db, Delivery delivery, CancellationToken cancellationToken) =>
+        delivery.TruckId is null ? null
+            : await db.LatestPositions.Where(p => p.TruckId == delivery.TruckId).Select(p => p.Location).FirstOrDefaultAsync(cancellationToken);
+
+    private async Task<DeliveryStatusChanged> RecordAsync(SendyDbContext db, Delivery delivery, DeliveryStatusEvent statusEvent,
+        IEnumerable<string> outboxChannels, CancellationToken cancellationToken)
+    {
+        var outbox = outboxChannels.Select(channel => new OutboxMessage
+        {
+            StatusEventId = statusEvent.Id, DeliveryId = delivery.Id, Channel = channel, CreatedAt = statusEvent.OccurredAt,
         }).ToList();
         db.Outbox.AddRange(outbox);
         await db.SaveChangesAsync(cancellationToken);

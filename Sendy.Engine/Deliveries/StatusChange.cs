@@ -34,6 +34,9 @@ public sealed record StatusEventView(
     string? Note,
     string? Reason)
 {
+    /// <summary>A new truck or driver, not a new status: the status stays what it was.</summary>
+    public bool IsReassignment => From == To;
+
     internal static StatusEventView Of(DeliveryStatusEvent e) => new(e.Id, e.DeliveryId, e.FromStatus, e.ToStatus, e.ActorKind,
         e.ActorId, e.OccurredAt, e.Location?.Y, e.Location?.X, e.Note, e.Reason);
 }

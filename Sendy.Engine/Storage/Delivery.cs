@@ -13,6 +13,8 @@ public sealed class Delivery
     /// <summary>Null while Booked: a dispatcher assigns the truck and driver.</summary>
     public string? TruckId { get; set; }
     public Guid? DriverId { get; set; }
+    /// <summary>When the current truck was given the delivery: its trail and recent speed count from here (or from pickup, if later).</summary>
+    public DateTimeOffset? TruckAssignedAt { get; set; }
     public required string CustomerName { get; set; }
     public string? CustomerEmail { get; set; }
     /// <summary>E.164 ("+821012345678").</summary>

@@ -16,7 +16,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
     // Every stride-th fix from pickup until the delivery closed, plus the newest; stride keeps the total <= max.
     private const string TrailSql = """
         WITH d AS (
-            SELECT truck_id, picked_up_at, COALESCE(closed_at, 'infinity'::timestamptz) AS until
+            SELECT truck_id, GREATEST(picked_up_at, truck_assigned_at) AS since, COALESCE(closed_at, 'infinity'::timestamptz) AS until
             FROM deliveries
             WHERE id = $1 AND picked_up_at IS NOT NULL AND truck_id IS NOT NULL),
         pts AS (
@@ -24,7 +24,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
                    row_number() OVER (ORDER BY p.recorded_at) - 1 AS i,
                    count(*) OVER () AS n
             FROM positions p JOIN d ON p.truck_id = d.truck_id
-            WHERE p.recorded_at >= d.picked_up_at AND p.recorded_at < d.until)
+            WHERE p.recorded_at >= d.since AND p.recorded_at < d.until)
         SELECT ST_Y(location), ST_X(location), recorded_at
         FROM pts
         WHERE n <= $2 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($2 - 2))::bigint = 0
@@ -36,6 +36,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
                p.speed_mps, p.heading_degrees, p.accuracy_meters
         FROM deliveries d JOIN positions p ON p.truck_id = d.truck_id
         WHERE d.id = $1 AND d.closed_at IS NULL AND p.recorded_at >= $2
+          AND (d.truck_assigned_at IS NULL OR p.recorded_at >= d.truck_assigned_at)
         ORDER BY p.recorded_at DESC
         LIMIT $3
         """;

@@ -53,15 +53,17 @@ public interface ITrackingQueries
     Task<TrackingLookup> FindByTrackingTokenAsync(string token, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The delivery's truck path from pickup until it closed (or now), oldest first, thinned to at
-    /// most <paramref name="maxPoints"/> (first and newest kept). Empty before pickup: nothing the
-    /// truck did before it had the customer's goods, or after delivery, is shown.
+    /// The delivery's truck path from pickup (or from the truck's assignment, when it was reassigned
+    /// later) until it closed (or now), oldest first, thinned to at most <paramref name="maxPoints"/>
+    /// (first and newest kept). Empty before pickup: nothing the truck did before it had the
+    /// customer's goods, or after delivery, is shown.
     /// </summary>
     Task<IReadOnlyList<TrailPoint>> GetTrailSincePickupAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The truck's fixes recorded in the last <paramref name="window"/>, oldest first, while the
-    /// delivery is open (empty once closed). Used on the server for the ETA's recent speed only.
+    /// The truck's fixes recorded in the last <paramref name="window"/> and since it was given the
+    /// delivery, oldest first, while the delivery is open (empty once closed). Used on the server
+    /// for the ETA's recent speed only.
     /// </summary>
     Task<IReadOnlyList<TruckPosition>> GetRecentFixesAsync(Guid deliveryId, TimeSpan window, CancellationToken cancellationToken);
 

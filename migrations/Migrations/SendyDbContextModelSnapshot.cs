@@ -370,6 +370,10 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("tracking_token_protected");
 
+                    b.Property<DateTimeOffset?>("TruckAssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("truck_assigned_at");
+
                     b.Property<string>("TruckId")
                         .HasColumnType("character varying(64)")
                         .HasColumnName("truck_id");

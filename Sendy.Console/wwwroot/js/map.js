@@ -96,6 +96,20 @@ export function setTruck(element, microLat, microLng, heading, follow) {
     element.dataset.truckLng = String(lng);
 }
 
+// Another truck took the delivery and has no position yet: the old one's marker must not stay.
+export function clearTruck(element) {
+    const state = maps.get(element);
+    if (!state || !state.marker) {
+        return;
+    }
+    state.marker.remove();
+    state.marker = null;
+    state.heading = null;
+    state.follow = null;
+    delete element.dataset.truckLat;
+    delete element.dataset.truckLng;
+}
+
 /**
  * Follows the truck: pans when it nears the edge, and checks again whenever a move or zoom ends.
  * With a focus (where the truck is heading) both stay in view: the map refits to the two instead.

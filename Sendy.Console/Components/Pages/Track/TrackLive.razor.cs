@@ -30,7 +30,7 @@ public sealed partial class TrackLive
     private IDisposable? _statusSubscription;
     private Guid? _statusDeliveryId;
     private string? _subscribedTruckId;
-    private (Guid Delivery, TrackPhase Phase)? _mapShows;
+    private (Guid Delivery, TrackPhase Phase, string? TruckId)? _mapShows;
     private DateTimeOffset _latestTakenAt = DateTimeOffset.MinValue;
     private bool _disposed;
     private TrackClock _clock = null!;
@@ -94,19 +94,27 @@ public sealed partial class TrackLive
             }
         }
 
-        if (!MapShown || _map is null || _mapShows == (_view!.DeliveryId, _phase))
+        if (!MapShown || _map is null || _mapShows == (_view!.DeliveryId, _phase, _view.TruckId))
         {
             return;
         }
 
+        // A new delivery, or a reassignment: another truck's marker, trail (from its assignment on) and speed.
         var firstTime = _mapShows?.Delivery != _view.DeliveryId;
-        _mapShows = (_view.DeliveryId, _phase);
+        var newTruck = firstTime || _mapShows?.TruckId != _view.TruckId;
+        _mapShows = (_view.DeliveryId, _phase, _view.TruckId);
         var view = _view;
+        if (newTruck && !firstTime)
+        {
+            await _map.ClearTruckAsync();
+        }
+
         await _map.SetPlacesAsync(Places(view));
         await _map.SetFocusAsync(Target(view) is { } target ? new MapPoint(target.Latitude, target.Longitude) : null);
         if (_phase == TrackPhase.OnTheWay)
         {
-            // Since pickup only: the trail never shows where the truck was before it had the goods.
+            // Since pickup (or the truck's assignment, if later) only: the trail never shows where
+            // the truck was before it had the goods.
             var trail = await Queries.GetTrailSincePickupAsync(view.DeliveryId, MaxTrailPoints, Aborted);
             await _map.SetTrailAsync(trail.Select(p => new MapPoint(p.Latitude, p.Longitude)).ToList());
         }
@@ -115,11 +123,19 @@ public sealed partial class TrackLive
             await _map.SetTrailAsync(null);
         }
 
-        if (firstTime && truckId is not null)
+        if (newTruck && truckId is not null)
         {
             if (EtaDestination is not null && _live is not null)
             {
-                _live.Seed(await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, Aborted));
+                var recent = await Queries.GetRecentFixesAsync(view.DeliveryId, EtaSettings.Default.SpeedWindow, Aborted);
+                if (firstTime)
+                {
+                    _live.Seed(recent);
+                }
+                else
+                {
+                    _live.Restart(recent);
+                }
             }
 
             if (view.LatestPosition is { } latest)
