@@ -144,7 +144,8 @@ public sealed class OsmAndApiTests(SendyAppFactory app) : IClassFixture<SendyApp
         Assert.Contains("invalid", reasons[2]);
         Assert.Contains("no location", reasons[3]);
         Assert.Contains("not valid JSON", reasons[4]);
-        Assert.StartsWith($"GET /osmand?id={device}&lat=91", Encoding.UTF8.GetString(refusals[^1].Data));
+        Assert.StartsWith("GET /osmand?id=[device-id]&lat=91", Encoding.UTF8.GetString(refusals[^1].Data));
+        Assert.All(refusals, r => Assert.DoesNotContain(device, Encoding.UTF8.GetString(r.Data))); // the secret is stored only hashed
         var summary = (await app.Services.GetRequiredService<TrackerReports>().RefusalsSinceAsync(DateTimeOffset.UtcNow.AddHours(-1), default))[truck];
         Assert.Equal(5, summary.Count);
         Assert.Empty(await ReadAsync(truck));

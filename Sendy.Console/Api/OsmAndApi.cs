@@ -79,7 +79,7 @@ public static class OsmAndApi
             else refused.Add(problem);
         }
         if (message.Problem is { } whole) refused.Add(whole);
-        if (refused.Count > 0) await reports.RefuseAsync(truckId, Raw(http.Request, body), string.Join(" | ", refused.Distinct()), cancellationToken);
+        if (refused.Count > 0) await reports.RefuseAsync(truckId, Raw(http.Request, body, message.DeviceId!), string.Join(" | ", refused.Distinct()), cancellationToken);
         if (storable.Count == 0) return Delivered;
         try
         {
@@ -109,10 +109,32 @@ public static class OsmAndApi
             : string.Join("; ", errors.Select(kv => $"{kv.Key.Replace("fixes[0].", "", StringComparison.Ordinal)} {string.Join(", ", kv.Value)}"));
     }
 
-    /// <summary>The request as received, for the admin: method, query string and body.</summary>
-    private static byte[] Raw(HttpRequest request, byte[] body)
+    /// <summary>
+    /// The request as received, for the admin: method, query string and body, with the device id
+    /// (the tracker's secret, stored nowhere else but as a hash) replaced by <c>[device-id]</c>.
+    /// </summary>
+    private static byte[] Raw(HttpRequest request, byte[] body, string deviceId)
     {
-        var head = Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n\n");
-        return [.. head, .. body];
+        byte[] raw = [.. Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n\n"), .. body];
+        var mask = "[device-id]"u8.ToArray();
+        foreach (var spelling in new[] { deviceId, Uri.EscapeDataString(deviceId), System.Net.WebUtility.UrlEncode(deviceId) }.Distinct())
+            raw = ReplaceAll(raw, Encoding.UTF8.GetBytes(spelling), mask);
+        return raw;
+    }
+
+    /// <summary>Byte-wise, so a body that is not UTF-8 is kept as it came.</summary>
+    private static byte[] ReplaceAll(byte[] data, byte[] find, byte[] with)
+    {
+        var output = new List<byte>(data.Length);
+        var rest = data.AsSpan();
+        int at;
+        while ((at = rest.IndexOf(find)) >= 0)
+        {
+            output.AddRange(rest[..at]);
+            output.AddRange(with);
+            rest = rest[(at + find.Length)..];
+        }
+        output.AddRange(rest);
+        return [.. output];
     }
 }

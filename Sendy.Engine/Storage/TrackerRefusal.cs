@@ -11,7 +11,7 @@ public sealed class TrackerRefusal
     public required string TruckId { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public required string Reason { get; set; }
-    /// <summary>The query string and body as received (the device id in them is the truck's own credential; admins only).</summary>
+    /// <summary>The query string and body as received, the device id in them replaced by <c>[device-id]</c> (it is a secret).</summary>
     public required byte[] Data { get; set; }
 }
 
