@@ -55,6 +55,7 @@ public sealed class UiTestHost : WebApplicationFactory<App>
         builder.UseSetting("ConnectionStrings:Sendy", "Host=127.0.0.1;Port=1;Database=ui_test_unused");
         builder.UseSetting("Sendy:Stream:Endpoint", "http://127.0.0.1:1");
         builder.UseSetting("Sendy:Stream:StreamName", "ui-test-unused");
+        builder.UseSetting("Sendy:RateLimits:CircuitPerIpPermits", "100000"); // many pages from one address a minute
         builder.ConfigureTestServices(services =>
         {
             // The engine's background work (stream consumers, jobs) has no place in a UI test.

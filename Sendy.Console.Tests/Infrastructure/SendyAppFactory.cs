@@ -76,6 +76,8 @@ public class SendyAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Sendy:Consumer:GetRecordsInterval", "00:00:00.020");
         builder.UseSetting("Sendy:Consumer:ShardSyncInterval", "00:00:01");
         builder.UseSetting("Sendy:Demo:Enabled", "false");
+        // Browser tests open many pages from 127.0.0.1 a minute; the circuit limit has its own tests (TrackerLimitTests).
+        builder.UseSetting("Sendy:RateLimits:CircuitPerIpPermits", "100000");
         builder.UseSetting("Sendy:Notifications:WorkerCount", "2");
         builder.UseSetting("Sendy:Notifications:QueuePollInterval", "00:00:00.200");
         builder.UseSetting("Sendy:Notifications:OutboxPollInterval", "00:00:00.200");
