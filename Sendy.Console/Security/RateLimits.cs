@@ -62,9 +62,7 @@ public static class RateLimits
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = async (context, cancellationToken) =>
             {
-                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-                    : (int)Math.Ceiling(options.Window.TotalSeconds);
+                var seconds = RetryAfterSeconds(context.Lease, options.Window);
                 await TooManyRequests(context.HttpContext, seconds).ExecuteAsync(context.HttpContext);
             };
             if (!options.Enabled) return;
@@ -88,6 +86,12 @@ public static class RateLimits
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(statusCode: 429, title: "Too many requests", detail: $"Slow down and retry after {seconds} s.");
     }
+
+    /// <summary>What a refused lease says to wait, at least a second; the window when it says nothing.</summary>
+    internal static int RetryAfterSeconds(RateLimitLease lease, TimeSpan window) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+            : (int)Math.Ceiling(window.TotalSeconds);
 
     internal static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
         new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
@@ -138,9 +142,7 @@ public sealed class TrackerLimiter(IOptions<RateLimitOptions> options) : IDispos
         if (_limiter is null) return null;
         using var lease = _limiter.AttemptAcquire(truckId);
         if (lease.IsAcquired) return null;
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-            ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-            : (int)Math.Ceiling(options.Value.Window.TotalSeconds);
+        return RateLimits.RetryAfterSeconds(lease, options.Value.Window);
     }
 
     public void Dispose() => _limiter?.Dispose();
