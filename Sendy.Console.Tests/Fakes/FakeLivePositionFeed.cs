@@ -17,10 +17,14 @@ public sealed class FakeLivePositionFeed : ILivePositionFeed
 
     public int ActiveTruckSubscriptions(string truckId) => _subscriptions.Keys.Count(s => s.TruckId == truckId);
 
+    /// <summary>Runs when a truck is subscribed to, after the subscription exists: what happens at that moment.</summary>
+    public Action<string>? TruckSubscribed { get; set; }
+
     public IDisposable SubscribeTruck(string truckId, Func<TruckPosition, Task> onPosition)
     {
         var subscription = new Subscription(this, truckId, onPosition);
         _subscriptions.TryAdd(subscription, 0);
+        TruckSubscribed?.Invoke(truckId);
         return subscription;
     }
 

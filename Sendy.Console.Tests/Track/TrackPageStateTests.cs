@@ -137,6 +137,26 @@ public sealed class TrackPageStateTests : TrackPageContext
     }
 
     [Fact]
+    public void a_fix_stored_between_the_pages_read_and_its_subscription_is_shown()
+    {
+        // The page read the delivery without a position; the truck's first fix was published
+        // (to nobody) and stored just before the page subscribed: the feed will not bring it again.
+        Queries.Hold = new TaskCompletionSource();
+        Queries.Deliveries[Token] = View(DeliveryStatus.InTransit);
+        var stored = TestData.Position(37.5512, 126.9882, Start);
+        Feed.TruckSubscribed = _ => Queries.Deliveries[Token] = View(DeliveryStatus.InTransit, stored);
+
+        var page = Open();
+        // Not live while the delivery is still being read.
+        Assert.Equal("false", page.Find("[data-interactive]").GetAttribute("data-interactive"));
+        Queries.Hold.SetResult();
+
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-interactive]").GetAttribute("data-interactive")));
+        var shown = MapModule.Invocations["setTruck"].Single();
+        Assert.Equal([Micro(37.5512), Micro(126.9882)], shown.Arguments.Skip(1).Take(2));
+    }
+
+    [Fact]
     public void booked_without_a_truck_shows_the_places_and_no_live_part()
     {
         Queries.Deliveries[Token] = View(DeliveryStatus.Booked) with { TruckId = null, TruckName = null, Plate = null, DriverFirstName = null };

@@ -67,13 +67,20 @@ public sealed partial class TrackLive
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        // The first render can come before the delivery is read (the read is asynchronous): nothing
+        // to follow yet, and the page is not live.
+        if (!_loaded)
+        {
+            return;
+        }
+
         if (_view is not null)
         {
             await FollowAsync();
             await SubscribeStatusAsync();
         }
 
-        if (firstRender)
+        if (!_interactive)
         {
             // Browser tests wait for this: from here on the page is subscribed and live.
             _interactive = true;
@@ -91,6 +98,7 @@ public sealed partial class TrackLive
             if (truckId is not null)
             {
                 _subscription = Feed.SubscribeTruck(truckId, OnPositionAsync);
+                await CatchUpAsync(truckId);
             }
         }
 
@@ -142,6 +150,22 @@ public sealed partial class TrackLive
             {
                 await ShowAsync(latest);
             }
+        }
+    }
+
+    /// <summary>
+    /// A fix published between the page's read and the subscription reached neither (the feed has
+    /// no memory): the truck's latest position is read once more now that the feed is listening.
+    /// The feed and this read may both bring it; <see cref="ShowAsync"/> shows it once.
+    /// </summary>
+    private async Task CatchUpAsync(string truckId)
+    {
+        var fresh = await Queries.FindByTrackingTokenAsync(Token, Aborted);
+        if (_view is { } view && fresh.View is { LatestPosition: { } latest } v
+            && v.DeliveryId == view.DeliveryId && v.TruckId == truckId
+            && (view.LatestPosition is null || TrackClock.TakenAt(latest) > TrackClock.TakenAt(view.LatestPosition)))
+        {
+            _view = view with { LatestPosition = latest };
         }
     }
 
