@@ -92,7 +92,7 @@ public sealed class Scheduler : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stop.Begin();
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Release);
+        using var bounded = new OwnDeadline(cancellationToken, _stop.Release);
         // Cancelling the loop's token runs its callbacks inline, and Npgsql cancels a command in
         // flight with a round trip of its own: off this path, so a slow database cannot hold it.
         var loop = Task.Run(() => base.StopAsync(bounded.Token), CancellationToken.None);
@@ -100,12 +100,12 @@ public sealed class Scheduler : BackgroundService
         {
             await loop.WaitAsync(bounded.Token);
         }
-        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+        catch (OperationCanceledException) when (bounded.Token.IsCancellationRequested)
         {
         }
         await _consumers.WaitAsync(bounded.Token);
         if (_abandon.IsCancellationRequested) return;
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Done);
+        using var done = new OwnDeadline(cancellationToken, _stop.Done);
         await _heartbeat.RemoveAsync(done.Token);
     }
 

@@ -39,6 +39,7 @@ internal sealed class ShardConsumer(
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.LostToken);
         var ct = linked.Token;
+        using var release = new OwnDeadline(stop.Release);
         try
         {
             await WaitForParentsAsync(ct);
@@ -57,14 +58,14 @@ internal sealed class ShardConsumer(
         {
             Reason = ShutdownReason.LeaseLost;
             ConsumerLog.LeaseLost(logger, ShardId);
-            await TellAsync(() => processor.LeaseLostAsync(stop.Release));
+            await TellAsync(() => processor.LeaseLostAsync(release.Token));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             State = ShardConsumerState.ShuttingDown;
             Reason = ShutdownReason.Requested;
-            await TellAsync(() => processor.ShutdownRequestedAsync(new ShutdownRequestedInput(_checkpointer), stop.Release));
-            await ReleaseAsync();
+            await TellAsync(() => processor.ShutdownRequestedAsync(new ShutdownRequestedInput(_checkpointer), release.Token));
+            await ReleaseAsync(release.Token);
         }
         finally
         {
@@ -165,7 +166,7 @@ internal sealed class ShardConsumer(
     {
         // Not cancelled by the stop itself: a page in flight finishes, unless the lease is lost or
         // the drain deadline passes (then what it did not checkpoint is read again later).
-        using var processing = CancellationTokenSource.CreateLinkedTokenSource(lease.LostToken, stop.Drain);
+        using var processing = new OwnDeadline(lease.LostToken, stop.Drain);
         await processor.ProcessRecordsAsync(new ProcessRecordsInput(page.Records, page.MillisBehindLatest, _checkpointer), processing.Token);
     }
 
@@ -187,15 +188,15 @@ internal sealed class ShardConsumer(
         _lastCall = time.GetUtcNow();
     }
 
-    private async Task ReleaseAsync()
+    private async Task ReleaseAsync(CancellationToken deadline)
     {
         try
         {
             await lease.WriteAsync(async l =>
             {
-                await leases.ReleaseAsync(l, stop.Release);
+                await leases.ReleaseAsync(l, deadline);
                 return l with { Owner = null };
-            }, stop.Release);
+            }, deadline);
             ConsumerLog.Released(logger, ShardId);
         }
         catch (Exception ex)

@@ -49,3 +49,46 @@ internal sealed class StopDeadlines
         _done.Cancel();
     }
 }
+
+/// <summary>
+/// A token of one user's own, cancelled when any of the given tokens is, from a thread of its own.
+/// Npgsql sends its cancel request to the server synchronously inside a token's callback (a round
+/// trip; seconds when the database is slow). On a token shared by every shard's consumer, those
+/// requests ran one after another on the thread that cancelled it, and whoever waited on the same
+/// token (the stop itself) was told only after all of them: the stop's bound slipped by their sum.
+/// Here the shared token's callback only starts the cancellation; each user's round trip runs on
+/// its own thread (not the thread pool's, which a few blocked threads would starve).
+/// </summary>
+internal sealed class OwnDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _source = new();
+    private readonly CancellationTokenRegistration[] _registrations;
+
+    public OwnDeadline(params ReadOnlySpan<CancellationToken> deadlines)
+    {
+        _registrations = new CancellationTokenRegistration[deadlines.Length];
+        for (var i = 0; i < deadlines.Length; i++)
+            _registrations[i] = deadlines[i].UnsafeRegister(static s => Start((CancellationTokenSource)s!), _source);
+    }
+
+    public CancellationToken Token => _source.Token;
+
+    private static void Start(CancellationTokenSource source) =>
+        _ = Task.Factory.StartNew(static s =>
+        {
+            try
+            {
+                ((CancellationTokenSource)s!).Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its user finished before the deadline reached it: nothing left to cut off.
+            }
+        }, source, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations) registration.Dispose();
+        _source.Dispose();
+    }
+}
