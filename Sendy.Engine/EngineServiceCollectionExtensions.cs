@@ -13,6 +13,7 @@ using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Nodes;
+using Sendy.Engine.Quality;
 using Sendy.Engine.Storage;
 using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.Kinesis;
@@ -57,6 +58,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<DriverTokenCache>();
         services.AddSingleton<TrackerDevices>();
         services.AddSingleton<TrackerReports>();
+        services.AddValidatedOptions<FixQualityOptions>(configuration, FixQualityOptions.Section);
+        services.AddSingleton<FlaggedFixes>();
         var live = services.AddValidatedOptions<LiveOptions>(configuration, LiveOptions.Section);
         // Optional collaborators (LiveAnnouncer, CrossNodeLive, IAcceptedPositionsListener) are
         // registered only when configured; the constructors that take them default to null.
@@ -66,6 +69,7 @@ public static class EngineServiceCollectionExtensions
         {
             if (live.CrossNode)
                 services.AddHostedSingleton<LiveAnnouncer>();
+            services.AddSingleton<LiveFixGate>();
             services.AddSingleton<IAcceptedPositionsListener, LiveFastPath>();
         }
         services.AddSingleton<PositionIngestor>();

@@ -45,6 +45,7 @@ public abstract class FleetAdminContext : SendyBunitContext
         Services.AddSingleton<FleetRegistry>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Sendy.Engine.Trackers.TrackerReports>();
+        Services.AddSingleton<Sendy.Engine.Quality.FlaggedFixes>();
         Services.AddSingleton<Sendy.Engine.Tracking.ITrackingQueries, Sendy.Engine.Tracking.EfTrackingQueries>();
         Services.AddSingleton<DriverTokenCache>();
         Services.AddSingleton<FleetAdmin>();

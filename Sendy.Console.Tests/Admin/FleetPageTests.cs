@@ -221,6 +221,23 @@ public sealed class FleetPageTests(TestDatabase db) : FleetAdminContext(db), ICl
         page.WaitForAssertion(() => Assert.Contains("has an open delivery", page.Find(".mud-dialog").TextContent), Patience);
         Assert.Contains(second, Row(page, "drivers", name).TextContent);
     }
+
+    [Fact]
+    public async Task a_truck_with_impossible_jumps_shows_how_many_were_kept_out_of_the_map()
+    {
+        var truck = await TruckAsync("Jumpy");
+        await TruckAsync("Quiet");
+        foreach (var (seconds, flag) in new[] { (0, (string?)null), (5, "impossible-jump: 14400 km/h"), (10, "impossible-jump: 9000 km/h") })
+            await Db.ExecuteAsync("""
+                INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at, location, quality_flag)
+                VALUES ('s', 'shardId-0', $1, $2, $3, $3, $3, ST_SetSRID(ST_MakePoint(127, 37), 4326), $4)
+                """, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), truck, DateTimeOffset.UtcNow.AddMinutes(-10).AddSeconds(seconds), (object?)flag ?? DBNull.Value);
+
+        var page = Page();
+
+        Assert.Equal("2 impossible jump(s) in 24 h, kept out of the map", Row(page, "trucks", "Jumpy").QuerySelector("[data-testid=truck-flagged]")!.TextContent);
+        Assert.Null(Row(page, "trucks", "Quiet").QuerySelector("[data-testid=truck-flagged]"));
+    }
 }
 
 /// <summary>The fleet page before anything exists (its own empty database).</summary>

@@ -76,10 +76,11 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await page.GotoAsync($"t/{trackingToken}");
         await page.WaitForSelectorAsync("[data-interactive=true]"); // the circuit is live before we act
 
-        await PostFixAsync(driverToken, 37.4705, 127.0386, heading: 158);
+        // Ten minutes and 10.6 km apart: a truck's pace (64 km/h), not an impossible jump.
+        await PostFixAsync(driverToken, 37.4705, 127.0386, heading: 158, takenAgo: TimeSpan.FromMinutes(10));
         await LiveStackFixture.ExpectMarkerAtAsync(page, 37.4705, 127.0386);
 
-        await PostFixAsync(driverToken, 37.3943, 127.1112, heading: 140);
+        await PostFixAsync(driverToken, 37.3943, 127.1112, heading: 140, takenAgo: TimeSpan.Zero);
         await LiveStackFixture.ExpectMarkerAtAsync(page, 37.3943, 127.1112);
         await Assertions.Expect(page.Locator("[data-testid=last-updated]")).ToContainTextAsync("초 전"); // the delivery's language (ko) without a cookie
         // The map follows the truck: once its pan settles, the marker is on screen for the customer.
@@ -137,11 +138,11 @@ public sealed class EndToEndBrowserTests(LiveStackFixture app) : IClassFixture<L
         await driver.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot("driver-page-status.png") });
     }
 
-    private async Task PostFixAsync(string driverToken, double lat, double lon, double heading)
+    private async Task PostFixAsync(string driverToken, double lat, double lon, double heading, TimeSpan takenAgo)
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         var body = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"fixes":[{"lat":{{lat}},"lon":{{lon}},"recordedAt":"{{DateTimeOffset.UtcNow:O}}","speed":24,"heading":{{heading}},"accuracy":5}]}""");
+            $$"""{"fixes":[{"lat":{{lat}},"lon":{{lon}},"recordedAt":"{{DateTimeOffset.UtcNow - takenAgo:O}}","speed":24,"heading":{{heading}},"accuracy":5}]}""");
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/positions")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),

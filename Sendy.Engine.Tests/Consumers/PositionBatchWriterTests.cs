@@ -12,7 +12,7 @@ public sealed class PositionBatchWriterTests(TestDatabase db) : IClassFixture<Te
     private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddMinutes(-10);
 
     private static ShardFix Fix(string truck, int i, int? sequence = null) => new((sequence ?? i).ToString("D20", CultureInfo.InvariantCulture), truck,
-        new TruckPosition(truck, 37 + i * 0.001, 127, T0.AddSeconds(i), T0.AddSeconds(i + 1), 10, 90, 5), ReadOnlyMemory<byte>.Empty);
+        new TruckPosition(truck, 37 + i * 0.0001, 127, T0.AddSeconds(i), T0.AddSeconds(i + 1), 10, 90, 5), ReadOnlyMemory<byte>.Empty); // 40 km/h
 
     private async Task<(string Stream, string Truck, PostgresLeaseStore Leases, PostgresPositionBatchWriter Writer, Lease Lease)> SetUpAsync()
     {
@@ -80,7 +80,7 @@ public sealed class PositionBatchWriterTests(TestDatabase db) : IClassFixture<Te
         Assert.Equal(2, result.DeadLettered);
         Assert.DoesNotContain(result.Stored, p => p.Latitude == 35.1 || p.SpeedMps == 3);
         Assert.Equal(6L, await CountAsync(truck)); // 0..4 and 7
-        Assert.Equal(37 + 2 * 0.001, await db.ScalarAsync<double>(
+        Assert.Equal(37 + 2 * 0.0001, await db.ScalarAsync<double>(
             "SELECT ST_Y(location) FROM positions WHERE truck_id = $1 AND recorded_at = $2", truck, T0.AddSeconds(2)), 9); // first wins
         Assert.Equal(2L, await db.ScalarAsync<long>(
             "SELECT count(*) FROM dead_letters WHERE stream_name = $1 AND sequence_number = ANY($2) AND reason = $3",

@@ -25,6 +25,9 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: {Count} record(s) dead-lettered")]
     public static partial void DeadLettered(ILogger logger, string shardId, int count);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {ShardId}: {Count} fix(es) stored flagged as impossible jumps")]
+    public static partial void Flagged(ILogger logger, string shardId, int count);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Released lease on shard {ShardId}")]
     public static partial void Released(ILogger logger, string shardId);
 

@@ -16,8 +16,12 @@ public sealed record ShardFix(string SequenceNumber, string PartitionKey, TruckP
 
 public sealed record PoisonRecord(string SequenceNumber, string? PartitionKey, ReadOnlyMemory<byte> Data, string Reason);
 
-/// <summary>What a batch write did: the lease after the checkpoint, and the fixes now stored.</summary>
-public sealed record BatchWriteResult(Lease Lease, IReadOnlyList<TruckPosition> Stored, int DeadLettered);
+/// <summary>
+/// What a batch write did: the lease after the checkpoint, the fixes now stored that move their
+/// truck (these go live), how many went to dead letters, and how many were stored flagged (an
+/// impossible jump, see Quality/FixJudge): kept, but moving nothing.
+/// </summary>
+public sealed record BatchWriteResult(Lease Lease, IReadOnlyList<TruckPosition> Stored, int DeadLettered, int Flagged = 0);
 
 /// <summary>Persists a batch and moves the checkpoint to its last record in one transaction, conditional on the lease.</summary>
 public interface IPositionBatchWriter

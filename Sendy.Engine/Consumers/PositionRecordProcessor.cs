@@ -9,7 +9,7 @@ namespace Sendy.Engine.Consumers;
 /// <summary>
 /// The positions pipeline as a record processor: decodes a page, stores its fixes with the
 /// checkpoint in one transaction (<see cref="IPositionBatchWriter"/>), then publishes the stored
-/// fixes live. Every page is checkpointed with its write, so a stop has nothing left to checkpoint.
+/// fixes live (not the flagged ones: they move nothing). Every page is checkpointed with its write, so a stop has nothing left to checkpoint.
 /// </summary>
 public sealed class PositionRecordProcessor(
     string streamName,
@@ -35,8 +35,14 @@ public sealed class PositionRecordProcessor(
                 }, cancellationToken);
             store?.SetTag("sendy.stored", result.Stored.Count);
             store?.SetTag("sendy.dead_lettered", result.DeadLettered);
+            store?.SetTag("sendy.flagged", result.Flagged);
         }
-        metrics?.RecordsStored(result.Stored.Count);
+        metrics?.RecordsStored(result.Stored.Count + result.Flagged);
+        if (result.Flagged > 0)
+        {
+            metrics?.Flagged(result.Flagged);
+            ConsumerLog.Flagged(logger, shardId, result.Flagged);
+        }
         if (result.Stored.Count > 0)
             metrics?.NewestFixStored(shardId, result.Stored.Max(p => p.RecordedAt));
         if (result.DeadLettered > 0)

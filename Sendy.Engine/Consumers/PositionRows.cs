@@ -12,17 +12,17 @@ internal static class PositionRows
 {
     private const string Copy = """
         COPY positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at,
-            location, speed_mps, heading_degrees, accuracy_meters) FROM STDIN (FORMAT BINARY)
+            location, speed_mps, heading_degrees, accuracy_meters, quality_flag) FROM STDIN (FORMAT BINARY)
         """;
 
     private const string InsertIdempotent = """
         INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at,
-            location, speed_mps, heading_degrees, accuracy_meters)
+            location, speed_mps, heading_degrees, accuracy_meters, quality_flag)
         SELECT $1, $2, sequence_number, truck_id, recorded_at, received_at, $3,
-            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters
+            ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_degrees, accuracy_meters, quality_flag
         FROM unnest($4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::float8[], $9::float8[],
-            $10::float8[], $11::float8[], $12::float8[])
-            AS u(sequence_number, truck_id, recorded_at, received_at, lat, lon, speed_mps, heading_degrees, accuracy_meters)
+            $10::float8[], $11::float8[], $12::float8[], $13::text[])
+            AS u(sequence_number, truck_id, recorded_at, received_at, lat, lon, speed_mps, heading_degrees, accuracy_meters, quality_flag)
         ON CONFLICT (truck_id, recorded_at) DO NOTHING
         """;
 
@@ -30,41 +30,42 @@ internal static class PositionRows
     private const int EwkbPointLength = 25;
 
     /// <summary>
-    /// Stores <paramref name="fixes"/> (no two with the same truck and device time). The caller has
+    /// Stores <paramref name="fixes"/> (no two with the same truck and device time), each with its
+    /// quality flag (<paramref name="flags"/>, same order; null: a good fix). The caller has
     /// left out the ones it knows are stored, so a key conflict means another writer stored some of
     /// them meanwhile (a zombie worker on the same page): then the statement that skips existing
     /// keys runs instead. ON CONFLICT is not the first choice because its speculative insertion
     /// writes an extra WAL record per row and more than doubles the insert's cost.
     /// </summary>
     public static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string streamName, string shardId,
-        DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+        DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, IReadOnlyList<string?> flags, CancellationToken cancellationToken)
     {
         if (fixes.Count == 0) return;
         await tx.SaveAsync("copy_positions", cancellationToken);
         try
         {
-            await CopyAsync(connection, streamName, shardId, storedAt, fixes, cancellationToken);
+            await CopyAsync(connection, streamName, shardId, storedAt, fixes, flags, cancellationToken);
             await tx.ReleaseAsync("copy_positions", cancellationToken);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             await tx.RollbackAsync("copy_positions", cancellationToken);
-            await InsertIdempotentAsync(connection, tx, streamName, shardId, storedAt, fixes, cancellationToken);
+            await InsertIdempotentAsync(connection, tx, streamName, shardId, storedAt, fixes, flags, cancellationToken);
         }
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, string streamName, string shardId, DateTimeOffset storedAt,
-        IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+        IReadOnlyList<ShardFix> fixes, IReadOnlyList<string?> flags, CancellationToken cancellationToken)
     {
         await using var writer = await connection.BeginBinaryImportAsync(Copy, cancellationToken);
-        WriteRows(writer, streamName, shardId, storedAt, fixes, cancellationToken);
+        WriteRows(writer, streamName, shardId, storedAt, fixes, flags, cancellationToken);
         await writer.CompleteAsync(cancellationToken);
     }
 
     // Synchronous writes: the importer buffers rows and only touches the socket when its buffer is
     // full, so per-field async state machines cost far more than the occasional blocking flush.
     private static void WriteRows(NpgsqlBinaryImporter writer, string streamName, string shardId, DateTimeOffset storedAt,
-        IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+        IReadOnlyList<ShardFix> fixes, IReadOnlyList<string?> flags, CancellationToken cancellationToken)
     {
         // Binary COPY carries no type per field: the server reads each value with the column's own
         // binary input, which for geometry is (E)WKB. So the point goes as its 25 EWKB bytes, with
@@ -73,9 +74,10 @@ internal static class PositionRows
         point[0] = 1; // little endian
         BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001); // Point, SRID present
         BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
-        foreach (var f in fixes)
+        for (var i = 0; i < fixes.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var f = fixes[i];
             var p = f.Position;
             BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), p.Longitude);
             BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), p.Latitude);
@@ -91,6 +93,8 @@ internal static class PositionRows
             WriteNullable(writer, p.SpeedMps);
             WriteNullable(writer, p.HeadingDegrees);
             WriteNullable(writer, p.AccuracyMeters);
+            if (flags[i] is { } flag) writer.Write(flag, NpgsqlDbType.Text);
+            else writer.WriteNull();
         }
     }
 
@@ -101,7 +105,7 @@ internal static class PositionRows
     }
 
     private static async Task InsertIdempotentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string streamName,
-        string shardId, DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
+        string shardId, DateTimeOffset storedAt, IReadOnlyList<ShardFix> fixes, IReadOnlyList<string?> flags, CancellationToken cancellationToken)
     {
         await using var cmd = new NpgsqlCommand(InsertIdempotent, connection, tx);
         cmd.Parameters.Add(new() { Value = streamName });
@@ -116,6 +120,7 @@ internal static class PositionRows
         cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.SpeedMps).ToArray() });
         cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.HeadingDegrees).ToArray() });
         cmd.Parameters.Add(new() { Value = fixes.Select(f => f.Position.AccuracyMeters).ToArray() });
+        cmd.Parameters.Add(new() { Value = flags.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Quality;
 using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Consumers;
@@ -9,21 +11,48 @@ namespace Sendy.Engine.Consumers;
 /// device time, so a replayed record (after a crash or a lost lease) and a re-sent upload (the
 /// phone never saw our 202) are both stored once. Then the latest position (moved only by a newer
 /// device time), dead letters, the cross-node notification and the checkpoint, all in one
-/// transaction. A fix for a truck that does not exist is dead-lettered.
+/// transaction. A fix for a truck that does not exist is dead-lettered. Each new fix is judged
+/// (<see cref="FixJudge"/>) from its truck's last good fix and the fixes flagged since: an
+/// impossible jump is stored with its flag, counted, and moves neither the latest position nor
+/// anything live.
 /// </summary>
 /// <param name="crossNode">When present, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
-public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, CrossNodeLive? crossNode = null)
+/// <param name="quality">What counts as an impossible jump (the defaults when null).</param>
+public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, CrossNodeLive? crossNode = null,
+    IOptions<FixQualityOptions>? quality = null)
     : IPositionBatchWriter
 {
+    private readonly FixQualityOptions _quality = quality?.Value ?? new FixQualityOptions();
+
     private const string ReadTrucks = """
-        SELECT t.id, l.recorded_at FROM trucks t LEFT JOIN latest_positions l ON l.truck_id = t.id WHERE t.id = ANY($1)
+        SELECT t.id, l.recorded_at, ST_Y(l.location), ST_X(l.location)
+        FROM trucks t LEFT JOIN latest_positions l ON l.truck_id = t.id WHERE t.id = ANY($1)
         """;
 
     private const string ReadStored = """
-        SELECT p.truck_id, p.recorded_at, ST_Y(p.location), ST_X(p.location), p.speed_mps, p.heading_degrees, p.accuracy_meters
+        SELECT p.truck_id, p.recorded_at, ST_Y(p.location), ST_X(p.location), p.speed_mps, p.heading_degrees, p.accuracy_meters,
+            p.quality_flag IS NOT NULL
         FROM unnest($1::text[], $2::timestamptz[]) AS k(truck_id, recorded_at)
         JOIN positions p ON p.truck_id = k.truck_id AND p.recorded_at = k.recorded_at
         """;
+
+    /// <summary>
+    /// Each truck's fixes flagged since its latest (good) position, newest first (the partial index
+    /// ix_positions_flagged): the suspect run to judge from, and the flagged fixes a replay may repeat.
+    /// </summary>
+    private const string ReadSuspects = """
+        SELECT s.truck_id, s.recorded_at, ST_Y(s.location), ST_X(s.location), s.speed_mps, s.heading_degrees, s.accuracy_meters
+        FROM unnest($1::text[], $2::timestamptz[]) AS a(truck_id, since)
+        CROSS JOIN LATERAL (
+            SELECT p.truck_id, p.recorded_at, p.location, p.speed_mps, p.heading_degrees, p.accuracy_meters
+            FROM positions p
+            WHERE p.truck_id = a.truck_id AND p.recorded_at > a.since AND p.quality_flag IS NOT NULL
+            ORDER BY p.recorded_at DESC
+            LIMIT $3) s
+        """;
+
+    /// <summary>Flagged fixes read back per truck: far more than any re-anchoring run needs.</summary>
+    private const int MaxSuspects = 200;
 
     /// <summary>The dead-letter reason of a fix whose key is taken by a different fix.</summary>
     public const string DiffersFromStored = "differs from the stored fix with the same truck and device time";
@@ -55,11 +84,23 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         foreach (var f in batch.Fixes)
             (latestByTruck.ContainsKey(f.Position.TruckId) ? known : unknown).Add(f);
         var differing = new List<ShardFix>();
+        var flagged = new HashSet<(string, long)>();
+        var newlyFlagged = 0;
         if (known.Count > 0)
         {
-            var fresh = await NotYetStoredAsync(connection, tx, known, latestByTruck, differing, cancellationToken);
-            await PositionRows.InsertAsync(connection, tx, batch.StreamName, batch.ShardId, time.GetUtcNow(), fresh, cancellationToken);
+            var suspects = await ReadSuspectsAsync(connection, tx, latestByTruck, cancellationToken);
+            var fresh = await NotYetStoredAsync(connection, tx, known, latestByTruck, suspects, differing, flagged, cancellationToken);
+            var flags = Judge(fresh, latestByTruck, suspects);
+            for (var i = 0; i < fresh.Count; i++)
+            {
+                if (flags[i] is null) continue;
+                flagged.Add(Key(fresh[i].Position));
+                newlyFlagged++;
+            }
+            await PositionRows.InsertAsync(connection, tx, batch.StreamName, batch.ShardId, time.GetUtcNow(), fresh, flags, cancellationToken);
             if (differing.Count > 0) known.RemoveAll(differing.Contains);
+            // A flagged fix (new, or stored flagged before and replayed) moves nothing.
+            if (flagged.Count > 0) known.RemoveAll(f => flagged.Contains(Key(f.Position)));
             await UpdateLatestAsync(connection, tx, batch.ShardId, known, cancellationToken);
         }
 
@@ -76,22 +117,79 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
 
         var lease = await PostgresLeaseStore.CheckpointAsync(connection, tx, held, batch.LastSequenceNumber, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return new BatchWriteResult(lease, stored, poison.Count);
+        return new BatchWriteResult(lease, stored, poison.Count, newlyFlagged);
     }
 
-    /// <summary>The batch's trucks that exist, each with the device time of its latest stored fix (in ticks, if any).</summary>
-    private static async Task<Dictionary<string, long?>> ReadTrucksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+    /// <summary>The batch's trucks that exist, each with its latest (good) stored fix, if any.</summary>
+    private static async Task<Dictionary<string, TruckPosition?>> ReadTrucksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         IReadOnlyList<ShardFix> fixes, CancellationToken cancellationToken)
     {
-        var trucks = new Dictionary<string, long?>(StringComparer.Ordinal);
+        var trucks = new Dictionary<string, TruckPosition?>(StringComparer.Ordinal);
         if (fixes.Count == 0) return trucks;
         var ids = fixes.Select(f => f.Position.TruckId).Distinct(StringComparer.Ordinal).ToArray();
         await using var cmd = new NpgsqlCommand(ReadTrucks, connection, tx);
         cmd.Parameters.Add(new() { Value = ids });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            trucks[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTime>(1).Ticks;
+        {
+            var truckId = reader.GetString(0);
+            trucks[truckId] = reader.IsDBNull(1) ? null : new TruckPosition(truckId, reader.GetDouble(2), reader.GetDouble(3),
+                new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero), default);
+        }
         return trucks;
+    }
+
+    /// <summary>Per truck with a latest position: the fixes flagged since it, oldest first (see <see cref="ReadSuspects"/>).</summary>
+    private static async Task<Dictionary<string, List<TruckPosition>>> ReadSuspectsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        Dictionary<string, TruckPosition?> latestByTruck, CancellationToken cancellationToken)
+    {
+        var suspects = new Dictionary<string, List<TruckPosition>>(StringComparer.Ordinal);
+        var anchored = latestByTruck.Values.OfType<TruckPosition>().ToList();
+        if (anchored.Count == 0) return suspects;
+        await using var cmd = new NpgsqlCommand(ReadSuspects, connection, tx);
+        cmd.Parameters.Add(new() { Value = anchored.Select(p => p.TruckId).ToArray() });
+        cmd.Parameters.Add(new() { Value = anchored.Select(p => p.RecordedAt.UtcDateTime).ToArray() });
+        cmd.Parameters.Add(new() { Value = MaxSuspects });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var position = ReadPosition(reader);
+            if (!suspects.TryGetValue(position.TruckId, out var list)) suspects[position.TruckId] = list = [];
+            list.Add(position);
+        }
+        foreach (var list in suspects.Values) list.Reverse();
+        return suspects;
+    }
+
+    /// <summary>truck_id, recorded_at, lat, lon, speed, heading, accuracy from the reader's first seven columns.</summary>
+    private static TruckPosition ReadPosition(NpgsqlDataReader reader) =>
+        new(reader.GetString(0), reader.GetDouble(2), reader.GetDouble(3),
+            new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero), default,
+            DoubleOrNull(reader, 4), DoubleOrNull(reader, 5), DoubleOrNull(reader, 6));
+
+    /// <summary>
+    /// The flag of each of <paramref name="fresh"/> (sorted by truck, then device time; null: good),
+    /// judged per truck from its latest position and the run flagged since.
+    /// </summary>
+    private string?[] Judge(List<ShardFix> fresh, Dictionary<string, TruckPosition?> latestByTruck, Dictionary<string, List<TruckPosition>> suspects)
+    {
+        var flags = new string?[fresh.Count];
+        var start = 0;
+        while (start < fresh.Count)
+        {
+            var truckId = fresh[start].Position.TruckId;
+            var end = start;
+            while (end < fresh.Count && fresh[end].Position.TruckId == truckId) end++;
+            var anchor = latestByTruck[truckId] is { } latest
+                ? FixJudge.Resume(latest, suspects.GetValueOrDefault(truckId) ?? [], _quality)
+                : null;
+            var fixes = new TruckPosition[end - start];
+            for (var i = start; i < end; i++) fixes[i - start] = fresh[i].Position;
+            var (judged, _) = FixJudge.Judge(anchor, fixes, _quality);
+            for (var i = start; i < end; i++) flags[i] = judged[i - start].Flag;
+            start = end;
+        }
+        return flags;
     }
 
     /// <summary>
@@ -100,13 +198,20 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
     /// replay, a re-sent upload) are looked up. Should that shortcut ever be wrong, the COPY meets the
     /// key and the idempotent insert takes over: the key, not this filter, guarantees stored-once.
     /// A fix whose key is taken (earlier in the page, or stored) by a fix with other values goes to
-    /// <paramref name="differing"/>: not stored, not dropped without a trace.
+    /// <paramref name="differing"/>: not stored, not dropped without a trace. A fix stored flagged
+    /// before (a replay) goes to <paramref name="storedFlagged"/>: it moves nothing this time either.
     /// </summary>
     private static async Task<List<ShardFix>> NotYetStoredAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        List<ShardFix> known, Dictionary<string, long?> latestByTruck, List<ShardFix> differing, CancellationToken cancellationToken)
+        List<ShardFix> known, Dictionary<string, TruckPosition?> latestByTruck, Dictionary<string, List<TruckPosition>> suspects,
+        List<ShardFix> differing, HashSet<(string, long)> storedFlagged, CancellationToken cancellationToken)
     {
         var firsts = new List<ShardFix>(known.Count);
         var seen = new Dictionary<(string, long), TruckPosition>(known.Count);
+        // Fixes flagged since the latest position are stored although newer than it: a replay finds them here.
+        Dictionary<(string, long), TruckPosition>? flaggedSince = null;
+        foreach (var list in suspects.Values)
+            foreach (var p in list)
+                (flaggedSince ??= [])[Key(p)] = p;
         List<ShardFix>? older = null;
         foreach (var f in known)
         {
@@ -117,8 +222,14 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
                 continue;
             }
             seen.Add(key, f.Position);
+            if (flaggedSince is not null && flaggedSince.TryGetValue(key, out var kept))
+            {
+                if (SameFix(kept, f.Position)) storedFlagged.Add(key);
+                else differing.Add(f);
+                continue;
+            }
             firsts.Add(f);
-            if (latestByTruck[f.Position.TruckId] is { } latest && key.Ticks <= latest)
+            if (latestByTruck[f.Position.TruckId] is { } latest && key.Ticks <= Key(latest).Ticks)
                 (older ??= []).Add(f);
         }
         // In key order, the index inserts of one truck land on the same leaf page one after another:
@@ -130,7 +241,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         });
         if (older is null) return firsts;
 
-        var stored = new Dictionary<(string, long), TruckPosition>();
+        var stored = new Dictionary<(string, long), (TruckPosition Fix, bool Flagged)>();
         await using (var cmd = new NpgsqlCommand(ReadStored, connection, tx))
         {
             cmd.Parameters.Add(new() { Value = older.Select(f => f.Position.TruckId).ToArray() });
@@ -138,18 +249,18 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var truckId = reader.GetString(0);
-                var recordedAt = reader.GetFieldValue<DateTime>(1);
-                stored[(truckId, recordedAt.Ticks)] = new TruckPosition(truckId, reader.GetDouble(2), reader.GetDouble(3),
-                    new DateTimeOffset(recordedAt, TimeSpan.Zero), default, DoubleOrNull(reader, 4), DoubleOrNull(reader, 5), DoubleOrNull(reader, 6));
+                var position = ReadPosition(reader);
+                stored[Key(position)] = (position, reader.GetBoolean(7));
             }
         }
         if (stored.Count == 0) return firsts;
         var fresh = new List<ShardFix>(firsts.Count);
         foreach (var f in firsts)
         {
-            if (!stored.TryGetValue(Key(f.Position), out var kept)) fresh.Add(f);
-            else if (!SameFix(kept, f.Position)) differing.Add(f);
+            var key = Key(f.Position);
+            if (!stored.TryGetValue(key, out var kept)) fresh.Add(f);
+            else if (!SameFix(kept.Fix, f.Position)) differing.Add(f);
+            else if (kept.Flagged) storedFlagged.Add(key);
         }
         return fresh;
     }

@@ -19,7 +19,7 @@ public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> con
                    row_number() OVER (ORDER BY recorded_at) - 1 AS i,
                    count(*) OVER () AS n
             FROM positions
-            WHERE truck_id = $1 AND recorded_at >= $2 AND recorded_at <= $3)
+            WHERE truck_id = $1 AND recorded_at >= $2 AND recorded_at <= $3 AND quality_flag IS NULL)
         SELECT ST_Y(location), ST_X(location), recorded_at, speed_mps, heading_degrees, n
         FROM pts
         WHERE n <= $4 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($4 - 2))::bigint = 0

@@ -39,7 +39,7 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
                    row_number() OVER (ORDER BY recorded_at) - 1 AS i,
                    count(*) OVER () AS n
             FROM positions
-            WHERE truck_id = $1 AND recorded_at >= $2)
+            WHERE truck_id = $1 AND recorded_at >= $2 AND quality_flag IS NULL)
         SELECT ST_Y(location), ST_X(location), recorded_at
         FROM pts
         WHERE n <= $3 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($3 - 2))::bigint = 0

@@ -16,4 +16,7 @@ public sealed class PositionRow
     public double? SpeedMps { get; set; }
     public double? HeadingDegrees { get; set; }
     public double? AccuracyMeters { get; set; }
+
+    /// <summary>Why the fix is not trusted (an impossible jump, see Quality/FixJudge), or null: it moved the truck.</summary>
+    public string? QualityFlag { get; set; }
 }

@@ -129,6 +129,10 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             // scanning the table, without a second B-tree on the hot path.
             e.HasIndex(x => x.StoredAt).HasMethod("brin");
             e.Property(x => x.Location).HasColumnType("geometry(Point,4326)");
+            // The batch writer reads a truck's flagged fixes since its last good one (the suspect run,
+            // see Quality/FixJudge) on every batch: a partial index that holds flagged fixes only
+            // stays tiny and costs the hot insert nothing for good fixes.
+            e.HasIndex(x => new { x.TruckId, x.RecordedAt }).HasDatabaseName("ix_positions_flagged").HasFilter("quality_flag IS NOT NULL");
         });
         b.Entity<LatestPosition>(e =>
         {

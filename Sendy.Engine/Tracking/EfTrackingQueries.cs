@@ -24,7 +24,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
                    row_number() OVER (ORDER BY p.recorded_at) - 1 AS i,
                    count(*) OVER () AS n
             FROM positions p JOIN d ON p.truck_id = d.truck_id
-            WHERE p.recorded_at >= d.since AND p.recorded_at < d.until)
+            WHERE p.recorded_at >= d.since AND p.recorded_at < d.until AND p.quality_flag IS NULL)
         SELECT ST_Y(location), ST_X(location), recorded_at
         FROM pts
         WHERE n <= $2 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($2 - 2))::bigint = 0
@@ -35,7 +35,7 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
         SELECT p.truck_id, ST_Y(p.location), ST_X(p.location), p.recorded_at, p.received_at,
                p.speed_mps, p.heading_degrees, p.accuracy_meters
         FROM deliveries d JOIN positions p ON p.truck_id = d.truck_id
-        WHERE d.id = $1 AND d.closed_at IS NULL AND p.recorded_at >= $2
+        WHERE d.id = $1 AND d.closed_at IS NULL AND p.recorded_at >= $2 AND p.quality_flag IS NULL
           AND (d.truck_assigned_at IS NULL OR p.recorded_at >= d.truck_assigned_at)
         ORDER BY p.recorded_at DESC
         LIMIT $3

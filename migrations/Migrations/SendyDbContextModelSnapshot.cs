@@ -736,6 +736,10 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("geometry(Point,4326)")
                         .HasColumnName("location");
 
+                    b.Property<string>("QualityFlag")
+                        .HasColumnType("text")
+                        .HasColumnName("quality_flag");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
@@ -770,6 +774,10 @@ namespace Sendy.Migrations.Migrations
                         .HasDatabaseName("ix_positions_stored_at");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoredAt"), "brin");
+
+                    b.HasIndex("TruckId", "RecordedAt")
+                        .HasDatabaseName("ix_positions_flagged")
+                        .HasFilter("quality_flag IS NOT NULL");
 
                     b.ToTable("positions", (string)null);
                 });

@@ -15,6 +15,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _records;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _steals;
+    private readonly Counter<long> _flagged;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _newestFix = new();
     private readonly TimeProvider _time;
     private Func<IReadOnlyList<ShardStatus>> _shards = () => [];
@@ -26,6 +27,8 @@ public sealed class EngineMetrics : IDisposable
         _records = _meter.CreateCounter<long>("sendy.consumer.records", "{record}", "Records read from the stream and stored");
         _deadLetters = _meter.CreateCounter<long>("sendy.consumer.dead_letters", "{record}", "Records written to the dead-letter table");
         _steals = _meter.CreateCounter<long>("sendy.leases.steals", "{lease}", "Leases taken from a live worker to balance");
+        _flagged = _meter.CreateCounter<long>("sendy.positions.flagged", "{fix}",
+            "Fixes stored flagged (an impossible jump): kept, but they move no truck, delivery or ETA");
         _meter.CreateObservableGauge("sendy.leases.held", () => _shards().Count, "{lease}", "Leases this worker holds");
         _meter.CreateObservableGauge("sendy.consumer.millis_behind_latest", () => _shards()
             .Where(s => s.MillisBehindLatest is not null)
@@ -47,6 +50,8 @@ public sealed class EngineMetrics : IDisposable
     public void DeadLettered(int count) => _deadLetters.Add(count);
 
     public void Stole() => _steals.Add(1);
+
+    public void Flagged(int count) => _flagged.Add(count);
 
     /// <summary>A batch of <paramref name="shardId"/> stored fixes up to <paramref name="deviceTime"/>.</summary>
     public void NewestFixStored(string shardId, DateTimeOffset deviceTime) =>

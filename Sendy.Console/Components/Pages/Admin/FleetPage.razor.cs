@@ -7,6 +7,7 @@ using Sendy.Console.Resources;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Quality;
 using Sendy.Engine.Trackers;
 using Sendy.Console.Api;
 
@@ -26,6 +27,7 @@ public sealed partial class FleetPage
     private static readonly TimeSpan ReportWindow = TimeSpan.FromHours(24);
     private IReadOnlyList<UnknownTrackerSighting> _unknown = [];
     private IReadOnlyDictionary<string, TrackerRefusalSummary> _refusals = new Dictionary<string, TrackerRefusalSummary>();
+    private IReadOnlyDictionary<string, FlaggedFixSummary> _flagged = new Dictionary<string, FlaggedFixSummary>();
     private TrackerForm? _tracker;
     private IReadOnlyList<TruckSummary> _trucks = [];
     private IReadOnlyList<DriverSummary> _drivers = [];
@@ -44,6 +46,7 @@ public sealed partial class FleetPage
     [Inject] private FleetAdminQueries Queries { get; set; } = null!;
     [Inject] private TrackingLinks Links { get; set; } = null!;
     [Inject] private TrackerReports Reports { get; set; } = null!;
+    [Inject] private FlaggedFixes Flagged { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
     [Inject] private OperationsClock Clock { get; set; } = null!;
     [Inject] private IStringLocalizer<AdminFleetText> L { get; set; } = null!;
@@ -68,6 +71,7 @@ public sealed partial class FleetPage
         var since = Time.GetUtcNow() - ReportWindow;
         _unknown = await Reports.UnknownSinceAsync(since, 50, Aborted);
         _refusals = await Reports.RefusalsSinceAsync(since, Aborted);
+        _flagged = await Flagged.SinceAsync(since, Aborted);
     }
 
     private Task AddTruckAsync() => RunAsync(_truckErrors,
