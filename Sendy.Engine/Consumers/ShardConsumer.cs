@@ -190,6 +190,9 @@ internal sealed class ShardConsumer(
 
     private async Task ReleaseAsync(CancellationToken deadline)
     {
+        // The own token follows the shared deadline a moment later, from its own thread: a release
+        // must not slip into that moment (a crashed node, StopDeadlines.Now, releases nothing).
+        if (stop.Release.IsCancellationRequested) return;
         try
         {
             await lease.WriteAsync(async l =>

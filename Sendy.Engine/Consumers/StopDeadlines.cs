@@ -67,6 +67,14 @@ internal sealed class OwnDeadline : IDisposable
     public OwnDeadline(params ReadOnlySpan<CancellationToken> deadlines)
     {
         _registrations = new CancellationTokenRegistration[deadlines.Length];
+        foreach (var deadline in deadlines)
+        {
+            if (!deadline.IsCancellationRequested) continue;
+            // Already passed: cancelled here and now (nothing is registered on it yet), as the
+            // shared token would be; a user must never get a moment to act past its deadline.
+            _source.Cancel();
+            return;
+        }
         for (var i = 0; i < deadlines.Length; i++)
             _registrations[i] = deadlines[i].UnsafeRegister(static s => Start((CancellationTokenSource)s!), _source);
     }
