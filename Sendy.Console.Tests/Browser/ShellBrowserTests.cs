@@ -23,8 +23,11 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
 
         await page.Locator("[data-testid=language-switch] a[data-culture=ko]").ClickAsync();
 
-        await page.WaitForURLAsync("**/dispatch");
-        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ko");
+        // What the person sees, not the page's load event: the URL is the same before and after,
+        // so waiting for it matched at once and then hung on a load event that, in one hunt run
+        // of ten, had not fired 30 s later (network idle had).
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dispatch$"));
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ko", new() { Timeout = 30_000 });
         await page.WaitForSelectorAsync(".dispatch-page[data-interactive=true]");
         await Expect(page.Locator("[data-testid=filter-moving]")).ToContainTextAsync("운행 중");
         await Expect(page.Locator("[data-testid=language-switch] a[data-culture=ko]")).ToHaveAttributeAsync("aria-current", "true");
@@ -68,8 +71,8 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         Assert.Equal("rgb(245, 247, 251)", await BackgroundAsync(page));
 
         await page.Locator("[data-testid=theme-switch]").ClickAsync();
-        await page.WaitForURLAsync("**/dispatch");
-        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dispatch$"));
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark", new() { Timeout = 30_000 });
 
         // The server's HTML, before any script runs, is already dark: no flash of the light theme.
         var html = await (await page.APIRequest.GetAsync("dispatch")).TextAsync();
@@ -114,7 +117,7 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         await menuPage.Locator("[data-testid=nav-toggle]").ClickAsync();
         await Expect(menuPage.Locator("[data-testid=staff-nav] a[href='/admin/jobs']")).ToBeVisibleAsync();
         await menuPage.Locator("[data-testid=staff-nav] a[href='/dispatch']").ClickAsync();
-        await menuPage.WaitForURLAsync("**/dispatch");
+        await Expect(menuPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dispatch$"), new() { Timeout = 30_000 });
         await menuPage.WaitForSelectorAsync(".dispatch-page[data-interactive=true]");
     }
 
@@ -128,4 +131,6 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 }
