@@ -1,6 +1,7 @@
 using Sendy.Console;
 using Sendy.Console.Api;
 using Sendy.Console.Demo;
+using Sendy.Console.Integrations;
 using Sendy.Console.Security;
 using Sendy.Console.Staff;
 using Sendy.Console.Telemetry;
@@ -17,6 +18,7 @@ builder.Services.AddSendyConsole(builder.Configuration);
 builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddSendyStaff(builder.Configuration, builder.Environment);
+builder.Services.AddSendyApiAccess();
 builder.Services.AddSendyTelemetry(builder.Configuration);
 
 var app = builder.Build();

@@ -11,6 +11,7 @@ using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.Ingest;
+using Sendy.Engine.Integrations;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Nodes;
 using Sendy.Engine.Quality;
@@ -53,6 +54,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<FleetAdmin>();
         services.AddSingleton<FleetAdminQueries>();
         services.AddSendyDeliveries(configuration);
+        services.AddSendyIntegrations(configuration);
 
         services.AddValidatedOptions<IngestOptions>(configuration, IngestOptions.Section);
         services.AddSingleton<DriverTokenCache>();

@@ -11,7 +11,8 @@ using Xunit.Abstractions;
 
 namespace Sendy.Console.Tests.Security;
 
-public enum Who { Anonymous, Customer, DriverOwnTruck, DriverOtherTruck, Dispatcher, Admin }
+/// <summary>The kinds of caller. API clients call with their key as bearer token: one with every scope, one that may only read deliveries.</summary>
+public enum Who { Anonymous, Customer, DriverOwnTruck, DriverOtherTruck, Dispatcher, Admin, ApiClient, ApiClientReadOnly }
 
 /// <summary>
 /// Every endpoint of the app (from its endpoint data source) against every kind of caller. A new
@@ -39,6 +40,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
 
     private static readonly Who[] Everyone = Enum.GetValues<Who>();
     private static readonly Who[] Staff = [Who.Dispatcher, Who.Admin];
+    private static readonly Who[] DeliveryWriters = [Who.Dispatcher, Who.Admin, Who.ApiClient];
+    private static readonly Who[] DeliveryReaders = [Who.Dispatcher, Who.Admin, Who.ApiClient, Who.ApiClientReadOnly];
 
     /// <summary>Who may use each endpoint. Component pages also accept POST (form handling): without the form's antiforgery token nobody gets through.</summary>
     private static readonly Dictionary<string, Who[]> Expected = new()
@@ -59,11 +62,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["POST /api/v1/positions"] = [Who.DriverOwnTruck], // the other truck's driver cannot post for this truck
         ["POST /api/v1/deliveries/{id:guid}/status"] = [Who.DriverOwnTruck], // only the assigned driver
         ["GET /api/v1/driver/deliveries/current"] = [Who.DriverOwnTruck, Who.DriverOtherTruck], // each their own
-        ["GET /api/v1/deliveries/"] = Staff,
-        ["GET /api/v1/deliveries/{id:guid}"] = Staff,
-        ["POST /api/v1/deliveries/"] = Staff,
-        ["POST /api/v1/deliveries/{id:guid}/assignment"] = Staff,
-        ["POST /api/v1/deliveries/{id:guid}/cancel"] = Staff,
+        ["GET /api/v1/deliveries/"] = DeliveryReaders,
+        ["GET /api/v1/deliveries/{id:guid}"] = DeliveryReaders,
+        ["POST /api/v1/deliveries/"] = DeliveryWriters,
+        ["POST /api/v1/deliveries/{id:guid}/assignment"] = DeliveryWriters,
+        ["POST /api/v1/deliveries/{id:guid}/cancel"] = DeliveryWriters,
         ["POST /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
         ["PUT /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
         ["DELETE /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
@@ -163,8 +166,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         var (_, _, driverB, _, _) = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
         var dispatcher = await SignedInClientAsync(await CreateStaffAsync(StaffRoles.Dispatcher), "matrix-dispatcher-pw");
         var admin = await SignedInClientAsync("matrix-admin@test.local", "matrix-admin-password");
+        var clients = app.Services.GetRequiredService<Sendy.Engine.Integrations.ApiClientRegistry>();
+        var (every, _) = await clients.CreateAsync("matrix-all-" + Guid.NewGuid().ToString("N")[..8], Sendy.Engine.Integrations.ApiScopes.All, "matrix", default);
+        var (reader, _) = await clients.CreateAsync("matrix-read-" + Guid.NewGuid().ToString("N")[..8], [Sendy.Engine.Integrations.ApiScopes.DeliveriesRead], "matrix", default);
         return new Callers(app, app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), dispatcher, admin,
-            a.TruckId, a.DriverId, a.DriverToken, driverB, a.DeliveryId, a.TrackingToken);
+            a.TruckId, a.DriverId, a.DriverToken, driverB, a.DeliveryId, a.TrackingToken, every!.Secret, reader!.Secret);
     }
 
     private async Task<string> CreateStaffAsync(string role)
@@ -186,7 +192,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
     }
 
     private sealed class Callers(MatrixApp app, HttpClient anonymous, HttpClient dispatcher, HttpClient admin,
-        string truckA, Guid driverIdA, string driverA, string driverB, Guid deliveryA, string trackingA)
+        string truckA, Guid driverIdA, string driverA, string driverB, Guid deliveryA, string trackingA, string apiKey, string readOnlyApiKey)
     {
         private const string UnknownToken = "no-such-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -248,6 +254,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (who is Who.ApiClient or Who.ApiClientReadOnly)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", who == Who.ApiClient ? apiKey : readOnlyApiKey);
             if (method is "POST" or "PUT")
             {
                 request.Content = pattern.StartsWith("/api/", StringComparison.Ordinal) || pattern.StartsWith("/osmand", StringComparison.Ordinal)

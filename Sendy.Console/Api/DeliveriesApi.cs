@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using Sendy.Console.Integrations;
 using Sendy.Engine.Deliveries;
+using Sendy.Engine.Integrations;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Tracking;
 
@@ -9,14 +11,13 @@ namespace Sendy.Console.Api;
 /// Deliveries. Driver endpoints take the driver token as a bearer token:
 /// <c>POST /deliveries/{id}/status</c> (only the assigned driver; 201 new, 200 replay of the same
 /// idempotency key, 409 refused transition, 400 validation) and <c>GET /driver/deliveries/current</c>.
-/// Dispatcher endpoints (<c>POST /deliveries</c>, <c>POST /deliveries/{id}/assignment</c>,
-/// <c>POST /deliveries/{id}/cancel</c>, <c>GET /deliveries</c>, <c>GET /deliveries/{id}</c>)
-/// require the "Dispatcher" policy: 401 until sign-in exists.
+/// Booking endpoints (<c>POST /deliveries</c>, <c>POST /deliveries/{id}/assignment</c>,
+/// <c>POST /deliveries/{id}/cancel</c>: <c>deliveries:write</c>; <c>GET /deliveries</c>,
+/// <c>GET /deliveries/{id}</c>: <c>deliveries:read</c>) take a signed-in dispatcher or admin, or an
+/// API client with the scope: 401 without either, 403 for a key without the scope.
 /// </summary>
 public static class DeliveriesApi
 {
-    public const string DispatcherPolicy = Staff.StaffServiceCollectionExtensions.DispatcherPolicy;
-
     public static RouteGroupBuilder MapDeliveriesApi(this RouteGroupBuilder api)
     {
         api.MapPost("/deliveries/{id:guid}/status", PostStatusAsync).WithName("PostDeliveryStatus")
@@ -25,12 +26,13 @@ public static class DeliveriesApi
         api.MapGet("/driver/deliveries/current", GetCurrentAsync).WithName("GetDriverCurrentDelivery")
             .Produces<DriverDeliveryView>().Produces(StatusCodes.Status204NoContent).ProducesProblem(401);
 
-        var dispatch = api.MapGroup("/deliveries").RequireAuthorization(DispatcherPolicy);
-        dispatch.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery");
-        dispatch.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery");
-        dispatch.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery");
-        dispatch.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries");
-        dispatch.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery");
+        // Staff (signed in) and API clients (by scope) share these.
+        var deliveries = api.MapGroup("/deliveries");
+        deliveries.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
+        deliveries.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
+        deliveries.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
+        deliveries.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
+        deliveries.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
         return api;
     }
 

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Sendy.Console.Integrations;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Console.Api;
 
-/// <summary>Dispatcher actions on deliveries; mapped behind the "Dispatcher" policy (see <see cref="DeliveriesApi"/>).</summary>
+/// <summary>Staff and API client actions on deliveries; each mapped behind its scope's policy (see <see cref="DeliveriesApi"/>).</summary>
 internal static class DispatcherEndpoints
 {
     public sealed record PlaceDto(string? Address, double? Lat, double? Lon);
@@ -33,7 +34,7 @@ internal static class DispatcherEndpoints
             return Results.ValidationProblem(errors.ToDictionary(e => e.Field, e => new[] { BookingValidation.English(e.Rule) }), title: "The delivery is invalid");
 
         var booked = await bookings.BookAsync(new NewDelivery(dto.CustomerName!, dto.CustomerEmail, dto.CustomerPhone, dto.Locale ?? "ko",
-            BookingValidation.ToGeoAddress(pickup!), BookingValidation.ToGeoAddress(dropoff!), dto.PlannedArrivalAt), http.User.Identity?.Name, cancellationToken);
+            BookingValidation.ToGeoAddress(pickup!), BookingValidation.ToGeoAddress(dropoff!), dto.PlannedArrivalAt), http.User.Actor(), cancellationToken);
         return Results.Json(new BookedDto(booked.Id, booked.TrackingToken, new Uri(links.BaseUrl, "t/" + booked.TrackingToken).ToString()),
             statusCode: StatusCodes.Status201Created);
     }
@@ -45,7 +46,7 @@ internal static class DispatcherEndpoints
         if (body.Problem is { } problem) return problem;
         if (body.Value!.DriverId is not { } driverId)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["driverId"] = ["is required"] });
-        return await bookings.AssignAsync(id, driverId, http.User.Identity?.Name, cancellationToken) switch
+        return await bookings.AssignAsync(id, driverId, http.User.Actor(), cancellationToken) switch
         {
             AssignOutcome.Assigned => Results.Json(await queries.GetAsync(id, cancellationToken)),
             AssignOutcome.NotFound => Results.Problem(statusCode: 404, title: "Delivery not found"),
@@ -62,7 +63,7 @@ internal static class DispatcherEndpoints
         var errors = StatusValidation.Validate(nameof(DeliveryStatus.Cancelled), null, body.Value!.Reason, body.Value.IdempotencyKey, out _);
         if (errors.Count > 0) return Results.ValidationProblem(errors);
         var result = await statuses.ChangeAsync(new StatusChangeRequest(id, DeliveryStatus.Cancelled,
-            StatusActor.Dispatcher(http.User.Identity?.Name), body.Value.IdempotencyKey!, Reason: body.Value.Reason), cancellationToken);
+            http.User.Actor(), body.Value.IdempotencyKey!, Reason: body.Value.Reason), cancellationToken);
         return DeliveriesApi.ToHttp(result, DeliveryStatus.Cancelled);
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Sendy.Console.Api;
 using Sendy.Engine;
 using Sendy.Engine.Ingest;
+using Sendy.Engine.Integrations;
 
 namespace Sendy.Console.Security;
 
@@ -29,6 +30,10 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int PerDevicePermits { get; set; } = 60;
 
+    /// <summary>Requests per window for one API client (a booking system books in bursts).</summary>
+    [Range(1, 10_000_000)]
+    public int PerApiClientPermits { get; set; } = 6_000;
+
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Blazor negotiations and circuit connections per <see cref="CircuitWindow"/> from one address.</summary>
@@ -42,6 +47,8 @@ public sealed class RateLimitOptions
 /// Fixed windows on the public surface, keyed on who is calling. A refused request gets 429 with
 /// Retry-After. Tokens are partitioned by their hash so the limiter never holds a token itself.
 /// <list type="bullet">
+/// <item>API client keys (<c>sendy_sk_…</c>): per key, with their own, larger allowance; a key
+/// this node checked lately does not count against its address.</item>
 /// <item>Driver and tracking tokens: per token. A driver whose token this node resolved lately is
 /// limited by token only, so phones behind one carrier NAT address are not throttled together; a
 /// token not (yet) known also counts against its address, so made-up tokens cannot dodge it.</item>
@@ -67,9 +74,13 @@ public static class RateLimits
             };
             if (!options.Enabled) return;
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http => TokenKey(http) is { } key
-                    ? RateLimitPartition.GetFixedWindowLimiter("t:" + key, _ => Window(options.PerTokenPermits, options.Window))
-                    : RateLimitPartition.GetNoLimiter("none")),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => TokenKey(http) switch
+                {
+                    null => RateLimitPartition.GetNoLimiter("none"),
+                    var key when key.StartsWith(ApiClientKey, StringComparison.Ordinal) =>
+                        RateLimitPartition.GetFixedWindowLimiter(key, _ => Window(options.PerApiClientPermits, options.Window)),
+                    var key => RateLimitPartition.GetFixedWindowLimiter("t:" + key, _ => Window(options.PerTokenPermits, options.Window)),
+                }),
                 PartitionedRateLimiter.Create<HttpContext, string>(http => CountsAgainstAddress(http)
                     ? RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => Window(options.PerIpPermits, options.Window))
                     : RateLimitPartition.GetNoLimiter("none")),
@@ -99,13 +110,17 @@ public static class RateLimits
     internal static bool IsPublic(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/t") || path.StartsWithSegments("/d") || path.StartsWithSegments("/osmand");
 
-    /// <summary>Public requests count against their address, except a driver API call whose token this node already knows.</summary>
+    /// <summary>Public requests count against their address, except an API call whose driver token or API key this node already knows.</summary>
     internal static bool CountsAgainstAddress(HttpContext http)
     {
         if (!IsPublic(http.Request.Path)) return false;
         if (!http.Request.Path.StartsWithSegments("/api") || BearerToken.From(http.Request) is not { } token) return true;
-        return !http.RequestServices.GetRequiredService<DriverTokenCache>().IsKnownDriver(token);
+        return ApiClientSecrets.HasPrefix(token)
+            ? !http.RequestServices.GetRequiredService<ApiClientRegistry>().IsKnown(token)
+            : !http.RequestServices.GetRequiredService<DriverTokenCache>().IsKnownDriver(token);
     }
+
+    private const string ApiClientKey = "api:";
 
     /// <summary>A Blazor negotiation, or the request that opens a circuit's connection (WebSocket, SSE or the first long poll).</summary>
     internal static bool IsCircuitStart(HttpRequest request) =>
@@ -124,7 +139,8 @@ public static class RateLimits
         else if ((path.StartsWithSegments("/t", out var rest) || path.StartsWithSegments("/d", out rest)) && rest.HasValue)
             token = rest.Value!.TrimStart('/').Split('/')[0];
         if (string.IsNullOrEmpty(token)) return null;
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 12);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 12);
+        return ApiClientSecrets.HasPrefix(token) ? ApiClientKey + hash : hash;
     }
 }
 

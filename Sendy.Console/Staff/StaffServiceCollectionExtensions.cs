@@ -70,8 +70,15 @@ public static class StaffServiceCollectionExtensions
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = status;
-        else context.Response.Redirect(context.RedirectUri);
-        return Task.CompletedTask;
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+        if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+        return (status == StatusCodes.Status401Unauthorized
+            ? Results.Problem(statusCode: status, title: "Authentication required",
+                detail: "Sign in as staff, or send an API client's key as 'Authorization: Bearer sendy_sk_…'.")
+            : Results.Problem(statusCode: status, title: "Not allowed", detail: "This account's role does not include this action.")).ExecuteAsync(context.HttpContext);
     }
 }

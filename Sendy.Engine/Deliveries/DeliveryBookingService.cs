@@ -34,7 +34,10 @@ public enum AssignOutcome
 /// <summary>Dispatcher actions: book a delivery (status Booked, tracking token issued), assign a truck and driver.</summary>
 public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> contexts, DeliveryStatusService statuses, TrackingLinks links, TimeProvider time)
 {
-    public async Task<BookedDelivery> BookAsync(NewDelivery booking, string? dispatcher, CancellationToken cancellationToken)
+    public Task<BookedDelivery> BookAsync(NewDelivery booking, string? dispatcher, CancellationToken cancellationToken) =>
+        BookAsync(booking, StatusActor.Dispatcher(dispatcher), cancellationToken);
+
+    public async Task<BookedDelivery> BookAsync(NewDelivery booking, StatusActor actor, CancellationToken cancellationToken)
     {
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
@@ -53,7 +56,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         db.Deliveries.Add(delivery);
         await db.SaveChangesAsync(cancellationToken);
         var change = await statuses.WriteAsync(db, delivery,
-            new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, StatusActor.Dispatcher(dispatcher), "booked"), cancellationToken);
+            new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, actor, "booked"), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         statuses.PublishCommitted(change);
         return new BookedDelivery(delivery.Id, token);
@@ -64,7 +67,10 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     /// later one is reassigned in place, with a status-log event that names the change (its status
     /// stays). The same driver again changes nothing.
     /// </summary>
-    public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, string? dispatcher, CancellationToken cancellationToken)
+    public Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, string? dispatcher, CancellationToken cancellationToken) =>
+        AssignAsync(deliveryId, driverId, StatusActor.Dispatcher(dispatcher), cancellationToken);
+
+    public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, StatusActor actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -84,7 +90,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         if (delivery.Status == DeliveryStatus.Booked)
         {
             change = await statuses.WriteAsync(db, delivery, new StatusChangeRequest(delivery.Id, DeliveryStatus.DriverAssigned,
-                StatusActor.Dispatcher(dispatcher), $"assign:{driver.Id:N}"), cancellationToken);
+                actor, $"assign:{driver.Id:N}"), cancellationToken);
         }
         else
         {
@@ -93,7 +99,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
             var note = previousTruck == driver.TruckId
                 ? $"Reassigned: driver {previousName ?? "none"} → {driver.Name} (truck {driver.TruckId})"
                 : $"Reassigned: truck {previousTruck ?? "none"} → {driver.TruckId}, driver {previousName ?? "none"} → {driver.Name}";
-            change = await statuses.WriteReassignedAsync(db, delivery, StatusActor.Dispatcher(dispatcher), note, cancellationToken);
+            change = await statuses.WriteReassignedAsync(db, delivery, actor, note, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         statuses.PublishCommitted(change);

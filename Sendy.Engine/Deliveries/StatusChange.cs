@@ -10,6 +10,8 @@ public sealed record StatusActor(StatusActorKind Kind, string? Id, Guid? DriverI
     public static StatusActor Dispatcher(string? name) => new(StatusActorKind.Dispatcher, name);
 
     public static StatusActor System(string component) => new(StatusActorKind.System, component);
+
+    public static StatusActor ApiClient(string name) => new(StatusActorKind.ApiClient, name);
 }
 
 public sealed record StatusChangeRequest(

@@ -26,6 +26,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<NotificationSent> NotificationsSent => Set<NotificationSent>();
     public DbSet<ExportWatermark> ExportWatermarks => Set<ExportWatermark>();
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -110,6 +111,17 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasKey(x => new { x.OutboxId, x.Channel });
             e.Property(x => x.Channel).HasMaxLength(32);
             e.Property(x => x.Result).HasMaxLength(500);
+        });
+        b.Entity<ApiClient>(e =>
+        {
+            e.ToTable("api_clients");
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.SecretHint).HasMaxLength(32);
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+            e.Property(x => x.RevokedBy).HasMaxLength(256);
+            e.HasIndex(x => x.SecretHash).IsUnique();
+            // A name names one active client (the logs show changes under it); a revoked one frees it.
+            e.HasIndex(x => x.Name).IsUnique().HasFilter("revoked_at IS NULL").HasDatabaseName("ix_api_clients_name");
         });
         b.Entity<ExportWatermark>(e =>
         {

@@ -6,4 +6,7 @@ public enum StatusActorKind
     Driver,
     Dispatcher,
     System,
+
+    /// <summary>A booking system's API client; the event's actor id is the client's name.</summary>
+    ApiClient,
 }

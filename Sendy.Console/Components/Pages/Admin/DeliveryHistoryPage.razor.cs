@@ -82,6 +82,7 @@ public sealed partial class DeliveryHistoryPage
     {
         StatusActorKind.Driver => L["ByDriver", e.ActorName ?? L["ActorDriver"]],
         StatusActorKind.Dispatcher => L["ByDispatcher", e.ActorId ?? L["ActorDispatcher"]],
+        StatusActorKind.ApiClient => L["ByApiClient", e.ActorId ?? ""],
         _ => L["BySystem", e.ActorId ?? ""],
     };
 

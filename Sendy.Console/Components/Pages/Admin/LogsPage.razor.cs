@@ -143,6 +143,7 @@ public sealed partial class LogsPage
     {
         StatusActorKind.Driver => Icons.Material.Outlined.LocalShipping,
         StatusActorKind.Dispatcher => Icons.Material.Outlined.SupportAgent,
+        StatusActorKind.ApiClient => Icons.Material.Outlined.Api,
         _ => Icons.Material.Outlined.SmartToy,
     };
 
@@ -150,6 +151,7 @@ public sealed partial class LogsPage
     {
         StatusActorKind.Driver => e.ActorName ?? L["ActorDriver"],
         StatusActorKind.Dispatcher => e.ActorId ?? L["ActorDispatcher"],
+        StatusActorKind.ApiClient => L["ActorApiClient", e.ActorId ?? ""],
         _ => L["ActorSystem", e.ActorId ?? ""],
     };
 
