@@ -95,6 +95,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["GET /admin/staff"] = [Who.Admin],
         ["POST /admin/staff"] = [],
         ["GET /admin/fleet"] = [Who.Admin],
+        ["GET /admin/integrations"] = [Who.Admin],
+        ["POST /admin/integrations"] = [],
         ["POST /admin/fleet"] = [],
     };
 

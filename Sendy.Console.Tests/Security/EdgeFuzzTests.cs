@@ -129,5 +129,44 @@ public sealed class EdgeFuzzTests(EdgeFuzzTests.App app, ITestOutputHelper outpu
         }
     }
 
+    /// <summary>
+    /// Odd API keys on the API staff and booking systems share (and on a staff-only one): each is a
+    /// 401 problem (or 403 for a real key without the scope), never a 5xx, and the real key still works.
+    /// </summary>
+    [Fact]
+    public async Task odd_api_keys_on_the_booking_api_get_401_never_a_server_error()
+    {
+        var clients = app.Services.GetRequiredService<Sendy.Engine.Integrations.ApiClientRegistry>();
+        var (reader, _) = await clients.CreateAsync("fuzz-" + Guid.NewGuid().ToString("N")[..8], [Sendy.Engine.Integrations.ApiScopes.DeliveriesRead], "fuzz", default);
+        var real = reader!.Secret;
+        string[] keys =
+        [
+            "sendy_sk_", "sendy_sk_" + new string('a', 42), "sendy_sk_" + new string('a', 44), "sendy_sk_" + new string('a', 10_000),
+            real.ToUpperInvariant(), real[..^1] + "é", real + " " + real, "sendy_sk_" + new string('\u00e9', 43), real.Replace("sendy_sk_", "SENDY_SK_"),
+            "sendy_sk_%00" + real[12..], real[..^2] + "\t1", "sendy_sk_../../etc/passwd" + new string('a', 18),
+        ];
+        var client = app.CreateClient();
+        var tried = 0;
+        foreach (var (method, path) in new[] { ("GET", "/api/v1/deliveries"), ("GET", $"/api/v1/deliveries/{Guid.NewGuid()}"), ("POST", "/api/v1/deliveries"),
+                     ("GET", "/api/v1/admin/logs/deliveries/export") })
+            foreach (var key in keys)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+                if (method == "POST") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                using var response = await client.SendAsync(request);
+                tried++;
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with '{Short(key)}': {(int)response.StatusCode}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        using var good = new HttpRequestMessage(HttpMethod.Get, "/api/v1/deliveries?limit=1");
+        good.Headers.TryAddWithoutValidation("Authorization", "Bearer " + real);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(good)).StatusCode);
+        using var staffOnly = new HttpRequestMessage(HttpMethod.Get, "/api/v1/admin/logs/deliveries/export");
+        staffOnly.Headers.TryAddWithoutValidation("Authorization", "Bearer " + real);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(staffOnly)).StatusCode);
+        output.WriteLine($"{tried} odd keys");
+    }
+
     private static string Short(string value) => value.Length > 40 ? value[..40] + "…" : value;
 }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
+using Sendy.Engine.Integrations;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Console.Demo;
@@ -19,6 +20,7 @@ public sealed partial class DemoFleet(
     IOptions<PublicLinkOptions> links,
     FleetRegistry fleet,
     DemoDeliveries deliveries,
+    ApiClientRegistry apiClients,
     IDbContextFactory<SendyDbContext> contexts,
     IHttpClientFactory httpClients,
     IHostApplicationLifetime lifetime,
@@ -95,16 +97,32 @@ public sealed partial class DemoFleet(
         }
 
         var trackingToken = await deliveries.EnsureAsync(routes, ct);
-        await WriteLinksAsync(baseUrl, trackingToken, trucks[0], ct);
+        var apiKey = await DemoApiKeyAsync(ct);
+        await WriteLinksAsync(baseUrl, trackingToken, trucks[0], apiKey, ct);
         return trucks;
     }
 
-    private async Task WriteLinksAsync(string baseUrl, string trackingToken, DemoTruck driver, CancellationToken ct)
+    /// <summary>
+    /// The demo booking system's key, every scope. Keys are stored hashed, so each demo run revokes
+    /// the last run's client and creates it again to be able to print a key.
+    /// </summary>
+    private async Task<string> DemoApiKeyAsync(CancellationToken ct)
+    {
+        foreach (var old in (await apiClients.ListAsync(ct)).Where(c => c.Name == DemoApiClient && !c.IsRevoked))
+            await apiClients.RevokeAsync(old.Id, "demo", ct);
+        var (created, problems) = await apiClients.CreateAsync(DemoApiClient, ApiScopes.All, "demo", ct);
+        return created?.Secret ?? throw new InvalidOperationException("the demo API client was refused: " + string.Join(", ", problems));
+    }
+
+    private const string DemoApiClient = "Demo booking system";
+
+    private async Task WriteLinksAsync(string baseUrl, string trackingToken, DemoTruck driver, string apiKey, CancellationToken ct)
     {
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Customer tracking link: {baseUrl}/t/{trackingToken}")
             .AppendLine(CultureInfo.InvariantCulture, $"Driver page ({driver.Id}): {baseUrl}/d/{driver.Token}")
             .AppendLine(CultureInfo.InvariantCulture, $"Driver token ({driver.Id}): {driver.Token}")
+            .AppendLine(CultureInfo.InvariantCulture, $"API key ({DemoApiClient}, all scopes): {apiKey}")
             .ToString();
         if (options.Value.LinksFile is { Length: > 0 } path)
         {
