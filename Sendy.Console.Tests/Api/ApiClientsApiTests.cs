@@ -124,4 +124,76 @@ public sealed class ApiClientsApiTests(ApiClientsApiTests.App app) : IClassFixtu
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "/api/v1/deliveries?limit=1", calm.Secret)).StatusCode);
     }
+
+    [Fact]
+    public async Task a_booking_carries_its_shipper_window_fare_reference_and_channels()
+    {
+        var client = await ClientAsync(ApiScopes.DeliveriesWrite, ApiScopes.DeliveriesRead);
+        var shipper = await SendAsync(HttpMethod.Post, "/api/v1/shippers", client.Secret,
+            $$$"""{"name":"한빛물산 {{{Guid.NewGuid():N}}}","contactEmail":"ops@hanbit.test","locale":"en","notifyBy":["email"]}""");
+        Assert.Equal(HttpStatusCode.Created, shipper.StatusCode);
+        var shipperId = (await shipper.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var reference = "PO-" + Guid.NewGuid().ToString("N")[..8];
+
+        var booked = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, $$$"""
+            {"shipperId":"{{{shipperId}}}","externalReference":"{{{reference}}}","customerName":"Lee","customerPhone":"+821012345678",
+             "pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04},
+             "promisedFrom":"2026-12-07T09:00:00+09:00","promisedTo":"2026-12-07T11:00:00+09:00","fare":{"amount":125000,"currency":"KRW"}}
+            """);
+
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var id = (await booked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var view = await (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{id}", client.Secret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(shipperId, view.GetProperty("shipperId").GetGuid());
+        Assert.Equal(reference, view.GetProperty("externalReference").GetString());
+        Assert.Equal(DateTimeOffset.Parse("2026-12-07T00:00:00Z"), view.GetProperty("promisedFrom").GetDateTimeOffset());
+        Assert.Equal(DateTimeOffset.Parse("2026-12-07T02:00:00Z"), view.GetProperty("promisedTo").GetDateTimeOffset());
+        Assert.Equal((125000m, "KRW"), (view.GetProperty("fare").GetProperty("amount").GetDecimal(), view.GetProperty("fare").GetProperty("currency").GetString()));
+        Assert.Equal("en", view.GetProperty("locale").GetString()); // the shipper's default
+        Assert.Equal(["email"], view.GetProperty("notifyBy").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task bad_booking_fields_are_400_with_each_field_named()
+    {
+        var client = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var before = await app.Database.ScalarAsync<long>("SELECT count(*) FROM deliveries");
+
+        var refused = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, $$$"""
+            {"customerName":"Lee","pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04},
+             "promisedFrom":"2026-12-07T12:00:00Z","promisedTo":"2026-12-07T11:00:00Z","fare":{"amount":100.5,"currency":"KRW"},
+             "externalReference":"{{{new string('x', 101)}}}","notifyBy":["fax"]}
+            """);
+        var badCurrency = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, """
+            {"customerName":"Lee","pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04},
+             "fare":{"amount":1,"currency":"krw"}}
+            """);
+        var unknownShipper = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, $$$"""
+            {"shipperId":"{{{Guid.NewGuid()}}}","customerName":"Lee","pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04}}
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["externalReference", "fare.amount", "notifyBy", "promisedFrom"], errors.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["fare.currency"], (await badCurrency.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["shipperId"], (await unknownShipper.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(before, await app.Database.ScalarAsync<long>("SELECT count(*) FROM deliveries"));
+    }
+
+    [Fact]
+    public async Task the_same_external_reference_from_the_same_client_is_409_naming_the_delivery()
+    {
+        var client = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var body = $$$"""
+            {"externalReference":"ORDER-{{{Guid.NewGuid():N}}}","customerName":"Lee","pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04}}
+            """;
+
+        var first = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, body);
+        var second = await SendAsync(HttpMethod.Post, "/api/v1/deliveries", client.Secret, body);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(),
+            (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deliveryId").GetGuid());
+    }
 }

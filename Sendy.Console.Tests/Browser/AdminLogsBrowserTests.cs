@@ -261,7 +261,7 @@ internal sealed class AdminLogsSeed(Sendy.Engine.Tests.Infrastructure.TestDataba
             Status = status, CreatedAt = created, StatusChangedAt = created, PickedUpAt = pickedUp, DeliveredAt = delivered, ClosedAt = delivered,
             PickupAddress = "인천 중구 공항동로 296번길 (인천공항 화물터미널)", PickupLocation = new Point(From.Lng, From.Lat) { SRID = 4326 },
             DropoffAddress = "경기 평택시 포승읍 평택항로 (평택항 동부두)", DropoffLocation = new Point(To.Lng, To.Lat) { SRID = 4326 },
-            PlannedArrivalAt = created.AddHours(3), EstimatedArrivalAt = delivered is null ? created.AddHours(3).AddMinutes(12) : null,
+            PromisedTo = created.AddHours(3), EstimatedArrivalAt = delivered is null ? created.AddHours(3).AddMinutes(12) : null,
             Locale = "ko",
         };
 }

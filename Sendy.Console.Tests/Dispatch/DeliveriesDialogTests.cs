@@ -82,7 +82,10 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         // Planned arrival in the operations zone, whatever the server's zone: 14:30 in Seoul is 05:30 UTC.
         Assert.Contains("Times in Asia/Seoul", dialogs.Find("[data-testid=new-delivery-form]").TextContent);
         Field(dialogs, "planned-date").Change("2030-11-25");
+        Field(dialogs, "promised-from").Change("13:00");
         Field(dialogs, "planned-time").Change("14:30");
+        Field(dialogs, "fare-amount").Change("125000");
+        Field(dialogs, "external-reference").Change("PO-77");
         Click(dialogs, "book");
 
         dialogs.WaitForElement("[data-testid=booked]");
@@ -93,10 +96,36 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         Assert.Equal("김하늘", stored);
         Assert.Equal(126.6052, await Db.ScalarAsync<double>("SELECT ST_X(pickup_location) FROM deliveries"), 6);
         Assert.Equal(new DateTime(2030, 11, 25, 5, 30, 0, DateTimeKind.Utc),
-            await Db.ScalarAsync<DateTime>("SELECT planned_arrival_at FROM deliveries"));
+            await Db.ScalarAsync<DateTime>("SELECT promised_to FROM deliveries"));
+        Assert.Equal(new DateTime(2030, 11, 25, 4, 0, 0, DateTimeKind.Utc), await Db.ScalarAsync<DateTime>("SELECT promised_from FROM deliveries"));
+        Assert.Equal("125000.000 KRW PO-77 00000000-0000-7000-8000-000000000001 {email,sms}",
+            await Db.ScalarAsync<string>("SELECT concat_ws(' ', fare_amount, fare_currency, external_reference, shipper_id, notify_by) FROM deliveries"));
 
         Click(dialogs, "booked-done");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=delivery-row][data-status=Booked]")));
+    }
+
+    [Fact]
+    public async Task a_window_that_ends_before_it_starts_or_a_fare_with_decimals_in_won_is_refused_on_the_form()
+    {
+        var (page, dialogs, _) = RenderPage();
+        OpenNew(page, dialogs);
+        Field(dialogs, "customer-name").Change("김하늘");
+        Field(dialogs, "pickup-address").Change("인천");
+        Field(dialogs, "dropoff-address").Change("부산");
+        Field(dialogs, "pickup-lat").Change("37.45");
+        Field(dialogs, "pickup-lon").Change("126.6");
+        Field(dialogs, "dropoff-lat").Change("35.1");
+        Field(dialogs, "dropoff-lon").Change("129.04");
+        Field(dialogs, "promised-from").Change("15:00");
+        Field(dialogs, "planned-time").Change("14:30");
+        Field(dialogs, "fare-amount").Change("100.5");
+        Click(dialogs, "book");
+
+        dialogs.WaitForAssertion(() => Assert.Contains("The window must start before it ends.", Messages(dialogs)));
+        Assert.Contains("Enter an amount of 0 or more", Messages(dialogs));
+        Assert.Empty(dialogs.FindAll("[data-testid=booked]"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("SELECT count(*) FROM deliveries"));
     }
 
     [Fact]

@@ -67,6 +67,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["POST /api/v1/deliveries/"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/assignment"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/cancel"] = DeliveryWriters,
+        ["GET /api/v1/shippers/"] = DeliveryReaders,
+        ["GET /api/v1/shippers/{id:guid}"] = DeliveryReaders,
+        ["POST /api/v1/shippers/"] = DeliveryWriters,
+        ["PUT /api/v1/shippers/{id:guid}"] = DeliveryWriters,
         ["POST /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
         ["PUT /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
         ["DELETE /api/v1/trucks/{truckId}/device/"] = [Who.Admin],
@@ -237,6 +241,19 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
                 case "/api/v1/deliveries/{id:guid}/cancel":
                     delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;
                     body = $$"""{"reason":"customer called","idempotencyKey":"{{Guid.NewGuid()}}"}""";
+                    break;
+                case "/api/v1/shippers/":
+                    body = $$"""{"name":"Matrix {{Guid.NewGuid():N}}"}""";
+                    break;
+                case "/api/v1/shippers/{id:guid}":
+                    delivery = Sendy.Engine.Storage.Shipper.DirectId;
+                    if (method == "PUT")
+                    {
+                        var (shipper, _) = await app.Services.GetRequiredService<Sendy.Engine.Shippers.ShipperRegistry>()
+                            .CreateAsync(new("Matrix " + Guid.NewGuid().ToString("N"), null, null, null, null, null), default);
+                        delivery = shipper!.Id;
+                        body = $$"""{"name":"Matrix {{Guid.NewGuid():N}}","locale":"en"}""";
+                    }
                     break;
                 case "/api/v1/trucks/{truckId}/device/":
                     body = $$"""{"legacyId":"matrix-{{Guid.NewGuid():N}}"}""";

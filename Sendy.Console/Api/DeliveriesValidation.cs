@@ -80,6 +80,14 @@ public enum BookingRule
     AddressRequired,
     LatitudeRange,
     LongitudeRange,
+    WindowOrder,
+    WindowNeedsEnd,
+    FareAmount,
+    FareCurrency,
+    FareIncomplete,
+    ExternalReferenceInvalid,
+    ChannelUnknown,
+    UnknownShipper,
 }
 
 public sealed record BookingError(string Field, BookingRule Rule);
@@ -117,6 +125,34 @@ public static class BookingValidation
 
     public static BookingRule? Longitude(double? lon) => lon is >= -180 and <= 180 ? null : BookingRule.LongitudeRange;
 
+    public const int MaxExternalReference = 100;
+
+    /// <summary>A window's start needs its end, and comes before it.</summary>
+    public static BookingRule? Window(DateTimeOffset? from, DateTimeOffset? to) =>
+        from is null ? null : to is null ? BookingRule.WindowNeedsEnd : from >= to ? BookingRule.WindowOrder : null;
+
+    /// <summary>Printable, 1 to 100 characters; null means none.</summary>
+    public static BookingRule? ExternalReference(string? reference) =>
+        reference is not null && (reference.Length is 0 or > MaxExternalReference || string.IsNullOrWhiteSpace(reference) || reference.Any(char.IsControl))
+            ? BookingRule.ExternalReferenceInvalid : null;
+
+    /// <summary>Both or neither; the amount at least 0 with no more decimals than the currency has (KRW: none, USD: 2).</summary>
+    public static IEnumerable<BookingError> Fare(decimal? amount, string? currency)
+    {
+        if (amount is null && currency is null) yield break;
+        if (amount is null || currency is null)
+        {
+            yield return new BookingError("fare", BookingRule.FareIncomplete);
+            yield break;
+        }
+        if (!Currencies.MinorDigits.TryGetValue(currency, out var digits)) yield return new BookingError("fare.currency", BookingRule.FareCurrency);
+        else if (amount < 0 || amount > 999_999_999_999m || decimal.Round(amount.Value, digits) != amount)
+            yield return new BookingError("fare.amount", BookingRule.FareAmount);
+    }
+
+    public static IEnumerable<BookingError> Channels(IReadOnlyList<string>? channels) =>
+        (channels ?? []).Where(c => !RecipientChannel.IsKnown(c)).Take(1).Select(_ => new BookingError("notifyBy", BookingRule.ChannelUnknown));
+
     public static IReadOnlyList<BookingError> Validate(string? name, string? email, string? phone, string? locale, PlaceInput? pickup, PlaceInput? dropoff)
     {
         var errors = new List<BookingError>();
@@ -143,13 +179,45 @@ public static class BookingValidation
         BookingRule.AddressRequired => $"is required, at most {MaxAddress} characters",
         BookingRule.LatitudeRange => "is required, -90 to 90",
         BookingRule.LongitudeRange => "is required, -180 to 180",
+        BookingRule.WindowOrder => "must be before promisedTo",
+        BookingRule.WindowNeedsEnd => "needs promisedTo (the window's end)",
+        BookingRule.FareAmount => "must be 0 or more, with no more decimals than the currency has",
+        BookingRule.FareCurrency => "must be an ISO 4217 currency code, e.g. KRW",
+        BookingRule.FareIncomplete => "needs both amount and currency",
+        BookingRule.ExternalReferenceInvalid => $"must be 1 to {MaxExternalReference} printable characters",
+        BookingRule.ChannelUnknown => "may only hold email and sms",
+        BookingRule.UnknownShipper => "is not a known shipper",
         _ => throw new ArgumentOutOfRangeException(nameof(rule)),
     };
 
     public static GeoAddress ToGeoAddress(PlaceInput place) => new(place.Address!.Trim(), place.Lat!.Value, place.Lon!.Value);
 
-    private static void Add(List<BookingError> errors, string field, BookingRule? rule)
+    internal static void Add(List<BookingError> errors, string field, BookingRule? rule)
     {
         if (rule is { } r) errors.Add(new BookingError(field, r));
+    }
+}
+
+/// <summary>ISO 4217 codes this runtime knows, with their minor digits (from the cultures that use them).</summary>
+internal static class Currencies
+{
+    public static readonly IReadOnlyDictionary<string, int> MinorDigits = Build();
+
+    private static Dictionary<string, int> Build()
+    {
+        var codes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var culture in System.Globalization.CultureInfo.GetCultures(System.Globalization.CultureTypes.SpecificCultures))
+        {
+            try
+            {
+                var code = new System.Globalization.RegionInfo(culture.Name).ISOCurrencySymbol;
+                if (code.Length == 3 && code.All(char.IsAsciiLetterUpper)) codes.TryAdd(code, culture.NumberFormat.CurrencyDecimalDigits);
+            }
+            catch (ArgumentException)
+            {
+                // a culture without a region
+            }
+        }
+        return codes;
     }
 }

@@ -9,9 +9,13 @@ internal static class DispatcherEndpoints
 {
     public sealed record PlaceDto(string? Address, double? Lat, double? Lon);
 
+    public sealed record FareDto(decimal? Amount, string? Currency);
+
     public sealed record BookDto(
         string? CustomerName, string? CustomerEmail, string? CustomerPhone, string? Locale,
-        PlaceDto? Pickup, PlaceDto? Dropoff, DateTimeOffset? PlannedArrivalAt);
+        PlaceDto? Pickup, PlaceDto? Dropoff, DateTimeOffset? PromisedTo,
+        Guid? ShipperId = null, DateTimeOffset? PromisedFrom = null, FareDto? Fare = null, string? ExternalReference = null,
+        IReadOnlyList<string>? NotifyBy = null);
 
     public sealed record AssignDto(Guid? DriverId);
 
@@ -29,15 +33,34 @@ internal static class DispatcherEndpoints
         if (body.Problem is { } problem) return problem;
         var dto = body.Value!;
         var (pickup, dropoff) = (Input(dto.Pickup), Input(dto.Dropoff));
-        var errors = BookingValidation.Validate(dto.CustomerName, dto.CustomerEmail, dto.CustomerPhone, dto.Locale, pickup, dropoff);
-        if (errors.Count > 0)
-            return Results.ValidationProblem(errors.ToDictionary(e => e.Field, e => new[] { BookingValidation.English(e.Rule) }), title: "The delivery is invalid");
+        var errors = BookingValidation.Validate(dto.CustomerName, dto.CustomerEmail, dto.CustomerPhone, dto.Locale, pickup, dropoff).ToList();
+        BookingValidation.Add(errors, "promisedFrom", BookingValidation.Window(dto.PromisedFrom, dto.PromisedTo));
+        BookingValidation.Add(errors, "externalReference", BookingValidation.ExternalReference(dto.ExternalReference));
+        errors.AddRange(BookingValidation.Fare(dto.Fare?.Amount, dto.Fare?.Currency));
+        errors.AddRange(BookingValidation.Channels(dto.NotifyBy));
+        if (errors.Count > 0) return Invalid(errors);
 
-        var booked = await bookings.BookAsync(new NewDelivery(dto.CustomerName!, dto.CustomerEmail, dto.CustomerPhone, dto.Locale ?? "ko",
-            BookingValidation.ToGeoAddress(pickup!), BookingValidation.ToGeoAddress(dropoff!), dto.PlannedArrivalAt), http.User.Actor(), cancellationToken);
+        var booking = new NewDelivery(dto.CustomerName!, dto.CustomerEmail, dto.CustomerPhone, dto.Locale,
+            BookingValidation.ToGeoAddress(pickup!), BookingValidation.ToGeoAddress(dropoff!), dto.PromisedTo)
+        {
+            ShipperId = dto.ShipperId, PromisedFrom = dto.PromisedFrom, ExternalReference = dto.ExternalReference, NotifyBy = dto.NotifyBy,
+            Fare = dto.Fare is { Amount: { } amount, Currency: { } currency } ? new Money(amount, currency) : null,
+            ApiClientId = http.User.ApiClientId(),
+        };
+        var result = await bookings.TryBookAsync(booking, http.User.Actor(), cancellationToken);
+        if (result.Refusal == BookingRefusal.UnknownShipper) return Invalid([new BookingError("shipperId", BookingRule.UnknownShipper)]);
+        if (result.Refusal == BookingRefusal.ExternalReferenceTaken)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "External reference already used",
+                detail: "This client already booked a delivery with this externalReference; read it instead of booking again.",
+                extensions: new Dictionary<string, object?> { ["deliveryId"] = result.ExistingId });
+        var booked = result.Booked!;
         return Results.Json(new BookedDto(booked.Id, booked.TrackingToken, new Uri(links.BaseUrl, "t/" + booked.TrackingToken).ToString()),
             statusCode: StatusCodes.Status201Created);
     }
+
+    private static IResult Invalid(IEnumerable<BookingError> errors) =>
+        Results.ValidationProblem(errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => BookingValidation.English(e.Rule)).ToArray()),
+            title: "The delivery is invalid");
 
     public static async Task<IResult> AssignAsync(Guid id, HttpContext http, DeliveryBookingService bookings, DeliveryQueries queries, CancellationToken cancellationToken)
     {

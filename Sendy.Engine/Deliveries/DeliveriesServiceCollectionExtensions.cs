@@ -24,6 +24,7 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddForwarded<IDeliveryStatusPublisher, StatusFanout>();
         services.AddForwarded<IAllDeliveriesStatusFeed, StatusFanout>();
         services.AddSingleton<DeliveryStatusService>();
+        services.AddSingleton<Shippers.ShipperRegistry>();
         services.AddSingleton<DeliveryBookingService>();
         services.AddSingleton<DeliveryQueries>();
         services.AddSingleton<DispatchBoardQueries>();

@@ -11,17 +11,44 @@ public sealed record GeoAddress(string Address, double Latitude, double Longitud
     internal Point ToPoint() => new(Longitude, Latitude) { SRID = 4326 };
 }
 
-/// <summary>What a dispatcher books. Validated by the API before it gets here.</summary>
+/// <summary>An amount in an ISO 4217 currency.</summary>
+public sealed record Money(decimal Amount, string Currency);
+
+/// <summary>
+/// What a dispatcher or a booking system books. Validated by the API (or the form) before it gets
+/// here. Left out, the locale and the channels are the shipper's defaults, the shipper is
+/// <see cref="Shipper.DirectId"/>.
+/// </summary>
 public sealed record NewDelivery(
     string CustomerName,
     string? CustomerEmail,
     string? CustomerPhone,
-    string Locale,
+    string? Locale,
     GeoAddress Pickup,
     GeoAddress Dropoff,
-    DateTimeOffset? PlannedArrivalAt = null);
+    DateTimeOffset? PromisedTo = null)
+{
+    public Guid? ShipperId { get; init; }
+    public DateTimeOffset? PromisedFrom { get; init; }
+    public Money? Fare { get; init; }
+    public string? ExternalReference { get; init; }
+    public IReadOnlyList<string>? NotifyBy { get; init; }
+
+    /// <summary>The booking system's client, when one books: its external references are unique.</summary>
+    public Guid? ApiClientId { get; init; }
+}
 
 public sealed record BookedDelivery(Guid Id, string TrackingToken);
+
+public enum BookingRefusal
+{
+    UnknownShipper,
+
+    /// <summary>The client already booked a delivery with this external reference (<see cref="BookingResult.ExistingId"/>).</summary>
+    ExternalReferenceTaken,
+}
+
+public sealed record BookingResult(BookedDelivery? Booked, BookingRefusal? Refusal = null, Guid? ExistingId = null);
 
 public enum AssignOutcome
 {
@@ -37,30 +64,55 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     public Task<BookedDelivery> BookAsync(NewDelivery booking, string? dispatcher, CancellationToken cancellationToken) =>
         BookAsync(booking, StatusActor.Dispatcher(dispatcher), cancellationToken);
 
-    public async Task<BookedDelivery> BookAsync(NewDelivery booking, StatusActor actor, CancellationToken cancellationToken)
+    /// <summary>Books or throws: for callers whose shipper is known to exist (the demo, tests).</summary>
+    public async Task<BookedDelivery> BookAsync(NewDelivery booking, StatusActor actor, CancellationToken cancellationToken) =>
+        (await TryBookAsync(booking, actor, cancellationToken)) is { Booked: { } booked } ? booked
+            : throw new InvalidOperationException("The booking was refused (unknown shipper or a taken external reference).");
+
+    public async Task<BookingResult> TryBookAsync(NewDelivery booking, StatusActor actor, CancellationToken cancellationToken)
     {
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var shipper = await db.Shippers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == (booking.ShipperId ?? Shipper.DirectId), cancellationToken);
+        if (shipper is null) return new BookingResult(null, BookingRefusal.UnknownShipper);
         var delivery = new Delivery
         {
             Id = Guid.CreateVersion7(now), TrackingTokenHash = AccessTokens.Hash(token), TrackingTokenProtected = links.Protect(token),
+            ShipperId = shipper.Id, ApiClientId = booking.ApiClientId, ExternalReference = booking.ExternalReference,
             CustomerName = booking.CustomerName.Trim(),
-            CustomerEmail = booking.CustomerEmail, CustomerPhone = booking.CustomerPhone, Locale = booking.Locale,
+            CustomerEmail = booking.CustomerEmail, CustomerPhone = booking.CustomerPhone, Locale = booking.Locale ?? shipper.Locale,
+            NotifyBy = booking.NotifyBy is { } channels ? [.. RecipientChannel.All.Where(channels.Contains)] : shipper.NotifyBy,
             PickupAddress = booking.Pickup.Address, PickupLocation = booking.Pickup.ToPoint(),
             DropoffAddress = booking.Dropoff.Address, DropoffLocation = booking.Dropoff.ToPoint(),
-            PlannedArrivalAt = booking.PlannedArrivalAt, EstimatedArrivalAt = booking.PlannedArrivalAt,
+            // PostgreSQL stores instants: any offset the booking used becomes UTC.
+            PromisedFrom = booking.PromisedFrom?.ToUniversalTime(), PromisedTo = booking.PromisedTo?.ToUniversalTime(),
+            EstimatedArrivalAt = booking.PromisedTo?.ToUniversalTime(),
+            FareAmount = booking.Fare?.Amount, FareCurrency = booking.Fare?.Currency,
             Status = DeliveryStatus.Booked, StatusChangedAt = now, CreatedAt = now,
         };
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Deliveries.Add(delivery);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505", ConstraintName: ExternalReferenceKey })
+        {
+            await tx.RollbackAsync(cancellationToken);
+            await using var read = await contexts.CreateDbContextAsync(cancellationToken);
+            var existing = await read.Deliveries.Where(d => d.ApiClientId == booking.ApiClientId && d.ExternalReference == booking.ExternalReference)
+                .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(cancellationToken);
+            return new BookingResult(null, BookingRefusal.ExternalReferenceTaken, existing);
+        }
         var change = await statuses.WriteAsync(db, delivery,
             new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, actor, "booked"), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         statuses.PublishCommitted(change);
-        return new BookedDelivery(delivery.Id, token);
+        return new BookingResult(new BookedDelivery(delivery.Id, token));
     }
+
+    private const string ExternalReferenceKey = "ix_deliveries_api_client_id_external_reference";
 
     /// <summary>
     /// Assigns the driver (and the driver's truck). A Booked delivery moves to DriverAssigned; a

@@ -6,7 +6,7 @@ public sealed record DeliveryHistory(
     string? TruckPlate,
     PlaceView Pickup,
     PlaceView Dropoff,
-    DateTimeOffset? PlannedArrivalAt,
+    DateTimeOffset? PromisedTo,
     DateTimeOffset? EstimatedArrivalAt,
     DateTimeOffset? ClosedAt,
     string? FailureReason,

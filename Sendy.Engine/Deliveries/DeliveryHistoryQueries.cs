@@ -48,7 +48,7 @@ public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> con
         return new DeliveryHistory(DeliveryLogQueries.ToRow(summary), plate,
             new PlaceView(delivery.PickupAddress, delivery.PickupLocation?.Y, delivery.PickupLocation?.X),
             new PlaceView(delivery.DropoffAddress, delivery.DropoffLocation?.Y, delivery.DropoffLocation?.X),
-            delivery.PlannedArrivalAt, delivery.EstimatedArrivalAt, delivery.ClosedAt, delivery.FailureReason,
+            delivery.PromisedTo, delivery.EstimatedArrivalAt, delivery.ClosedAt, delivery.FailureReason,
             events.Select(DeliveryLogQueries.ToRow).ToList(), notifications);
     }
 

@@ -17,7 +17,7 @@ public sealed record DeliveryView(
     Guid? DriverId,
     PlaceView Pickup,
     PlaceView Dropoff,
-    DateTimeOffset? PlannedArrivalAt,
+    DateTimeOffset? PromisedTo,
     DateTimeOffset? EstimatedArrivalAt,
     DateTimeOffset StatusChangedAt,
     DateTimeOffset? PickedUpAt,
@@ -26,7 +26,14 @@ public sealed record DeliveryView(
     string? FailureReason,
     DateTimeOffset? AtPickupAt,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<StatusEventView>? Events = null);
+    IReadOnlyList<StatusEventView>? Events = null)
+{
+    public Guid ShipperId { get; init; }
+    public string? ExternalReference { get; init; }
+    public DateTimeOffset? PromisedFrom { get; init; }
+    public Money? Fare { get; init; }
+    public IReadOnlyList<string> NotifyBy { get; init; } = [];
+}
 
 /// <summary>What the driver page needs: the delivery, where to go, and which buttons to show.</summary>
 public sealed record DriverDeliveryView(
@@ -35,7 +42,7 @@ public sealed record DriverDeliveryView(
     string CustomerName,
     PlaceView Pickup,
     PlaceView Dropoff,
-    DateTimeOffset? PlannedArrivalAt,
+    DateTimeOffset? PromisedTo,
     bool AtPickup,
     IReadOnlyList<DeliveryStatus> NextStatuses);
 
@@ -66,9 +73,9 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts)
         var open = await db.Deliveries.AsNoTracking()
             .Where(d => d.DriverId == driverId && d.ClosedAt == null)
             .ToListAsync(cancellationToken);
-        var d = open.OrderByDescending(x => x.Status).ThenBy(x => x.PlannedArrivalAt ?? x.CreatedAt).FirstOrDefault();
+        var d = open.OrderByDescending(x => x.Status).ThenBy(x => x.PromisedTo ?? x.CreatedAt).FirstOrDefault();
         return d is null ? null : new DriverDeliveryView(d.Id, d.Status, d.CustomerName, Place(d.PickupAddress, d.PickupLocation),
-            Place(d.DropoffAddress, d.DropoffLocation), d.PlannedArrivalAt, d.AtPickupAt is not null && d.Status == DeliveryStatus.EnRouteToPickup,
+            Place(d.DropoffAddress, d.DropoffLocation), d.PromisedTo, d.AtPickupAt is not null && d.Status == DeliveryStatus.EnRouteToPickup,
             DeliveryStateMachine.NextStatuses(d.Status).Where(DriverMay).ToList());
     }
 
@@ -89,8 +96,12 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts)
     }
 
     private static DeliveryView ToView(Delivery d) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
-        d.TruckId, d.DriverId, Place(d.PickupAddress, d.PickupLocation), Place(d.DropoffAddress, d.DropoffLocation), d.PlannedArrivalAt,
-        d.EstimatedArrivalAt, d.StatusChangedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt, d.FailureReason, d.AtPickupAt, d.CreatedAt);
+        d.TruckId, d.DriverId, Place(d.PickupAddress, d.PickupLocation), Place(d.DropoffAddress, d.DropoffLocation), d.PromisedTo,
+        d.EstimatedArrivalAt, d.StatusChangedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt, d.FailureReason, d.AtPickupAt, d.CreatedAt)
+    {
+        ShipperId = d.ShipperId, ExternalReference = d.ExternalReference, PromisedFrom = d.PromisedFrom,
+        Fare = d.FareAmount is { } amount && d.FareCurrency is { } currency ? new Money(amount, currency) : null, NotifyBy = d.NotifyBy,
+    };
 
     private static PlaceView Place(string? address, NetTopologySuite.Geometries.Point? p) => new(address, p?.Y, p?.X);
 }

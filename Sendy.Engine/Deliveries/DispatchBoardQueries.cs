@@ -17,7 +17,7 @@ public sealed record DispatchDeliveryRow(
     string? DriverName,
     string? PickupAddress,
     string? DropoffAddress,
-    DateTimeOffset? PlannedArrivalAt,
+    DateTimeOffset? PromisedTo,
     DateTimeOffset? EstimatedArrivalAt,
     DateTimeOffset StatusChangedAt,
     DateTimeOffset CreatedAt,
@@ -42,7 +42,7 @@ public sealed class DispatchBoardQueries(IDbContextFactory<SendyDbContext> conte
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         since = since.ToUniversalTime(); // Npgsql writes timestamptz parameters at offset 0 only
         var query = db.Deliveries.AsNoTracking().Where(d => d.ClosedAt == null || d.ClosedAt >= since || d.CreatedAt >= since)
-            .OrderBy(d => d.ClosedAt != null).ThenBy(d => d.PlannedArrivalAt ?? d.CreatedAt).ThenBy(d => d.Id).Take(limit);
+            .OrderBy(d => d.ClosedAt != null).ThenBy(d => d.PromisedTo ?? d.CreatedAt).ThenBy(d => d.Id).Take(limit);
         return await Project(db, query).ToListAsync(cancellationToken);
     }
 
@@ -82,7 +82,7 @@ public sealed class DispatchBoardQueries(IDbContextFactory<SendyDbContext> conte
             db.Trucks.Where(t => t.Id == d.TruckId).Select(t => t.Plate).FirstOrDefault(),
             d.DriverId,
             db.Drivers.Where(x => x.Id == d.DriverId).Select(x => x.Name).FirstOrDefault(),
-            d.PickupAddress, d.DropoffAddress, d.PlannedArrivalAt, d.EstimatedArrivalAt, d.StatusChangedAt, d.CreatedAt, d.ClosedAt,
+            d.PickupAddress, d.DropoffAddress, d.PromisedTo, d.EstimatedArrivalAt, d.StatusChangedAt, d.CreatedAt, d.ClosedAt,
             d.ClosedAt == null ? null
                 : db.StatusEvents.Where(e => e.DeliveryId == d.Id && e.ToStatus == d.Status)
                     .OrderByDescending(e => e.OccurredAt).Select(e => e.Reason).FirstOrDefault());

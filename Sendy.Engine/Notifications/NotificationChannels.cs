@@ -8,7 +8,7 @@ namespace Sendy.Engine.Notifications;
 
 /// <summary>
 /// Which channels are switched on (the adapters' own Enabled flags) and apply to a delivery: SMS
-/// needs a phone number, email an address. Read when the status event is written.
+/// needs a phone number, email an address, and each the delivery's own choice of channels (the shipper's default). Read when the status event is written.
 /// </summary>
 public sealed class NotificationChannels(IOptionsMonitor<SnsOptions> sns, IOptionsMonitor<SmtpOptions> smtp, IOptionsMonitor<OpenSearchOptions> search)
 {
@@ -23,8 +23,8 @@ public sealed class NotificationChannels(IOptionsMonitor<SnsOptions> sns, IOptio
 
     public IEnumerable<string> For(Delivery delivery) => NotificationChannel.All.Where(c => IsEnabled(c) && c switch
     {
-        NotificationChannel.Sms => !string.IsNullOrWhiteSpace(delivery.CustomerPhone),
-        NotificationChannel.Email => !string.IsNullOrWhiteSpace(delivery.CustomerEmail),
+        NotificationChannel.Sms => !string.IsNullOrWhiteSpace(delivery.CustomerPhone) && delivery.NotifyBy.Contains(Deliveries.RecipientChannel.Sms),
+        NotificationChannel.Email => !string.IsNullOrWhiteSpace(delivery.CustomerEmail) && delivery.NotifyBy.Contains(Deliveries.RecipientChannel.Email),
         _ => true,
     });
 }

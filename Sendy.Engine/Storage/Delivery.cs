@@ -15,17 +15,38 @@ public sealed class Delivery
     public Guid? DriverId { get; set; }
     /// <summary>When the current truck was given the delivery: its trail and recent speed count from here (or from pickup, if later).</summary>
     public DateTimeOffset? TruckAssignedAt { get; set; }
+    /// <summary>Who booked it (<see cref="Shipper.DirectId"/> when nobody said).</summary>
+    public Guid ShipperId { get; set; } = Shipper.DirectId;
+
+    /// <summary>The API client that booked it, if one did: its <see cref="ExternalReference"/> is unique per client.</summary>
+    public Guid? ApiClientId { get; set; }
+
+    /// <summary>The booking system's own id for this delivery.</summary>
+    public string? ExternalReference { get; set; }
+
+    /// <summary>The person who receives the goods and the notifications.</summary>
     public required string CustomerName { get; set; }
     public string? CustomerEmail { get; set; }
     /// <summary>E.164 ("+821012345678").</summary>
     public string? CustomerPhone { get; set; }
     /// <summary>"ko" or "en": the language of the customer's notifications.</summary>
     public string Locale { get; set; } = "ko";
+
+    /// <summary>The channels the customer is told on (<see cref="RecipientChannel"/>), where they gave an address or number.</summary>
+    public string[] NotifyBy { get; set; } = [.. RecipientChannel.All];
     public string? PickupAddress { get; set; }
     public Point? PickupLocation { get; set; }
     public string? DropoffAddress { get; set; }
     public Point? DropoffLocation { get; set; }
-    public DateTimeOffset? PlannedArrivalAt { get; set; }
+    /// <summary>The promised window's start (optional: "by <see cref="PromisedTo"/>").</summary>
+    public DateTimeOffset? PromisedFrom { get; set; }
+
+    /// <summary>The promised window's end: the arrival the customer was promised.</summary>
+    public DateTimeOffset? PromisedTo { get; set; }
+
+    /// <summary>The fare, in <see cref="FareCurrency"/> (ISO 4217).</summary>
+    public decimal? FareAmount { get; set; }
+    public string? FareCurrency { get; set; }
     public DateTimeOffset? EstimatedArrivalAt { get; set; }
     public DeliveryStatus Status { get; set; }
     public DateTimeOffset StatusChangedAt { get; set; }

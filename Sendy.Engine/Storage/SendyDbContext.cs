@@ -27,6 +27,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<NotificationSent> NotificationsSent => Set<NotificationSent>();
     public DbSet<ExportWatermark> ExportWatermarks => Set<ExportWatermark>();
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+    public DbSet<Shipper> Shippers => Set<Shipper>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -79,6 +80,25 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasIndex(x => new { x.DriverId, x.Status });
             e.HasOne<Truck>().WithMany().HasForeignKey(x => x.TruckId);
             e.HasOne<Driver>().WithMany().HasForeignKey(x => x.DriverId);
+            e.HasOne<Shipper>().WithMany().HasForeignKey(x => x.ShipperId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ApiClient>().WithMany().HasForeignKey(x => x.ApiClientId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.ExternalReference).HasMaxLength(100);
+            e.Property(x => x.FareAmount).HasPrecision(15, 3);
+            e.Property(x => x.FareCurrency).HasMaxLength(3).IsFixedLength();
+            // A booking system finds its deliveries by its own reference; one reference, one delivery per client.
+            e.HasIndex(x => new { x.ApiClientId, x.ExternalReference }).IsUnique()
+                .HasFilter("api_client_id IS NOT NULL AND external_reference IS NOT NULL");
+            e.HasIndex(x => new { x.ShipperId, x.CreatedAt });
+        });
+        b.Entity<Shipper>(e =>
+        {
+            e.ToTable("shippers");
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.Property(x => x.ContactName).HasMaxLength(200);
+            e.Property(x => x.ContactEmail).HasMaxLength(254);
+            e.Property(x => x.ContactPhone).HasMaxLength(16);
+            e.Property(x => x.Locale).HasMaxLength(8);
         });
         b.Entity<DeliveryStatusEvent>(e =>
         {

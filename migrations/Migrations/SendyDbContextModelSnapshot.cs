@@ -336,6 +336,10 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("ApiClientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_client_id");
+
                     b.Property<DateTimeOffset?>("AtPickupAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at_pickup_at");
@@ -385,16 +389,37 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("estimated_arrival_at");
 
+                    b.Property<string>("ExternalReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("external_reference");
+
                     b.Property<string>("FailureReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("failure_reason");
+
+                    b.Property<decimal?>("FareAmount")
+                        .HasPrecision(15, 3)
+                        .HasColumnType("numeric(15,3)")
+                        .HasColumnName("fare_amount");
+
+                    b.Property<string>("FareCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("fare_currency")
+                        .IsFixedLength();
 
                     b.Property<string>("Locale")
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
                         .HasColumnName("locale");
+
+                    b.PrimitiveCollection<string[]>("NotifyBy")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("notify_by");
 
                     b.Property<DateTimeOffset?>("PickedUpAt")
                         .HasColumnType("timestamp with time zone")
@@ -409,9 +434,17 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("geometry(Point,4326)")
                         .HasColumnName("pickup_location");
 
-                    b.Property<DateTimeOffset?>("PlannedArrivalAt")
+                    b.Property<DateTimeOffset?>("PromisedFrom")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("planned_arrival_at");
+                        .HasColumnName("promised_from");
+
+                    b.Property<DateTimeOffset?>("PromisedTo")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("promised_to");
+
+                    b.Property<Guid>("ShipperId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("shipper_id");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -454,8 +487,16 @@ namespace Sendy.Migrations.Migrations
                     b.HasIndex("TruckId")
                         .HasDatabaseName("ix_deliveries_truck_id");
 
+                    b.HasIndex("ApiClientId", "ExternalReference")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deliveries_api_client_id_external_reference")
+                        .HasFilter("api_client_id IS NOT NULL AND external_reference IS NOT NULL");
+
                     b.HasIndex("DriverId", "Status")
                         .HasDatabaseName("ix_deliveries_driver_id_status");
+
+                    b.HasIndex("ShipperId", "CreatedAt")
+                        .HasDatabaseName("ix_deliveries_shipper_id_created_at");
 
                     b.ToTable("deliveries", (string)null);
                 });
@@ -848,6 +889,59 @@ namespace Sendy.Migrations.Migrations
                     b.ToTable("positions", (string)null);
                 });
 
+            modelBuilder.Entity("Sendy.Engine.Storage.Shipper", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ContactEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("contact_email");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("contact_name");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("contact_phone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Locale")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("locale");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string[]>("NotifyBy")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("notify_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shippers");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shippers_name");
+
+                    b.ToTable("shippers", (string)null);
+                });
+
             modelBuilder.Entity("Sendy.Engine.Storage.StaffUser", b =>
                 {
                     b.Property<string>("Id")
@@ -1150,10 +1244,23 @@ namespace Sendy.Migrations.Migrations
 
             modelBuilder.Entity("Sendy.Engine.Storage.Delivery", b =>
                 {
+                    b.HasOne("Sendy.Engine.Storage.ApiClient", null)
+                        .WithMany()
+                        .HasForeignKey("ApiClientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_deliveries_api_clients_api_client_id");
+
                     b.HasOne("Sendy.Engine.Storage.Driver", null)
                         .WithMany()
                         .HasForeignKey("DriverId")
                         .HasConstraintName("fk_deliveries_drivers_driver_id");
+
+                    b.HasOne("Sendy.Engine.Storage.Shipper", null)
+                        .WithMany()
+                        .HasForeignKey("ShipperId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deliveries_shippers_shipper_id");
 
                     b.HasOne("Sendy.Engine.Storage.Truck", null)
                         .WithMany()

@@ -96,7 +96,7 @@ public sealed class DeliveryLogData : IAsyncLifetime
             ClosedAt = status is DeliveryStatus.Delivered or DeliveryStatus.Cancelled ? deliveredAt ?? createdAt : null,
             PickupAddress = "인천 중구 공항로 272", PickupLocation = new Point(126.45, 37.46) { SRID = 4326 },
             DropoffAddress = "부산 해운대구 센텀중앙로 55", DropoffLocation = new Point(129.13, 35.17) { SRID = 4326 },
-            PlannedArrivalAt = createdAt.AddHours(5),
+            PromisedTo = createdAt.AddHours(5),
         };
 
     private static DeliveryStatusEvent Event(Guid delivery, DeliveryStatus from, DeliveryStatus to, StatusActorKind kind, string actor,

@@ -10,7 +10,8 @@ using Sendy.Engine.Deliveries;
 namespace Sendy.Console.Components.Pages.Dispatch;
 
 /// <summary>
-/// "New delivery": customer, pickup and drop-off (typed or clicked on the map), planned arrival.
+/// "New delivery": shipper and booking reference, customer (language and channels default to the
+/// shipper's), pickup and drop-off (typed or clicked on the map), promised window, fare.
 /// Fields use the API's booking rules (<see cref="BookingValidation"/>), worded for the dispatcher.
 /// Once booked, the dialog shows the customer's tracking link.
 /// </summary>
@@ -34,10 +35,13 @@ public sealed partial class DeliveriesNewDialog
     private bool _booking;
     private bool _failed;
     private DeliveriesTimes _times = null!;
+    private IReadOnlyList<Sendy.Engine.Shippers.ShipperView> _shippers = [];
 
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = null!;
 
     [Inject] private DeliveryBookingService Bookings { get; set; } = null!;
+
+    [Inject] private Sendy.Engine.Shippers.ShipperRegistry Shippers { get; set; } = null!;
 
     [Inject] private TrackingLinks Links { get; set; } = null!;
 
@@ -47,7 +51,24 @@ public sealed partial class DeliveriesNewDialog
 
     [Inject] private ILogger<DeliveriesNewDialog> Logger { get; set; } = null!;
 
-    protected override void OnInitialized() => _times = new DeliveriesTimes(Clock);
+    protected override async Task OnInitializedAsync()
+    {
+        _times = new DeliveriesTimes(Clock);
+        _shippers = await Shippers.ListAsync(Aborted);
+        OnShipperChanged();
+    }
+
+    /// <summary>A shipper's defaults become the form's: the customer's language and channels (the dispatcher may still change them).</summary>
+    private void OnShipperChanged()
+    {
+        if (_shippers.FirstOrDefault(s => s.Id == _draft.ShipperId) is not { } shipper) return;
+        _draft.Locale = shipper.Locale;
+        _draft.NotifyBy = [.. shipper.NotifyBy];
+    }
+
+    private string? FareMessage() =>
+        BookingValidation.Fare(_draft.FareAmount, _draft.FareAmount is null ? null : Blank(_draft.FareCurrency)?.ToUpperInvariant()).FirstOrDefault() is { } e
+            ? Message(e.Rule) : null;
 
     private string? Message(BookingRule? rule) => rule is { } r ? L["Invalid_" + r].Value : null;
 
@@ -85,13 +106,20 @@ public sealed partial class DeliveriesNewDialog
         if (!_form.IsValid || BookingValidation.Validate(_draft.Name, Blank(_draft.Email), Blank(_draft.Phone), _draft.Locale, pickup, dropoff).Count > 0)
             return;
         if (_draft.PlannedDate is not null && _draft.PlannedTime is null) return;
+        if (BookingValidation.Window(PromisedFrom(), PlannedArrival()) is not null || FareMessage() is not null
+            || BookingValidation.ExternalReference(Blank(_draft.ExternalReference)) is not null) return;
 
         _booking = true;
         try
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User;
             var booking = new NewDelivery(_draft.Name!.Trim(), Blank(_draft.Email), Blank(_draft.Phone), _draft.Locale,
-                BookingValidation.ToGeoAddress(pickup), BookingValidation.ToGeoAddress(dropoff), PlannedArrival());
+                BookingValidation.ToGeoAddress(pickup), BookingValidation.ToGeoAddress(dropoff), PlannedArrival())
+            {
+                ShipperId = _draft.ShipperId, PromisedFrom = PromisedFrom(), ExternalReference = Blank(_draft.ExternalReference),
+                NotifyBy = [.. _draft.NotifyBy],
+                Fare = _draft.FareAmount is { } amount ? new Money(amount, Blank(_draft.FareCurrency)!.ToUpperInvariant()) : null,
+            };
             var booked = await Bookings.BookAsync(booking, user.Identity?.Name, Aborted);
             // The link from the token just issued: the stored copy is encrypted, this one is at hand.
             _booked = (booked.Id, new Uri(Links.BaseUrl, "t/" + booked.TrackingToken).ToString());
@@ -106,6 +134,9 @@ public sealed partial class DeliveriesNewDialog
             _booking = false;
         }
     }
+
+    /// <summary>The window's start, on the same day as its end (today when no date is given).</summary>
+    private DateTimeOffset? PromisedFrom() => _draft.FromTime is { } time ? _times.ToInstant(_draft.PlannedDate, time) : null;
 
     /// <summary>Today when only a time is given.</summary>
     private DateTimeOffset? PlannedArrival() => _draft.PlannedTime is { } time
@@ -127,7 +158,13 @@ public sealed partial class DeliveriesNewDialog
         public double? DropoffLat { get; set; }
         public double? DropoffLon { get; set; }
         public DateTime? PlannedDate { get; set; }
+        public TimeSpan? FromTime { get; set; }
         public TimeSpan? PlannedTime { get; set; }
+        public Guid ShipperId { get; set; } = Sendy.Engine.Storage.Shipper.DirectId;
+        public string? ExternalReference { get; set; }
+        public List<string> NotifyBy { get; set; } = [.. RecipientChannel.All];
+        public decimal? FareAmount { get; set; }
+        public string? FareCurrency { get; set; } = "KRW";
     }
 
     private static partial class Log

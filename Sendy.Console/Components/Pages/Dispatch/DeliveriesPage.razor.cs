@@ -241,10 +241,10 @@ public sealed partial class DeliveriesPage
 
     // Booking copies the plan into the estimate; only an estimate that moved away from the plan says something new.
     private string Eta(DispatchDeliveryRow row) =>
-        row.IsClosed || row.EstimatedArrivalAt == row.PlannedArrivalAt ? "–" : Times.Format(row.EstimatedArrivalAt);
+        row.IsClosed || row.EstimatedArrivalAt == row.PromisedTo ? "–" : Times.Format(row.EstimatedArrivalAt);
 
     private static string EtaClass(DispatchDeliveryRow row) =>
-        "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PlannedArrivalAt?.AddMinutes(5) ? " deliveries-late" : "");
+        "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PromisedTo?.AddMinutes(5) ? " deliveries-late" : "");
 
     protected override async ValueTask DisposeAsyncCore()
     {
