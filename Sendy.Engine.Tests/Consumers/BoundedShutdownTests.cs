@@ -19,7 +19,8 @@ namespace Sendy.Engine.Tests.Consumers;
 
 /// <summary>
 /// A node's stop is bounded by <see cref="ConsumerOptions.ShutdownGrace"/> whatever PostgreSQL does:
-/// here PostgreSQL answers through a proxy that holds every chunk, so a batch write takes seconds.
+/// here PostgreSQL answers through a proxy that holds every chunk, so a batch write takes seconds,
+/// and the thread pool is starved while the node stops.
 /// </summary>
 public sealed class BoundedShutdownTests(TestDatabase db, ITestOutputHelper output) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
@@ -86,9 +87,22 @@ public sealed class BoundedShutdownTests(TestDatabase db, ITestOutputHelper outp
             await PutAsync(trucks, 20, 20);
             await probe.SlowWriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
+            // And the process is busy: its thread pool starved by blocked threads, as a loaded node (or
+            // this suite, on a shared machine) can be. The pool's timers then fired seconds late; the
+            // stop's clock must not depend on them.
+            using var unblock = new ManualResetEventSlim();
+            var blockers = Enumerable.Range(0, 64).Select(_ => Task.Run(() => unblock.Wait())).ToArray();
             var stopping = Stopwatch.StartNew();
-            await slow.StopAsync();
-            stopping.Stop();
+            try
+            {
+                await slow.StopAsync();
+            }
+            finally
+            {
+                stopping.Stop();
+                unblock.Set();
+                await Task.WhenAll(blockers);
+            }
             output.WriteLine($"stop took {stopping.ElapsedMilliseconds} ms with grace {grace.TotalMilliseconds} ms; " +
                 $"batch writes cut off at the drain deadline: {probe.CutOff}, finished: {probe.Finished}");
             // A write started under the latency cannot finish within the drain time (its round trips

@@ -12,11 +12,14 @@ internal sealed class StopDeadlines
     private readonly CancellationTokenSource _release;
     private readonly CancellationTokenSource _done;
     private readonly ConsumerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ManualResetEventSlim _cutShort = new();
     private int _begun;
 
     public StopDeadlines(ConsumerOptions options, TimeProvider time)
     {
         _options = options;
+        _time = time;
         _drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _release = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _done = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
@@ -35,18 +38,40 @@ internal sealed class StopDeadlines
     public void Begin()
     {
         if (Interlocked.Exchange(ref _begun, 1) == 1) return;
-        _drain.CancelAfter(_options.DrainTime);
-        _release.CancelAfter(_options.ReleaseTime);
-        _done.CancelAfter(_options.ShutdownGrace);
+        if (_time != TimeProvider.System)
+        {
+            // Fake time in tests: its timers fire when the test advances the clock.
+            _drain.CancelAfter(_options.DrainTime);
+            _release.CancelAfter(_options.ReleaseTime);
+            _done.CancelAfter(_options.ShutdownGrace);
+            return;
+        }
+        // The system's timers call back on the thread pool: on a node whose pool is starved (a busy
+        // process, blocked threads) a deadline fired seconds late and the stop overran its grace
+        // (BoundedShutdownTests reproduces it with 64 blocked pool threads). The stop's clock runs
+        // on a thread of its own instead.
+        new Thread(RunClock) { IsBackground = true, Name = "sendy-stop-deadlines" }.Start();
     }
 
     /// <summary>Cuts every phase short at once (a simulated crash waits for nothing).</summary>
     public void Now()
     {
         Interlocked.Exchange(ref _begun, 1);
+        _cutShort.Set();
         _drain.Cancel();
         _release.Cancel();
         _done.Cancel();
+    }
+
+    private void RunClock()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var (source, after) in new[] { (_drain, _options.DrainTime), (_release, _options.ReleaseTime), (_done, _options.ShutdownGrace) })
+        {
+            var left = after - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (left > TimeSpan.Zero && _cutShort.Wait(left)) return;
+            source.Cancel();
+        }
     }
 }
 
