@@ -46,6 +46,50 @@ public sealed class StaffPagesScreenshotTests(LiveStackFixture app) : IClassFixt
         });
     }
 
+    /// <summary>An admin creates an API client in the browser, copies the key shown once, and the key books through the API.</summary>
+    [Fact]
+    public async Task an_admin_creates_an_api_client_and_its_key_works_against_the_api()
+    {
+        var email = await CreateAdminAsync();
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            Locale = "ko-KR",
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = "ko-KR" },
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("admin/integrations");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("[data-testid=login-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=integrations-page][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        var name = "예약 시스템 " + Guid.NewGuid().ToString("N")[..6];
+        await page.Locator("[data-testid=client-name]").FillAsync(name);
+        await page.Locator("[data-testid=create-client]").ClickAsync();
+        var keyField = page.Locator("[data-testid=new-key]");
+        await Assertions.Expect(keyField).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^sendy_sk_[0-9A-Za-z]{43}$"));
+        var key = await keyField.InputValueAsync();
+        await Assertions.Expect(page.Locator("[data-testid=clients] tbody tr", new() { HasText = name })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = RepoPaths.Screenshot("admin-integrations-ko.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled,
+        });
+
+        using var api = new HttpClient { BaseAddress = app.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var booked = await api.PostAsync("api/v1/deliveries", new StringContent(
+            """{"customerName":"김하늘","pickup":{"address":"인천항","lat":37.45,"lon":126.6},"dropoff":{"address":"부산항","lat":35.1,"lon":129.04}}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, booked.StatusCode);
+
+        // The list shows the key's last use once the page is opened again.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("[data-testid=clients] tbody tr", new() { HasText = name }).Locator("[data-testid=client-last-used]"))
+            .Not.ToHaveTextAsync("없음");
+    }
+
     private async Task<string> CreateAdminAsync()
     {
         await using var scope = app.Services.CreateAsyncScope();
