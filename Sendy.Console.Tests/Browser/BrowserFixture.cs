@@ -32,7 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context (own storage) on a phone-sized or desktop viewport.</summary>
-    public Task<IBrowserContext> NewContextAsync(string locale = "en-US", bool phone = false, Action<BrowserNewContextOptions>? configure = null)
+    public async Task<IBrowserContext> NewContextAsync(string locale = "en-US", bool phone = false, Action<BrowserNewContextOptions>? configure = null)
     {
         var options = new BrowserNewContextOptions
         {
@@ -45,7 +45,17 @@ public sealed class BrowserFixture : IAsyncLifetime
             HasTouch = phone,
         };
         configure?.Invoke(options);
-        return Browser.NewContextAsync(options);
+        var context = await Browser.NewContextAsync(options);
+        // The pages' errors go to the same log as the server's (UiHostLog), for a failure read back later.
+        context.Page += (_, page) =>
+        {
+            page.Console += (_, message) =>
+            {
+                if (message.Type is "error" or "warning") UiHostLog.Write("browser", $"{message.Type} {page.Url}: {message.Text}");
+            };
+            page.PageError += (_, error) => UiHostLog.Write("browser", $"page error {page.Url}: {error}");
+        };
+        return context;
     }
 }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sendy.Console.Components;
 using Sendy.Console.Tests.Fakes;
 using Sendy.Engine.Tracking;
@@ -48,6 +49,7 @@ public sealed class UiTestHost : WebApplicationFactory<App>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(new UiHostLog()));
         // Tiles from an address that answers 404, as a tile server does when it can't be reached:
         // the browser never leaves this machine and the map must cope.
         builder.UseSetting("Sendy:Map:TileUrl", "/test-tiles/{z}/{x}/{y}.png");
