@@ -19,11 +19,13 @@ builder.Services.AddSendyDemo(builder.Configuration);
 builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddSendyStaff(builder.Configuration, builder.Environment);
 builder.Services.AddSendyApiAccess();
+builder.Services.AddApiFaults();
 builder.Services.AddSendyTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseSendySecurity();
+app.UseApiFaults();
 app.UseSendyTelemetry();
 app.UseSendyConsole();
 app.MapSendyApi();

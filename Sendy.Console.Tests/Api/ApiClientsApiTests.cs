@@ -196,4 +196,66 @@ public sealed class ApiClientsApiTests(ApiClientsApiTests.App app) : IClassFixtu
         Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(),
             (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deliveryId").GetGuid());
     }
+
+    private async Task<HttpResponseMessage> BookWithKeyAsync(string secret, string key, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deliveries")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        return await app.CreateClient().SendAsync(request);
+    }
+
+    [Fact]
+    public async Task the_same_idempotency_key_and_booking_is_the_same_delivery_and_another_booking_is_422()
+    {
+        var client = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var key = "book-" + Guid.NewGuid().ToString("N");
+        var spaced = Booking.Replace(",", ", ", StringComparison.Ordinal); // the same booking, written differently
+
+        var first = await BookWithKeyAsync(client.Secret, key, Booking);
+        var again = await BookWithKeyAsync(client.Secret, key, spaced);
+        var other = await BookWithKeyAsync(client.Secret, key, Booking.Replace("김하늘", "박지우", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var a = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var b = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(a.GetProperty("id").GetGuid(), b.GetProperty("id").GetGuid());
+        Assert.Equal(a.GetProperty("trackingLink").GetString(), b.GetProperty("trackingLink").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        Assert.Equal(a.GetProperty("id").GetGuid(), (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deliveryId").GetGuid());
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM idempotency_keys WHERE key = $1", key));
+    }
+
+    [Fact]
+    public async Task concurrent_bookings_with_one_idempotency_key_make_one_delivery()
+    {
+        var client = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var key = "burst-" + Guid.NewGuid().ToString("N");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => BookWithKeyAsync(client.Secret, key, Booking)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var ids = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()));
+        Assert.Single(ids.Distinct());
+    }
+
+    [Fact]
+    public async Task keys_belong_to_their_caller_and_bad_keys_are_400()
+    {
+        var one = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var two = await ClientAsync(ApiScopes.DeliveriesWrite);
+        var key = "shared-" + Guid.NewGuid().ToString("N");
+
+        var a = await BookWithKeyAsync(one.Secret, key, Booking);
+        var b = await BookWithKeyAsync(two.Secret, key, Booking);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (a.StatusCode, b.StatusCode));
+        foreach (var bad in new[] { new string('k', 256), "키", "key\twith-a-tab" }) // (an empty header never leaves the client)
+            Assert.Equal(HttpStatusCode.BadRequest, (await BookWithKeyAsync(one.Secret, bad, Booking)).StatusCode);
+    }
 }

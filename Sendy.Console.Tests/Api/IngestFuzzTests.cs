@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -23,6 +24,7 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
             builder.UseSetting("Sendy:RateLimits:PerIpPermits", "100000");
             builder.UseSetting("Sendy:RateLimits:PerDevicePermits", "100000");
             builder.UseSetting("Sendy:RateLimits:CircuitPerIpPermits", "100000");
+            builder.UseSetting("Sendy:RateLimits:PerApiClientPermits", "100000");
         }
     }
 
@@ -147,6 +149,82 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
                 tried++;
             }
         output.WriteLine($"status API: {tried} inputs, no 5xx");
+    }
+
+    [Fact]
+    public async Task the_delivery_api_never_answers_500_to_an_api_client()
+    {
+        var (created, _) = await app.Services.GetRequiredService<Sendy.Engine.Integrations.ApiClientRegistry>()
+            .CreateAsync("fuzz-" + Guid.NewGuid().ToString("N")[..8], Sendy.Engine.Integrations.ApiScopes.All, "fuzz", default);
+        var (_, _, _, deliveryId, _) = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created!.Secret);
+        var tried = 0;
+        async Task TryAsync(HttpRequestMessage request, string what)
+        {
+            using (request)
+            {
+                var code = (int)(await client.SendAsync(request)).StatusCode;
+                Assert.True(code is 200 or 201 or 204 or 400 or 404 or 409 or 413 or 415 or 422, $"delivery API: {what} answered {code}");
+                tried++;
+            }
+        }
+
+        var valid = """
+            {"customerName":"Fuzz","customerEmail":"fuzz@example.test","customerPhone":"+821012345678","locale":"en",
+             "pickup":{"address":"Incheon","lat":37.45,"lon":126.6},"dropoff":{"address":"Busan","lat":35.1,"lon":129.04},
+             "promisedFrom":"2026-12-24T09:00:00+09:00","promisedTo":"2026-12-24T12:00:00+09:00","fare":{"amount":120000,"currency":"KRW"},
+             "notifyBy":["sms"],"externalReference":"fuzz-ref"}
+            """;
+        var bodies = new List<string>();
+        for (var i = 0; i < valid.Length; i += 2) bodies.Add(valid[..i]);
+        foreach (var field in new[] { "customerName", "customerEmail", "customerPhone", "locale", "pickup", "dropoff", "promisedFrom", "promisedTo",
+                     "fare", "notifyBy", "externalReference", "shipperId" })
+            foreach (var value in WeirdValues.Concat(Timestamps.Select(t => $"\"{t}\"")))
+                bodies.Add($$"""{"customerName":"Fuzz","pickup":{"address":"A","lat":37,"lon":127},"dropoff":{"address":"B","lat":35,"lon":129},"{{field}}":{{value}}}""");
+        foreach (var value in WeirdValues)
+        {
+            bodies.Add($$$"""{"customerName":"Fuzz","pickup":{"address":"A","lat":37,"lon":127},"dropoff":{"address":"B","lat":35,"lon":129},"fare":{"amount":{{{value}}},"currency":"KRW"}}""");
+            bodies.Add($$$"""{"customerName":"Fuzz","pickup":{"address":"A","lat":37,"lon":127},"dropoff":{"address":"B","lat":35,"lon":129},"fare":{"amount":1,"currency":{{{value}}}}}""");
+            bodies.Add($$$"""{"customerName":"Fuzz","pickup":{"address":"A","lat":{{{value}}},"lon":127},"dropoff":{"address":"B","lat":35,"lon":129}}""");
+        }
+        foreach (var body in bodies)
+            await TryAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/deliveries") { Content = new StringContent(body, Encoding.UTF8, "application/json") },
+                "booking " + (body.Length <= 300 ? body : body[..300] + "…"));
+        foreach (var key in new[] { "", " ", "\t", new string('k', 256), new string('k', 10_000), "키", "a\u0000b", "fuzz-key" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deliveries")
+            {
+                Content = new StringContent(valid.Replace("fuzz-ref", Guid.NewGuid().ToString("N"), StringComparison.Ordinal), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            await TryAsync(request, "Idempotency-Key " + Preview(key));
+        }
+        foreach (var field in new[] { "name", "contactName", "contactEmail", "contactPhone", "locale", "notifyBy" })
+            foreach (var value in WeirdValues)
+                await TryAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/shippers")
+                {
+                    Content = new StringContent($"{{\"name\":\"Fuzz {Guid.NewGuid():N}\",\"{field}\":{value}}}", Encoding.UTF8, "application/json"),
+                }, $"shipper {field}={value}");
+        foreach (var value in WeirdValues)
+        {
+            // A fresh open delivery each time, so the reason reaches the status write (a closed one is refused before).
+            var (_, _, _, open, _) = await app.CreateAssignedDeliveryAsync(Sendy.Engine.Deliveries.DeliveryStatus.InTransit);
+            await TryAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/deliveries/{open}/cancel")
+            {
+                Content = new StringContent($"{{\"reason\":{value},\"idempotencyKey\":\"fuzz-{Guid.NewGuid():N}\"}}", Encoding.UTF8, "application/json"),
+            }, $"cancel reason={value}");
+        }
+        var odd = new[] { "", "abc", "-1", "0", "1e9", "%00", "'; DROP TABLE deliveries;--", "한국", "99999999999999999999", "NaN", "2026-13-45", "null" };
+        foreach (var param in new[] { "status", "shipperId", "updatedSince", "externalReference", "limit", "cursor" })
+            foreach (var value in odd.Append(new string('x', 5000)))
+                await TryAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deliveries?{param}={Uri.EscapeDataString(value)}"), $"list {param}={Preview(value)}");
+        foreach (var value in odd.Where(v => v.Length > 0).Append(new string('x', 500)))
+        {
+            await TryAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deliveries/by-reference/{Uri.EscapeDataString(value)}"), "by-reference " + Preview(value));
+            await TryAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deliveries/{deliveryId}/trail?maxPoints={Uri.EscapeDataString(value)}"), "trail " + Preview(value));
+        }
+        output.WriteLine($"delivery API: {tried} inputs, no 5xx");
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
     private static readonly Who[] Staff = [Who.Dispatcher, Who.Admin];
     private static readonly Who[] DeliveryWriters = [Who.Dispatcher, Who.Admin, Who.ApiClient];
     private static readonly Who[] DeliveryReaders = [Who.Dispatcher, Who.Admin, Who.ApiClient, Who.ApiClientReadOnly];
+    private static readonly Who[] PositionReaders = [Who.Dispatcher, Who.Admin, Who.ApiClient];
 
     /// <summary>Who may use each endpoint. Component pages also accept POST (form handling): without the form's antiforgery token nobody gets through.</summary>
     private static readonly Dictionary<string, Who[]> Expected = new()
@@ -64,6 +65,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["GET /api/v1/driver/deliveries/current"] = [Who.DriverOwnTruck, Who.DriverOtherTruck], // each their own
         ["GET /api/v1/deliveries/"] = DeliveryReaders,
         ["GET /api/v1/deliveries/{id:guid}"] = DeliveryReaders,
+        ["GET /api/v1/deliveries/by-reference/{externalReference}"] = DeliveryReaders,
+        ["GET /api/v1/deliveries/{id:guid}/position"] = PositionReaders,
+        ["GET /api/v1/deliveries/{id:guid}/trail"] = PositionReaders,
         ["POST /api/v1/deliveries/"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/assignment"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/cancel"] = DeliveryWriters,
@@ -176,7 +180,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         var (every, _) = await clients.CreateAsync("matrix-all-" + Guid.NewGuid().ToString("N")[..8], Sendy.Engine.Integrations.ApiScopes.All, "matrix", default);
         var (reader, _) = await clients.CreateAsync("matrix-read-" + Guid.NewGuid().ToString("N")[..8], [Sendy.Engine.Integrations.ApiScopes.DeliveriesRead], "matrix", default);
         return new Callers(app, app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }), dispatcher, admin,
-            a.TruckId, a.DriverId, a.DriverToken, driverB, a.DeliveryId, a.TrackingToken, every!.Secret, reader!.Secret);
+            a.TruckId, a.DriverId, a.DriverToken, driverB, a.DeliveryId, a.TrackingToken, every!.Secret, reader!.Secret, every.Client.Id, reader.Client.Id);
     }
 
     private async Task<string> CreateStaffAsync(string role)
@@ -198,7 +202,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
     }
 
     private sealed class Callers(MatrixApp app, HttpClient anonymous, HttpClient dispatcher, HttpClient admin,
-        string truckA, Guid driverIdA, string driverA, string driverB, Guid deliveryA, string trackingA, string apiKey, string readOnlyApiKey)
+        string truckA, Guid driverIdA, string driverA, string driverB, Guid deliveryA, string trackingA, string apiKey, string readOnlyApiKey,
+        Guid apiClientId, Guid readOnlyApiClientId)
     {
         private const string UnknownToken = "no-such-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -226,8 +231,15 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             };
             var delivery = deliveryA;
             string body = "{}";
+            var reference = "matrix-" + Guid.NewGuid().ToString("N");
             switch (pattern)
             {
+                case "/api/v1/deliveries/by-reference/{externalReference}":
+                    // A delivery the caller's client booked under this reference (staff find it whoever booked it).
+                    var booked = (await app.Fleet.CreateDeliveryAsync(truckA, null, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.Booked, default)).Entity.Id;
+                    await app.Database.ExecuteAsync("UPDATE deliveries SET api_client_id = $2, external_reference = $3 WHERE id = $1",
+                        booked, who == Who.ApiClientReadOnly ? readOnlyApiClientId : apiClientId, reference);
+                    break;
                 case "/api/v1/positions":
                     body = $$"""{"fixes":[{"truckId":"{{truckA}}","lat":37.5,"lon":127,"recordedAt":"{{DateTimeOffset.UtcNow.AddSeconds(-1):O}}"}]}""";
                     break;
@@ -268,7 +280,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             }
             if (pattern == "/culture/{culture}") pattern = "/culture/ko?returnUrl=%2F";
             if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
-            var path = pattern.Replace("{Token}", token).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
+            var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
                 .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)

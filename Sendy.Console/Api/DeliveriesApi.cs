@@ -28,11 +28,27 @@ public static class DeliveriesApi
 
         // Staff (signed in) and API clients (by scope) share these.
         var deliveries = api.MapGroup("/deliveries");
-        deliveries.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
-        deliveries.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
-        deliveries.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
-        deliveries.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
-        deliveries.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
+        var write = ApiAccess.Policy(ApiScopes.DeliveriesWrite);
+        var read = ApiAccess.Policy(ApiScopes.DeliveriesRead);
+        var positions = ApiAccess.Policy(ApiScopes.PositionsRead);
+        deliveries.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery").RequireAuthorization(write)
+            .Produces<DeliveryView>(StatusCodes.Status201Created).Produces<DeliveryView>()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+        deliveries.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery").RequireAuthorization(write)
+            .Produces<DeliveryView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        deliveries.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery").RequireAuthorization(write)
+            .Produces<StatusEventView>(StatusCodes.Status201Created).Produces<StatusEventView>()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        deliveries.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries").RequireAuthorization(read)
+            .Produces<DeliveryPage>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+        deliveries.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery").RequireAuthorization(read)
+            .Produces<DeliveryView>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        deliveries.MapGet("/by-reference/{externalReference}", DispatcherEndpoints.ByReferenceAsync).WithName("GetDeliveryByReference").RequireAuthorization(read)
+            .Produces<DeliveryView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        deliveries.MapGet("/{id:guid}/position", DispatcherEndpoints.PositionAsync).WithName("GetDeliveryPosition").RequireAuthorization(positions)
+            .Produces<TruckPosition>().Produces(StatusCodes.Status204NoContent).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        deliveries.MapGet("/{id:guid}/trail", DispatcherEndpoints.TrailAsync).WithName("GetDeliveryTrail").RequireAuthorization(positions)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         return api;
     }
 

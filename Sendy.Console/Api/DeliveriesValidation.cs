@@ -1,3 +1,4 @@
+using Sendy.Engine.Storage;
 using System.Net.Mail;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -44,8 +45,10 @@ internal static partial class StatusValidation
             errors["status"] = [$"must be one of {string.Join(", ", Enum.GetNames<DeliveryStatus>())}"];
         if (string.IsNullOrWhiteSpace(key) || !KeyPattern().IsMatch(key))
             errors["idempotencyKey"] = ["is required: 8 to 100 characters of letters, digits, '-', '_', ':' or '.'"];
-        if (note is { Length: > MaxText }) errors["note"] = [$"must be at most {MaxText} characters"];
-        if (reason is { Length: > MaxText }) errors["reason"] = [$"must be at most {MaxText} characters"];
+        if (note is { Length: > MaxText } || note is not null && !StoredText.IsClean(note, multiline: true))
+            errors["note"] = [$"must be at most {MaxText} characters, no control characters but line breaks and tabs"];
+        if (reason is { Length: > MaxText } || reason is not null && !StoredText.IsClean(reason, multiline: true))
+            errors["reason"] = [$"must be at most {MaxText} characters, no control characters but line breaks and tabs"];
         if (!errors.ContainsKey("status") && DeliveryStateMachine.RequiresReason(parsed) && string.IsNullOrWhiteSpace(reason))
             errors["reason"] = [$"is required for {parsed}"];
         return errors;
@@ -104,7 +107,8 @@ public static class BookingValidation
     public const int MaxName = 200;
     public const int MaxAddress = 300;
 
-    public static BookingRule? CustomerName(string? name) => string.IsNullOrWhiteSpace(name) || name.Length > MaxName ? BookingRule.NameRequired : null;
+    public static BookingRule? CustomerName(string? name) =>
+        string.IsNullOrWhiteSpace(name) || name.Length > MaxName || !StoredText.IsClean(name) ? BookingRule.NameRequired : null;
 
     /// <summary>The longest address SMTP carries (RFC 5321), and the column's length.</summary>
     public const int MaxEmail = 254;
@@ -119,7 +123,7 @@ public static class BookingValidation
     public static BookingRule? Locale(string? locale) => locale is null or "ko" or "en" ? null : BookingRule.LocaleInvalid;
 
     public static BookingRule? Address(string? address) =>
-        string.IsNullOrWhiteSpace(address) || address.Length > MaxAddress ? BookingRule.AddressRequired : null;
+        string.IsNullOrWhiteSpace(address) || address.Length > MaxAddress || !StoredText.IsClean(address) ? BookingRule.AddressRequired : null;
 
     public static BookingRule? Latitude(double? lat) => lat is >= -90 and <= 90 ? null : BookingRule.LatitudeRange;
 
@@ -172,11 +176,11 @@ public static class BookingValidation
     /// <summary>The API's wording (a fragment after the field name).</summary>
     public static string English(BookingRule rule) => rule switch
     {
-        BookingRule.NameRequired => $"is required, at most {MaxName} characters",
+        BookingRule.NameRequired => $"is required, at most {MaxName} characters, no control characters",
         BookingRule.EmailInvalid => $"is not an email address of at most {MaxEmail} characters",
         BookingRule.PhoneInvalid => "must be E.164, e.g. +821012345678",
         BookingRule.LocaleInvalid => "must be ko or en",
-        BookingRule.AddressRequired => $"is required, at most {MaxAddress} characters",
+        BookingRule.AddressRequired => $"is required, at most {MaxAddress} characters, no control characters",
         BookingRule.LatitudeRange => "is required, -90 to 90",
         BookingRule.LongitudeRange => "is required, -180 to 180",
         BookingRule.WindowOrder => "must be before promisedTo",

@@ -58,8 +58,8 @@ public static class ShippersApi
 
     private static string English(ShipperProblem problem) => problem.Error switch
     {
-        ShipperError.NameRequired => "is required",
-        ShipperError.NameTooLong or ShipperError.ContactNameTooLong => $"must be at most {problem.Detail} characters",
+        ShipperError.NameRequired => "is required, no control characters",
+        ShipperError.NameTooLong or ShipperError.ContactNameTooLong => $"must be at most {problem.Detail} characters, no control characters",
         ShipperError.EmailInvalid => $"is not an email address of at most {ShipperRules.MaxEmail} characters",
         ShipperError.PhoneInvalid => "must be E.164, e.g. +821012345678",
         ShipperError.LocaleInvalid => "must be ko or en",

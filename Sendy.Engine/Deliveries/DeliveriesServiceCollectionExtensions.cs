@@ -31,6 +31,8 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<IDeliveryLogQueries, DeliveryLogQueries>();
         services.AddSingleton<IDeliveryHistoryQueries, DeliveryHistoryQueries>();
         services.AddHostedSingleton<StatusRelay>();
+        services.AddHostedSingleton<IdempotencyKeyCleanup>();
+        services.AddHostedSingleton<Eta.EtaUpdater>();
         services.AddSingleton<GeofenceWatcher>();
         if (options.GeofenceEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<GeofenceWatcher>());

@@ -36,7 +36,13 @@ public sealed record NewDelivery(
 
     /// <summary>The booking system's client, when one books: its external references are unique.</summary>
     public Guid? ApiClientId { get; init; }
+
+    /// <summary>The caller's <c>Idempotency-Key</c>, when it sent one.</summary>
+    public BookingIdempotency? Idempotency { get; init; }
 }
+
+/// <summary>An <c>Idempotency-Key</c> as the booking service keeps it: whose, which, and the request it came with.</summary>
+public sealed record BookingIdempotency(string Owner, string Key, byte[] RequestHash);
 
 public sealed record BookedDelivery(Guid Id, string TrackingToken);
 
@@ -46,9 +52,16 @@ public enum BookingRefusal
 
     /// <summary>The client already booked a delivery with this external reference (<see cref="BookingResult.ExistingId"/>).</summary>
     ExternalReferenceTaken,
+
+    /// <summary>The idempotency key came before with another request (<see cref="BookingResult.ExistingId"/> is what it booked).</summary>
+    IdempotencyKeyReused,
 }
 
-public sealed record BookingResult(BookedDelivery? Booked, BookingRefusal? Refusal = null, Guid? ExistingId = null);
+/// <summary>
+/// The booking, or why not. <see cref="Replayed"/>: the idempotency key came before with the same
+/// request, and <see cref="ExistingId"/> is the delivery it booked then (nothing new was written).
+/// </summary>
+public sealed record BookingResult(BookedDelivery? Booked, BookingRefusal? Refusal = null, Guid? ExistingId = null, bool Replayed = false);
 
 public enum AssignOutcome
 {
@@ -74,6 +87,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (booking.Idempotency is { } seen && await KeyedAsync(db, seen, cancellationToken) is { } earlier) return earlier;
         var shipper = await db.Shippers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == (booking.ShipperId ?? Shipper.DirectId), cancellationToken);
         if (shipper is null) return new BookingResult(null, BookingRefusal.UnknownShipper);
         var delivery = new Delivery
@@ -93,16 +107,25 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         };
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Deliveries.Add(delivery);
+        if (booking.Idempotency is { } idempotency)
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                Owner = idempotency.Owner, Key = idempotency.Key, RequestHash = idempotency.RequestHash, DeliveryId = delivery.Id, CreatedAt = now,
+            });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505", ConstraintName: ExternalReferenceKey })
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505", ConstraintName: IdempotencyKey or ExternalReferenceKey })
         {
+            // Another request committed first. With the same idempotency key it is this request's
+            // answer (its delivery also holds the external reference, so that index may be the one hit).
             await tx.RollbackAsync(cancellationToken);
             await using var read = await contexts.CreateDbContextAsync(cancellationToken);
+            if (booking.Idempotency is { } raced && await KeyedAsync(read, raced, cancellationToken) is { } answered) return answered;
             var existing = await read.Deliveries.Where(d => d.ApiClientId == booking.ApiClientId && d.ExternalReference == booking.ExternalReference)
                 .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(cancellationToken);
+            if (existing is null) throw; // the key's record is gone again (cleaned up mid-race): a retry books anew
             return new BookingResult(null, BookingRefusal.ExternalReferenceTaken, existing);
         }
         var change = await statuses.WriteAsync(db, delivery,
@@ -113,6 +136,18 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     }
 
     private const string ExternalReferenceKey = "ix_deliveries_api_client_id_external_reference";
+    private const string IdempotencyKey = "pk_idempotency_keys";
+
+    /// <summary>The earlier answer for this key, or null when the key is new.</summary>
+    private static async Task<BookingResult?> KeyedAsync(SendyDbContext db, BookingIdempotency key, CancellationToken cancellationToken)
+    {
+        var record = await db.IdempotencyRecords.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Owner == key.Owner && r.Key == key.Key, cancellationToken);
+        if (record is null) return null;
+        return record.RequestHash.AsSpan().SequenceEqual(key.RequestHash)
+            ? new BookingResult(null, ExistingId: record.DeliveryId, Replayed: true)
+            : new BookingResult(null, BookingRefusal.IdempotencyKeyReused, record.DeliveryId);
+    }
 
     /// <summary>
     /// Assigns the driver (and the driver's truck). A Booked delivery moves to DriverAssigned; a

@@ -20,4 +20,16 @@ public sealed class DeliveryOptions
 
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan GeofenceInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the server estimates arrivals (<see cref="Eta.EtaUpdater"/>): the API's current ETA is at most this old.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan EtaInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a booking's <c>Idempotency-Key</c> is remembered (at least a day, as promised to booking systems).</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "30.00:00:00")]
+    public TimeSpan IdempotencyKeysKeptFor { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How often each node deletes idempotency keys older than <see cref="IdempotencyKeysKeptFor"/>.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan IdempotencyCleanupInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,5 +1,9 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Deliveries;
 
@@ -33,6 +37,65 @@ public sealed record DeliveryView(
     public DateTimeOffset? PromisedFrom { get; init; }
     public Money? Fare { get; init; }
     public IReadOnlyList<string> NotifyBy { get; init; } = [];
+
+    /// <summary>The last change of any kind (the list's order and cursor).</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The customer's tracking link (null only when this node cannot decrypt it: logged and counted).</summary>
+    public string? TrackingLink { get; init; }
+
+    /// <summary>When the tracking link stops working (set once the delivery closes).</summary>
+    public DateTimeOffset? TrackingLinkExpiresAt { get; init; }
+
+    /// <summary>The current arrival estimate at the drop-off; null before pickup and once closed.</summary>
+    public EtaView? Eta { get; init; }
+}
+
+/// <summary>
+/// An arrival estimate as the server last made it (every <see cref="DeliveryOptions.EtaInterval"/>):
+/// <see cref="At"/> is null while <see cref="EtaKind.Calculating"/> (no recent fix, or the truck stopped).
+/// </summary>
+public sealed record EtaView(EtaKind Kind, DateTimeOffset? At, DateTimeOffset UpdatedAt);
+
+/// <summary>Which deliveries a list holds; null filters match all.</summary>
+public sealed record DeliveryListFilter(
+    DeliveryStatus? Status = null, Guid? ShipperId = null, DateTimeOffset? UpdatedSince = null,
+    string? ExternalReference = null, Guid? ApiClientId = null);
+
+/// <summary>A page of deliveries in the order they last changed; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record DeliveryPage(IReadOnlyList<DeliveryView> Items, string? NextCursor);
+
+/// <summary>
+/// Where a list page ends: the last item's (updated at, id). Opaque to callers (base64url); a
+/// cursor outlives changes, since a delivery that changes later moves past it and is listed again.
+/// </summary>
+public readonly record struct DeliveryCursor(DateTimeOffset UpdatedAt, Guid Id)
+{
+    public string Encode()
+    {
+        var micros = (UpdatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        return Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{micros.ToString(CultureInfo.InvariantCulture)}:{Id:N}"));
+    }
+
+    public static bool TryParse(string? text, out DeliveryCursor cursor)
+    {
+        cursor = default;
+        if (string.IsNullOrEmpty(text) || text.Length > 100) return false;
+        byte[] bytes;
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(text);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        var parts = Encoding.ASCII.GetString(bytes).Split(':');
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+            || micros > 253_402_300_799_999_999 || !Guid.TryParseExact(parts[1], "N", out var id)) return false;
+        cursor = new DeliveryCursor(DateTimeOffset.UnixEpoch.AddTicks(micros * 10), id);
+        return true;
+    }
 }
 
 /// <summary>What the driver page needs: the delivery, where to go, and which buttons to show.</summary>
@@ -47,7 +110,7 @@ public sealed record DriverDeliveryView(
     IReadOnlyList<DeliveryStatus> NextStatuses);
 
 /// <summary>Read side of deliveries: dispatcher lists, the driver's current delivery, timelines.</summary>
-public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts)
+public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, TrackingLinks links)
 {
     public async Task<DeliveryView?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -57,13 +120,58 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts)
         return ToView(delivery) with { Events = await TimelineAsync(db, id, cancellationToken) };
     }
 
-    public async Task<IReadOnlyList<DeliveryView>> ListAsync(DeliveryStatus? status, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The delivery a client booked with <paramref name="externalReference"/> (unique per client), or,
+    /// for staff (<paramref name="apiClientId"/> null), the one delivery carrying it: null when none,
+    /// or when several clients used it (the list's filter shows them all).
+    /// </summary>
+    public async Task<DeliveryView?> ByReferenceAsync(string externalReference, Guid? apiClientId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Deliveries.AsNoTracking().Where(d => d.ExternalReference == externalReference);
+        if (apiClientId is { } client) query = query.Where(d => d.ApiClientId == client);
+        var found = await query.Take(2).ToListAsync(cancellationToken);
+        if (found.Count != 1) return null;
+        return ToView(found[0]) with { Events = await TimelineAsync(db, found[0].Id, cancellationToken) };
+    }
+
+    /// <summary>
+    /// The newest fix of the delivery's truck while the delivery is open and since the truck was
+    /// given it (null: none such); <c>Found</c> is false when there is no such delivery.
+    /// </summary>
+    public async Task<(bool Found, TruckPosition? Position)> LatestPositionAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await (
+            from d in db.Deliveries.AsNoTracking()
+            where d.Id == id
+            join l in db.LatestPositions on d.TruckId equals l.TruckId into latest
+            from l in latest.DefaultIfEmpty()
+            select new { d.ClosedAt, d.TruckAssignedAt, Position = l }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null) return (false, null);
+        var shown = row is { ClosedAt: null, Position: { } fix } && (row.TruckAssignedAt is not { } since || fix.RecordedAt >= since);
+        return (true, shown ? EfTrackingQueries.ToPosition(row.Position!) : null);
+    }
+
+    /// <summary>Deliveries in the order they last changed, oldest change first, <paramref name="limit"/> at a time after <paramref name="after"/>.</summary>
+    public async Task<DeliveryPage> ListAsync(DeliveryListFilter filter, DeliveryCursor? after, int limit, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.Deliveries.AsNoTracking();
-        if (status is { } s) query = query.Where(d => d.Status == s);
-        var rows = await query.OrderByDescending(d => d.CreatedAt).Take(limit).ToListAsync(cancellationToken);
-        return rows.Select(ToView).ToList();
+        if (filter.Status is { } status) query = query.Where(d => d.Status == status);
+        if (filter.ShipperId is { } shipper) query = query.Where(d => d.ShipperId == shipper);
+        if (filter.UpdatedSince is { } since) query = query.Where(d => d.UpdatedAt >= since.ToUniversalTime());
+        if (filter.ExternalReference is { } reference) query = query.Where(d => d.ExternalReference == reference);
+        if (filter.ApiClientId is { } client) query = query.Where(d => d.ApiClientId == client);
+        if (after is { } c)
+        {
+            var (at, id) = (c.UpdatedAt.ToUniversalTime(), c.Id);
+            query = query.Where(d => EF.Functions.GreaterThan(ValueTuple.Create(d.UpdatedAt, d.Id), ValueTuple.Create(at, id)));
+        }
+        var rows = await query.OrderBy(d => d.UpdatedAt).ThenBy(d => d.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var items = rows.Take(limit).Select(ToView).ToList();
+        var next = rows.Count > limit ? new DeliveryCursor(items[^1].UpdatedAt, items[^1].Id).Encode() : null;
+        return new DeliveryPage(items, next);
     }
 
     /// <summary>The driver's open delivery furthest along (a driver carries one at a time), or null.</summary>
@@ -95,12 +203,38 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts)
         return events.Select(StatusEventView.Of).ToList();
     }
 
-    private static DeliveryView ToView(Delivery d) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
+    private DeliveryView ToView(Delivery d) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
         d.TruckId, d.DriverId, Place(d.PickupAddress, d.PickupLocation), Place(d.DropoffAddress, d.DropoffLocation), d.PromisedTo,
         d.EstimatedArrivalAt, d.StatusChangedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt, d.FailureReason, d.AtPickupAt, d.CreatedAt)
     {
         ShipperId = d.ShipperId, ExternalReference = d.ExternalReference, PromisedFrom = d.PromisedFrom,
         Fare = d.FareAmount is { } amount && d.FareCurrency is { } currency ? new Money(amount, currency) : null, NotifyBy = d.NotifyBy,
+        UpdatedAt = d.UpdatedAt, TrackingLink = Link(d), TrackingLinkExpiresAt = d.TrackingExpiresAt, Eta = Eta(d),
+    };
+
+    private string? Link(Delivery d)
+    {
+        try
+        {
+            return links.LinkFor(d.Id, d.TrackingTokenProtected).ToString();
+        }
+        catch (TrackingLinkUnavailableException)
+        {
+            return null; // logged and counted by TrackingLinks; the rest of the delivery is still worth answering
+        }
+    }
+
+    /// <summary>
+    /// The estimate while the truck carries the goods to the drop-off (calculating until the first
+    /// pass after pickup), "arriving" once it arrived; none before pickup or once closed.
+    /// </summary>
+    private static EtaView? Eta(Delivery d) => d.Status switch
+    {
+        DeliveryStatus.PickedUp or DeliveryStatus.InTransit => d is { EtaKind: { } kind, EtaUpdatedAt: { } at }
+            ? new EtaView(kind, kind == EtaKind.Calculating ? null : d.EstimatedArrivalAt, at)
+            : new EtaView(EtaKind.Calculating, null, d.StatusChangedAt),
+        DeliveryStatus.Arrived => new EtaView(EtaKind.Arriving, d.StatusChangedAt, d.StatusChangedAt),
+        _ => null,
     };
 
     private static PlaceView Place(string? address, NetTopologySuite.Geometries.Point? p) => new(address, p?.Y, p?.X);

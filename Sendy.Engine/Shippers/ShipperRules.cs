@@ -29,9 +29,9 @@ public static partial class ShipperRules
     public static List<ShipperProblem> Check(ShipperInput input)
     {
         var problems = new List<ShipperProblem>();
-        if (string.IsNullOrWhiteSpace(input.Name)) problems.Add(new("name", ShipperError.NameRequired));
+        if (string.IsNullOrWhiteSpace(input.Name) || !Storage.StoredText.IsClean(input.Name)) problems.Add(new("name", ShipperError.NameRequired));
         else if (input.Name.Trim().Length > MaxName) problems.Add(new("name", ShipperError.NameTooLong, MaxName.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (input.ContactName is { Length: > MaxName }) problems.Add(new("contactName", ShipperError.ContactNameTooLong, MaxName.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (input.ContactName is { Length: > MaxName } || input.ContactName is not null && !Storage.StoredText.IsClean(input.ContactName)) problems.Add(new("contactName", ShipperError.ContactNameTooLong, MaxName.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (input.ContactEmail is { } email && (email.Length > MaxEmail || !MailAddress.TryCreate(email, out _)))
             problems.Add(new("contactEmail", ShipperError.EmailInvalid));
         if (input.ContactPhone is { } phone && !E164().IsMatch(phone)) problems.Add(new("contactPhone", ShipperError.PhoneInvalid));

@@ -47,7 +47,17 @@ public sealed class Delivery
     /// <summary>The fare, in <see cref="FareCurrency"/> (ISO 4217).</summary>
     public decimal? FareAmount { get; set; }
     public string? FareCurrency { get; set; }
+    /// <summary>
+    /// The arrival at the drop-off: the promised window's end until <see cref="Deliveries.Eta.EtaUpdater"/>
+    /// estimates it from the truck's recent fixes (see <see cref="EtaKind"/>).
+    /// </summary>
     public DateTimeOffset? EstimatedArrivalAt { get; set; }
+
+    /// <summary>What the last ETA pass made of the truck (null: never estimated, e.g. before pickup).</summary>
+    public Tracking.EtaKind? EtaKind { get; set; }
+
+    /// <summary>When the ETA pass last wrote <see cref="EtaKind"/> (and the arrival, when it moved).</summary>
+    public DateTimeOffset? EtaUpdatedAt { get; set; }
     public DeliveryStatus Status { get; set; }
     public DateTimeOffset StatusChangedAt { get; set; }
     public DateTimeOffset? PickedUpAt { get; set; }
@@ -60,4 +70,10 @@ public sealed class Delivery
     /// <summary>After this the tracking link answers "expired" (410) and shows nothing (set when the delivery closes).</summary>
     public DateTimeOffset? TrackingExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The last change of any kind, from PostgreSQL's clock (a trigger sets it on every update, so no
+    /// writer can forget it): the API's "updated since" filter and list cursor.
+    /// </summary>
+    public DateTimeOffset UpdatedAt { get; set; }
 }

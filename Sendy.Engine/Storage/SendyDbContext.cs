@@ -28,6 +28,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<ExportWatermark> ExportWatermarks => Set<ExportWatermark>();
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<Shipper> Shippers => Set<Shipper>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -89,6 +90,19 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasIndex(x => new { x.ApiClientId, x.ExternalReference }).IsUnique()
                 .HasFilter("api_client_id IS NOT NULL AND external_reference IS NOT NULL");
             e.HasIndex(x => new { x.ShipperId, x.CreatedAt });
+            e.Property(x => x.EtaKind).HasConversion<string>().HasMaxLength(16);
+            // Set by PostgreSQL (default on insert, trigger deliveries_touch on update), read back by EF.
+            e.Property(x => x.UpdatedAt).HasDefaultValueSql("clock_timestamp()").ValueGeneratedOnAddOrUpdate();
+            e.HasIndex(x => new { x.UpdatedAt, x.Id }); // the API's list: changes in order, cursor-paged
+        });
+        b.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(x => new { x.Owner, x.Key });
+            e.Property(x => x.Owner).HasMaxLength(300);
+            e.Property(x => x.Key).HasMaxLength(255);
+            e.HasIndex(x => x.CreatedAt); // the clean-up's range delete
+            e.HasOne<Delivery>().WithMany().HasForeignKey(x => x.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Shipper>(e =>
         {

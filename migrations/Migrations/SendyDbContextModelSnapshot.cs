@@ -389,6 +389,15 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("estimated_arrival_at");
 
+                    b.Property<string>("EtaKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("eta_kind");
+
+                    b.Property<DateTimeOffset?>("EtaUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("eta_updated_at");
+
                     b.Property<string>("ExternalReference")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -477,6 +486,12 @@ namespace Sendy.Migrations.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("truck_id");
 
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at")
+                        .HasDefaultValueSql("clock_timestamp()");
+
                     b.HasKey("Id")
                         .HasName("pk_deliveries");
 
@@ -497,6 +512,9 @@ namespace Sendy.Migrations.Migrations
 
                     b.HasIndex("ShipperId", "CreatedAt")
                         .HasDatabaseName("ix_deliveries_shipper_id_created_at");
+
+                    b.HasIndex("UpdatedAt", "Id")
+                        .HasDatabaseName("ix_deliveries_updated_at_id");
 
                     b.ToTable("deliveries", (string)null);
                 });
@@ -645,6 +663,43 @@ namespace Sendy.Migrations.Migrations
                         .HasName("pk_export_watermarks");
 
                     b.ToTable("export_watermarks", (string)null);
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("owner");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.HasKey("Owner", "Key")
+                        .HasName("pk_idempotency_keys");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_keys_created_at");
+
+                    b.HasIndex("DeliveryId")
+                        .HasDatabaseName("ix_idempotency_keys_delivery_id");
+
+                    b.ToTable("idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.LatestPosition", b =>
@@ -1286,6 +1341,16 @@ namespace Sendy.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_drivers_trucks_truck_id");
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.IdempotencyRecord", b =>
+                {
+                    b.HasOne("Sendy.Engine.Storage.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_idempotency_keys_deliveries_delivery_id");
                 });
 
             modelBuilder.Entity("Sendy.Engine.Storage.OutboxMessage", b =>
