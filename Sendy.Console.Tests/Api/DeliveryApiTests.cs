@@ -182,4 +182,46 @@ public sealed class DeliveryApiTests(SendyAppFactory app) : IClassFixture<SendyA
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{Guid.NewGuid()}/position", key)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{d.DeliveryId}/trail?maxPoints=1", key)).StatusCode);
     }
+
+    [Fact]
+    public async Task share_links_are_listed_reissued_revoked_and_extended_and_a_revoked_link_is_a_friendly_410()
+    {
+        var key = await KeyAsync(ApiScopes.DeliveriesWrite, ApiScopes.DeliveriesRead);
+        var readOnly = await KeyAsync(ApiScopes.DeliveriesRead);
+        var booked = await JsonAsync(await SendAsync(HttpMethod.Post, "/api/v1/deliveries", key, Booking()));
+        var id = booked.GetProperty("id").GetGuid();
+        var firstLink = booked.GetProperty("trackingLink").GetString()!;
+        var web = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await web.GetAsync(new Uri(firstLink).PathAndQuery)).StatusCode);
+
+        var listed = await JsonAsync(await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{id}/links", readOnly));
+        var first = Assert.Single(listed.EnumerateArray());
+        Assert.Equal((firstLink, "Active", true), (first.GetProperty("url").GetString(), first.GetProperty("state").GetString(), first.GetProperty("current").GetBoolean()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links", readOnly)).StatusCode);
+
+        var reissued = await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links", key);
+        Assert.Equal(HttpStatusCode.Created, reissued.StatusCode);
+        var newLink = (await JsonAsync(reissued)).GetProperty("url").GetString()!;
+        Assert.NotEqual(firstLink, newLink);
+        Assert.Equal(newLink, (await JsonAsync(await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{id}", key))).GetProperty("trackingLink").GetString());
+
+        var gone = await web.GetAsync(new Uri(firstLink).PathAndQuery);
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        Assert.Contains("더 이상 유효하지 않은 링크입니다", WebUtility.HtmlDecode(await gone.Content.ReadAsStringAsync())); // in the delivery's language (ko)
+
+        var newId = (await JsonAsync(await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{id}/links", key))).EnumerateArray().First().GetProperty("id").GetGuid();
+        var until = DateTimeOffset.UtcNow.AddDays(30).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var extended = await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, $$"""{"expiresAt":"{{until}}"}""");
+        Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+        Assert.True((await JsonAsync(extended)).GetProperty("ownExpiry").GetBoolean());
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, """{"expiresAt":"2001-01-01T00:00:00Z"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, "{}")).StatusCode);
+
+        var revoked = await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/revoke", key);
+        Assert.Equal("Revoked", (await JsonAsync(revoked)).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Gone, (await web.GetAsync(new Uri(newLink).PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, $$"""{"expiresAt":"{{until}}"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{Guid.NewGuid()}/revoke", key)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{Guid.NewGuid()}/links", key)).StatusCode);
+    }
 }

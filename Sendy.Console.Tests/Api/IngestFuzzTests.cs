@@ -215,6 +215,12 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
                 Content = new StringContent($"{{\"reason\":{value},\"idempotencyKey\":\"fuzz-{Guid.NewGuid():N}\"}}", Encoding.UTF8, "application/json"),
             }, $"cancel reason={value}");
         }
+        var linkId = await app.Database.ScalarAsync<Guid>("SELECT id FROM tracking_links WHERE delivery_id = $1", deliveryId);
+        foreach (var value in WeirdValues.Concat(Timestamps.Select(t => $"\"{t}\"")))
+            await TryAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/deliveries/{deliveryId}/links/{linkId}/extend")
+            {
+                Content = new StringContent($"{{\"expiresAt\":{value}}}", Encoding.UTF8, "application/json"),
+            }, $"extend expiresAt={value}");
         var odd = new[] { "", "abc", "-1", "0", "1e9", "%00", "'; DROP TABLE deliveries;--", "한국", "99999999999999999999", "NaN", "2026-13-45", "null" };
         foreach (var param in new[] { "status", "shipperId", "updatedSince", "externalReference", "limit", "cursor" })
             foreach (var value in odd.Append(new string('x', 5000)))

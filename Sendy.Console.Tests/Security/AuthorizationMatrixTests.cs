@@ -68,6 +68,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["GET /api/v1/deliveries/by-reference/{externalReference}"] = DeliveryReaders,
         ["GET /api/v1/deliveries/{id:guid}/position"] = PositionReaders,
         ["GET /api/v1/deliveries/{id:guid}/trail"] = PositionReaders,
+        ["GET /api/v1/deliveries/{id:guid}/links/"] = DeliveryReaders,
+        ["POST /api/v1/deliveries/{id:guid}/links/"] = DeliveryWriters,
+        ["POST /api/v1/deliveries/{id:guid}/links/{linkId:guid}/revoke"] = DeliveryWriters,
+        ["POST /api/v1/deliveries/{id:guid}/links/{linkId:guid}/extend"] = DeliveryWriters,
         ["POST /api/v1/deliveries/"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/assignment"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/cancel"] = DeliveryWriters,
@@ -232,6 +236,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             var delivery = deliveryA;
             string body = "{}";
             var reference = "matrix-" + Guid.NewGuid().ToString("N");
+            var linkId = Guid.Empty;
+            if (pattern.Contains("{linkId:guid}", StringComparison.Ordinal))
+            {
+                // A fresh delivery's own link, so every permitted revoke or extend is a valid one.
+                delivery = (await app.Fleet.CreateDeliveryAsync(truckA, null, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.Booked, default)).Entity.Id;
+                linkId = await app.Database.ScalarAsync<Guid>("SELECT id FROM tracking_links WHERE delivery_id = $1", delivery);
+                body = $$"""{"expiresAt":"{{DateTimeOffset.UtcNow.AddDays(3):O}}"}""";
+            }
             switch (pattern)
             {
                 case "/api/v1/deliveries/by-reference/{externalReference}":
@@ -280,7 +292,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             }
             if (pattern == "/culture/{culture}") pattern = "/culture/ko?returnUrl=%2F";
             if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
-            var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
+            var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{linkId:guid}", linkId.ToString()).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
                 .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)

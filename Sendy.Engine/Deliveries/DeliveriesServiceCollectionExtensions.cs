@@ -33,6 +33,7 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddHostedSingleton<StatusRelay>();
         services.AddHostedSingleton<IdempotencyKeyCleanup>();
         services.AddHostedSingleton<Eta.EtaUpdater>();
+        services.AddSingleton<ShareLinks.ShareLinkService>();
         services.AddSingleton<GeofenceWatcher>();
         if (options.GeofenceEnabled)
             services.AddHostedService(sp => sp.GetRequiredService<GeofenceWatcher>());

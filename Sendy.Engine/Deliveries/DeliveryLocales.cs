@@ -27,7 +27,10 @@ public sealed class EfDeliveryLocales(IDbContextFactory<SendyDbContext> contexts
     {
         var hash = AccessTokens.Hash(token);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Deliveries.AsNoTracking().Where(d => d.TrackingTokenHash == hash).Select(d => d.Locale)
-            .FirstOrDefaultAsync(cancellationToken);
+        // Any link the delivery had (a revoked one still explains itself in the customer's language).
+        return await (from l in db.TrackingLinks.AsNoTracking()
+                      where l.TokenHash == hash
+                      join d in db.Deliveries on l.DeliveryId equals d.Id
+                      select d.Locale).FirstOrDefaultAsync(cancellationToken);
     }
 }

@@ -29,6 +29,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<Shipper> Shippers => Set<Shipper>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<TrackingLink> TrackingLinks => Set<TrackingLink>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -94,6 +95,17 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             // Set by PostgreSQL (default on insert, trigger deliveries_touch on update), read back by EF.
             e.Property(x => x.UpdatedAt).HasDefaultValueSql("clock_timestamp()").ValueGeneratedOnAddOrUpdate();
             e.HasIndex(x => new { x.UpdatedAt, x.Id }); // the API's list: changes in order, cursor-paged
+        });
+        b.Entity<TrackingLink>(e =>
+        {
+            e.ToTable("tracking_links");
+            e.Property(x => x.Id).HasDefaultValueSql("gen_random_uuid()");
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => new { x.DeliveryId, x.CreatedAt });
+            e.Property(x => x.CreatedBy).HasMaxLength(200);
+            e.Property(x => x.RevokedBy).HasMaxLength(200);
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("clock_timestamp()");
+            e.HasOne<Delivery>().WithMany().HasForeignKey(x => x.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<IdempotencyRecord>(e =>
         {

@@ -50,8 +50,9 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
         var hash = AccessTokens.Hash(token);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await (
-            from d in db.Deliveries.AsNoTracking()
-            where d.TrackingTokenHash == hash
+            from l in db.TrackingLinks.AsNoTracking()
+            where l.TokenHash == hash
+            join d in db.Deliveries on l.DeliveryId equals d.Id
             join t in db.Trucks on d.TruckId equals t.Id into trucks
             from t in trucks.DefaultIfEmpty()
             join dr in db.Drivers on d.DriverId equals dr.Id into drivers
@@ -60,14 +61,16 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
             from p in latest.DefaultIfEmpty()
             select new
             {
-                d.Id, d.CustomerName, d.Status, d.ClosedAt, d.TrackingExpiresAt, d.PickupAddress, d.PickupLocation,
+                d.Id, d.CustomerName, d.Status, d.ClosedAt, d.TrackingExpiresAt, LinkExpiresAt = l.ExpiresAt, l.RevokedAt, d.PickupAddress, d.PickupLocation,
                 d.DropoffAddress, d.DropoffLocation, TruckId = t == null ? null : t.Id, Name = t == null ? null : t.Name,
                 Plate = t == null ? null : t.Plate, DriverName = dr == null ? null : dr.Name, Position = p
             })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null) return TrackingLookup.Unknown;
-        // An expired link tells the customer only that it expired: nothing of the delivery is read.
-        if (row.TrackingExpiresAt is { } expires && expires <= time.GetUtcNow()) return TrackingLookup.Expired;
+        // A revoked or expired link tells the customer only that: nothing of the delivery is read.
+        // Revoking always wins; a link's own expiry (extended) replaces the delivery's default.
+        if (row.RevokedAt is not null) return TrackingLookup.Revoked;
+        if ((row.LinkExpiresAt ?? row.TrackingExpiresAt) is { } expires && expires <= time.GetUtcNow()) return TrackingLookup.Expired;
         var timeline = (await db.StatusEvents.AsNoTracking().Where(e => e.DeliveryId == row.Id)
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(cancellationToken)).Select(StatusEventView.Of).ToList();
         // The truck is shown only while the delivery is open.

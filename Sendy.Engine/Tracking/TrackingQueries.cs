@@ -31,6 +31,9 @@ public enum TrackingLinkState
     Unknown,
     Expired,
     Active,
+
+    /// <summary>Revoked by staff or an API client ("no longer valid", 410), whatever its expiry.</summary>
+    Revoked,
 }
 
 /// <summary>The answer for a tracking token: only an active link carries the delivery.</summary>
@@ -39,6 +42,8 @@ public sealed record TrackingLookup(TrackingLinkState State, TrackingView? View 
     public static TrackingLookup Unknown { get; } = new(TrackingLinkState.Unknown);
 
     public static TrackingLookup Expired { get; } = new(TrackingLinkState.Expired);
+
+    public static TrackingLookup Revoked { get; } = new(TrackingLinkState.Revoked);
 
     public static TrackingLookup Active(TrackingView view) => new(TrackingLinkState.Active, view);
 }

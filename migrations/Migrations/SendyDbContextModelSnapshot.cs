@@ -1133,6 +1133,64 @@ namespace Sendy.Migrations.Migrations
                     b.ToTable("tracker_refusals", (string)null);
                 });
 
+            modelBuilder.Entity("Sendy.Engine.Storage.TrackingLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("clock_timestamp()");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("revoked_by");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.Property<string>("TokenProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("token_protected");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tracking_links");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tracking_links_token_hash");
+
+                    b.HasIndex("DeliveryId", "CreatedAt")
+                        .HasDatabaseName("ix_tracking_links_delivery_id_created_at");
+
+                    b.ToTable("tracking_links", (string)null);
+                });
+
             modelBuilder.Entity("Sendy.Engine.Storage.Truck", b =>
                 {
                     b.Property<string>("Id")
@@ -1371,6 +1429,16 @@ namespace Sendy.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_tracker_refusals_trucks_truck_id");
+                });
+
+            modelBuilder.Entity("Sendy.Engine.Storage.TrackingLink", b =>
+                {
+                    b.HasOne("Sendy.Engine.Storage.Delivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tracking_links_deliveries_delivery_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -4,8 +4,11 @@ using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Deliveries.Live;
 
-/// <summary>A committed status event, or a geofence suggestion (<see cref="StatusEventView"/> null, <see cref="AtPickup"/> true).</summary>
-public sealed record DeliveryStatusChanged(Guid DeliveryId, StatusEventView? Event, bool AtPickup = false);
+/// <summary>
+/// A change pages showing the delivery should know of: a status event, the truck near the pickup
+/// (<see cref="AtPickup"/>), or its tracking links revoked, extended or reissued (<see cref="LinkChanged"/>).
+/// </summary>
+public sealed record DeliveryStatusChanged(Guid DeliveryId, StatusEventView? Event, bool AtPickup = false, bool LinkChanged = false);
 
 /// <summary>Live status changes for pages. Handlers run on the thread pool; dispose the subscription to stop.</summary>
 public interface IDeliveryStatusFeed

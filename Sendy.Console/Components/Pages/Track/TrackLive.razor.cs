@@ -188,6 +188,34 @@ public sealed partial class TrackLive
         }
     }
 
+    /// <summary>
+    /// The delivery's links were revoked, extended or reissued: if this page's link no longer works,
+    /// it stops following the truck and says so at once (revoking always wins).
+    /// </summary>
+    private async Task RecheckLinkAsync()
+    {
+        try
+        {
+            var lookup = await Queries.FindByTrackingTokenAsync(Token, Aborted);
+            if (lookup.State == TrackingLinkState.Active) return;
+            await InvokeAsync(() =>
+            {
+                if (_disposed) return;
+                _link = lookup.State;
+                Unfollow();
+                _statusSubscription?.Dispose();
+                _statusSubscription = null;
+                _statusDeliveryId = null;
+                SetView(null);
+                StateHasChanged();
+            });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.LinkRecheckFailed(Logger, ex);
+        }
+    }
+
     private void Unfollow()
     {
         _subscription?.Dispose();
@@ -211,6 +239,12 @@ public sealed partial class TrackLive
 
     private async Task OnStatusAsync(DeliveryStatusChanged change)
     {
+        if (change.LinkChanged)
+        {
+            await RecheckLinkAsync();
+            return;
+        }
+
         if (change.Event is not { } e)
         {
             return;
@@ -348,5 +382,8 @@ public sealed partial class TrackLive
 
         [LoggerMessage(2, LogLevel.Warning, "Showing a status change of delivery {DeliveryId} failed")]
         public static partial void StatusFailed(ILogger logger, Guid deliveryId, Exception exception);
+
+        [LoggerMessage(3, LogLevel.Warning, "Checking the tracking link again after a link change failed")]
+        public static partial void LinkRecheckFailed(ILogger logger, Exception exception);
     }
 }
