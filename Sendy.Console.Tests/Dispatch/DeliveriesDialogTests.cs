@@ -202,6 +202,31 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         Assert.Equal("Customer postponed the order", await Db.ScalarAsync<string>(
             "SELECT reason FROM delivery_status_events WHERE delivery_id = $1 AND to_status = 'Cancelled'", booked.Id));
     }
+
+    [Fact]
+    public async Task the_links_dialog_revokes_extends_and_reissues_the_customers_link()
+    {
+        var booked = await BookAsync("Links Customer");
+        var (page, dialogs, _) = RenderPage();
+        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=manage-links]")!.Click();
+        dialogs.WaitForElement("[data-testid=links-dialog]");
+        dialogs.WaitForAssertion(() => Assert.Single(dialogs.FindAll("[data-testid=link-row]")));
+        Assert.EndsWith("/t/" + booked.TrackingToken, dialogs.Find("[data-testid=tracking-link]").GetAttribute("value"), StringComparison.Ordinal);
+
+        Click(dialogs, "link-extend");
+        dialogs.WaitForAssertion(() => Assert.NotEqual("a while after delivery", dialogs.Find("[data-testid=link-expires]").TextContent.Trim()));
+        Assert.True(await Db.ScalarAsync<bool>("SELECT expires_at > now() + interval '6 days' FROM tracking_links WHERE delivery_id = $1", booked.Id));
+
+        Click(dialogs, "link-reissue");
+        dialogs.WaitForAssertion(() => Assert.Equal(["Active", "Revoked"], dialogs.FindAll("[data-testid=link-row]").Select(r => r.GetAttribute("data-state"))));
+        Assert.DoesNotContain(booked.TrackingToken, dialogs.Find("[data-testid=tracking-link]").GetAttribute("value"), StringComparison.Ordinal);
+
+        Click(dialogs, "link-revoke");
+        dialogs.WaitForAssertion(() => Assert.Equal(["Revoked", "Revoked"], dialogs.FindAll("[data-testid=link-row]").Select(r => r.GetAttribute("data-state"))));
+        Assert.Empty(dialogs.FindAll("[data-testid=tracking-link]"));
+        Assert.StartsWith("Dispatcher:", await Db.ScalarAsync<string>(
+            "SELECT revoked_by FROM tracking_links WHERE delivery_id = $1 ORDER BY created_at DESC LIMIT 1", booked.Id), StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The form in Korean: the same rules, in the dispatcher's language.</summary>

@@ -68,6 +68,7 @@ public abstract class DeliveriesPageContext : SendyBunitContext
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, Db.ConnectionString));
         Services.AddOptions<ConsumerOptions>();
+        Services.AddSingleton(Db.DataSource);
         Services.AddSendyDeliveries(configuration);
         Services.AddSingleton<FleetRegistry>();
         Services.AddSingleton(Options.Create(new MapOptions()));

@@ -232,6 +232,12 @@ public sealed partial class DeliveriesPage
         await Dialogs.ShowAsync<DeliveriesLinkDialog>(L["LinkTitle"], parameters, DialogOptions(MaxWidth.Small));
     }
 
+    private async Task LinksAsync(DispatchDeliveryRow row)
+    {
+        var parameters = new DialogParameters<DeliveriesLinksDialog> { { d => d.DeliveryId, row.Id } };
+        await Dialogs.ShowAsync<DeliveriesLinksDialog>(L["ManageLinks"] + " · " + row.CustomerName, parameters, DialogOptions(MaxWidth.Small));
+    }
+
     private static DialogOptions DialogOptions(MaxWidth width) => new() { MaxWidth = width, FullWidth = true, CloseButton = true, BackdropClick = false };
 
     private string ClosedWhy(DispatchDeliveryRow row) => L["ClosedWhy", StatusNames.Text(row.Status)];
