@@ -46,7 +46,7 @@ public static class BenchProgram
         await RunAsync("persist", ["persist_consumer_positions_per_s"], TimeSpan.FromMinutes(3),
             ct => new PersistBench(pg, report).RunAsync(ct));
 
-        if (new[] { "ingest", "kinesalite", "live", "browser", "dispatch" }.Any(Wanted))
+        if (new[] { "ingest", "kinesalite", "live", "browser", "dispatch", "booking" }.Any(Wanted))
         {
             Progress.Say("== starting the console in process (Kestrel on loopback, kinesalite, 5,000 trucks)");
             await using var host = await BenchHost.StartAsync(pg, kinesis, 5_000, CancellationToken.None);
@@ -55,6 +55,8 @@ public static class BenchProgram
                 ct => new BrowserBench(host, report).RunAsync(ct));
             await RunAsync("ingest", ["ingest_500_per_request_fixes_per_s", "ingest_1_per_request_fixes_per_s"], TimeSpan.FromMinutes(1),
                 ct => new IngestBench(host, report).RunAsync(ct));
+            await RunAsync("booking", ["booking_api_deliveries_per_s"], TimeSpan.FromMinutes(1),
+                ct => new BookingBench(host, report).RunAsync(ct));
             await RunAsync("kinesalite", ["kinesalite_consumer_positions_per_s"], TimeSpan.FromMinutes(3),
                 ct => new KinesaliteBench(host, pg, report).RunAsync(ct));
             await RunAsync("live", ["live_latency_p50_ms", "live_latency_p99_ms"], TimeSpan.FromMinutes(2),
