@@ -188,6 +188,9 @@ cmd_test() {
   rm -rf "$results"
   mkdir -p "$results"
 
+  # The test project generates an API client with Kiota, a local tool (.config/dotnet-tools.json).
+  log "Restoring the repository's dotnet tools"
+  run_fg dotnet tool restore || die "dotnet tool restore failed (the tools come from NuGet, see .config/dotnet-tools.json)"
   log "Building Sendy.sln (warnings are errors)"
   run_fg dotnet build Sendy.sln -warnaserror -nologo --disable-build-servers || die "build failed"
   log "Checking formatting (.editorconfig)"

@@ -1,5 +1,6 @@
 using Sendy.Console;
 using Sendy.Console.Api;
+using Sendy.Console.ApiDocs;
 using Sendy.Console.Demo;
 using Sendy.Console.Integrations;
 using Sendy.Console.Security;
@@ -20,6 +21,7 @@ builder.Services.AddSendySecurity(builder.Configuration, builder.Environment);
 builder.Services.AddSendyStaff(builder.Configuration, builder.Environment);
 builder.Services.AddSendyApiAccess();
 builder.Services.AddApiFaults();
+builder.Services.AddSendyApiDocs();
 builder.Services.AddSendyTelemetry(builder.Configuration);
 
 var app = builder.Build();
@@ -29,6 +31,7 @@ app.UseApiFaults();
 app.UseSendyTelemetry();
 app.UseSendyConsole();
 app.MapSendyApi();
+app.MapSendyApiDocs();
 app.MapStaffEndpoints();
 
 app.Run();

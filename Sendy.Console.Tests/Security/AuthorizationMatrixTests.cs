@@ -110,6 +110,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["GET /admin/integrations"] = [Who.Admin],
         ["POST /admin/integrations"] = [],
         ["POST /admin/fleet"] = [],
+        // The API's description is public (it shows no staff-only endpoint and no secret); its
+        // interactive reference, which sends requests with the staff cookie, is for staff only.
+        ["GET /openapi/{documentName}.json"] = Everyone,
+        ["GET /api-reference/{documentName?}"] = Staff,
+        // The reference page's own script and icon from the Scalar package, the same for everyone.
+        ["GET /api-reference/scalar.js"] = Everyone,
+        ["GET /api-reference/scalar.aspnetcore.js"] = Everyone,
+        ["GET /api-reference/favicon.svg"] = Everyone,
     };
 
     [Fact]
@@ -292,6 +300,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             }
             if (pattern == "/culture/{culture}") pattern = "/culture/ko?returnUrl=%2F";
             if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
+            if (pattern == "/openapi/{documentName}.json") pattern = "/openapi/v1.json";
+            if (pattern == "/api-reference/{documentName?}") pattern = "/api-reference/v1";
             var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{linkId:guid}", linkId.ToString()).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
                 .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);

@@ -20,34 +20,56 @@ public static class DeliveriesApi
 {
     public static RouteGroupBuilder MapDeliveriesApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/deliveries/{id:guid}/status", PostStatusAsync).WithName("PostDeliveryStatus")
+        api.MapPost("/deliveries/{id:guid}/status", PostStatusAsync).WithName("PostDeliveryStatus").WithTags("Driver").WithDriverTokenAuth()
+            .WithSummary("Change a delivery's status (the assigned driver)")
+            .Accepts<StatusChangeDto>("application/json")
             .Produces<StatusEventView>(StatusCodes.Status201Created).Produces<StatusEventView>()
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        api.MapGet("/driver/deliveries/current", GetCurrentAsync).WithName("GetDriverCurrentDelivery")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
+            .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+        api.MapGet("/driver/deliveries/current", GetCurrentAsync).WithName("GetDriverCurrentDelivery").WithTags("Driver").WithDriverTokenAuth()
+            .WithSummary("The driver's current delivery (204 when there is none)")
             .Produces<DriverDeliveryView>().Produces(StatusCodes.Status204NoContent).ProducesProblem(401);
 
         // Staff (signed in) and API clients (by scope) share these.
-        var deliveries = api.MapGroup("/deliveries");
+        var deliveries = api.MapGroup("/deliveries").WithTags("Deliveries");
         var write = ApiAccess.Policy(ApiScopes.DeliveriesWrite);
         var read = ApiAccess.Policy(ApiScopes.DeliveriesRead);
         var positions = ApiAccess.Policy(ApiScopes.PositionsRead);
         deliveries.MapPost("/", DispatcherEndpoints.BookAsync).WithName("BookDelivery").RequireAuthorization(write)
+            .WithSummary("Book a delivery")
+            .WithDescription("201 with the new delivery and its Location; with an Idempotency-Key header, the same key and "
+                + "request again answer 200 with the delivery as it is now, the same key with another request 422.")
+            .Accepts<DispatcherEndpoints.BookDto>("application/json")
             .Produces<DeliveryView>(StatusCodes.Status201Created).Produces<DeliveryView>()
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422)
+            .AddOpenApiOperationTransformer(ApiDocs.ApiDocsExamples.IdempotencyKeyHeaderAsync);
         deliveries.MapPost("/{id:guid}/assignment", DispatcherEndpoints.AssignAsync).WithName("AssignDelivery").RequireAuthorization(write)
-            .Produces<DeliveryView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .WithSummary("Assign a driver")
+            .Accepts<DispatcherEndpoints.AssignDto>("application/json")
+            .Produces<DeliveryView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
+            .ProducesProblem(413).ProducesProblem(415);
         deliveries.MapPost("/{id:guid}/cancel", DispatcherEndpoints.CancelAsync).WithName("CancelDelivery").RequireAuthorization(write)
+            .WithSummary("Cancel a delivery")
+            .WithDescription("201 with the status event; the same idempotency key again answers 200 with the same event.")
+            .Accepts<DispatcherEndpoints.CancelDto>("application/json")
             .Produces<StatusEventView>(StatusCodes.Status201Created).Produces<StatusEventView>()
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
+            .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         deliveries.MapGet("/", DispatcherEndpoints.ListAsync).WithName("ListDeliveries").RequireAuthorization(read)
+            .WithSummary("List deliveries in the order they last changed, a page at a time")
             .Produces<DeliveryPage>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         deliveries.MapGet("/{id:guid}", DispatcherEndpoints.GetAsync).WithName("GetDelivery").RequireAuthorization(read)
+            .WithSummary("Read a delivery")
             .Produces<DeliveryView>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         deliveries.MapGet("/by-reference/{externalReference}", DispatcherEndpoints.ByReferenceAsync).WithName("GetDeliveryByReference").RequireAuthorization(read)
+            .WithSummary("Read a delivery by the booking system's own reference")
             .Produces<DeliveryView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         deliveries.MapGet("/{id:guid}/position", DispatcherEndpoints.PositionAsync).WithName("GetDeliveryPosition").RequireAuthorization(positions)
+            .WithSummary("The truck's newest position while the delivery is open (204 when there is none)")
             .Produces<TruckPosition>().Produces(StatusCodes.Status204NoContent).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         deliveries.MapGet("/{id:guid}/trail", DispatcherEndpoints.TrailAsync).WithName("GetDeliveryTrail").RequireAuthorization(positions)
+            .WithSummary("The delivery's trail since pickup")
+            .Produces<DispatcherEndpoints.TrailView>()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         return api;
     }

@@ -22,6 +22,8 @@ internal static class DispatcherEndpoints
 
     public sealed record CancelDto(string? Reason, string? IdempotencyKey);
 
+    public sealed record TrailView(IReadOnlyList<TrailPoint> Points);
+
     public const string IdempotencyHeader = "Idempotency-Key";
 
     public static async Task<IResult> BookAsync(HttpContext http, DeliveryBookingService bookings, DeliveryQueries queries, CancellationToken cancellationToken)
@@ -166,7 +168,7 @@ internal static class DispatcherEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["maxPoints"] = [$"must be 2 to {MaxTrailPoints}"] });
         if (!(await queries.LatestPositionAsync(id, cancellationToken)).Found) return NotFound();
         var points = await tracking.GetTrailSincePickupAsync(id, maxPoints ?? 500, cancellationToken);
-        return Results.Json(new { points });
+        return Results.Json(new TrailView(points));
     }
 
     private static PlaceInput? Input(PlaceDto? p) => p is null ? null : new PlaceInput(p.Address, p.Lat, p.Lon);

@@ -17,11 +17,15 @@ public static class PositionsApi
     {
         api.MapPost("/positions", PostAsync)
             .WithName("PostPositions")
+            .WithTags("Driver")
+            .WithDriverTokenAuth()
+            .WithSummary("Report a batch of fixes for the driver's truck")
             .Accepts<FixBatchDto>("application/json")
             .Produces<IngestResult>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;
     }

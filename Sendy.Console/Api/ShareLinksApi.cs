@@ -24,7 +24,7 @@ public static class ShareLinksApi
         links.MapPost("/{linkId:guid}/revoke", RevokeAsync).WithName("RevokeTrackingLink").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite))
             .Produces<ShareLinkView>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         links.MapPost("/{linkId:guid}/extend", ExtendAsync).WithName("ExtendTrackingLink").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite))
-            .Produces<ShareLinkView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
+            .Accepts<ExtendDto>("application/json").Produces<ShareLinkView>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404)
             .ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         return api;
     }

@@ -15,11 +15,23 @@ public static class ShippersApi
 
     public static RouteGroupBuilder MapShippersApi(this RouteGroupBuilder api)
     {
-        var shippers = api.MapGroup("/shippers");
-        shippers.MapGet("/", ListAsync).WithName("ListShippers").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
-        shippers.MapGet("/{id:guid}", GetAsync).WithName("GetShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead));
-        shippers.MapPost("/", CreateAsync).WithName("CreateShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
-        shippers.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite));
+        var shippers = api.MapGroup("/shippers").WithTags("Shippers");
+        shippers.MapGet("/", ListAsync).WithName("ListShippers").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead))
+            .WithSummary("List shippers")
+            .Produces<IReadOnlyList<ShipperView>>().ProducesProblem(401).ProducesProblem(403);
+        shippers.MapGet("/{id:guid}", GetAsync).WithName("GetShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead))
+            .WithSummary("Read a shipper")
+            .Produces<ShipperView>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        shippers.MapPost("/", CreateAsync).WithName("CreateShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite))
+            .WithSummary("Create a shipper")
+            .Accepts<ShipperDto>("application/json")
+            .Produces<ShipperView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+        shippers.MapPut("/{id:guid}", UpdateAsync).WithName("UpdateShipper").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite))
+            .WithSummary("Update a shipper")
+            .Accepts<ShipperDto>("application/json")
+            .Produces<ShipperView>()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         return api;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 using Sendy.Console.Map;
 
 namespace Sendy.Console.Security;
@@ -19,7 +20,12 @@ public sealed class SecurityHeaders(IOptions<MapOptions> map)
     public void Apply(HttpContext context)
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = _policy.Replace(ConnectPlaceholder, ConnectSources(context.Request), StringComparison.Ordinal);
+        var policy = _policy.Replace(ConnectPlaceholder, ConnectSources(context.Request), StringComparison.Ordinal);
+        // The API reference page (Scalar) starts with an inline script that carries a fresh nonce
+        // per response: that one response allows it, no other page does.
+        if (context.Items.TryGetValue(ScalarOptions.NonceHttpContextItemKey, out var nonce) && nonce is string { Length: > 0 } value)
+            policy = policy.Replace("script-src 'self'", $"script-src 'self' 'nonce-{value}'", StringComparison.Ordinal);
+        headers.ContentSecurityPolicy = policy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
