@@ -16,7 +16,7 @@ public static class ShareLinksApi
 
     public static RouteGroupBuilder MapShareLinksApi(this RouteGroupBuilder api)
     {
-        var links = api.MapGroup("/deliveries/{id:guid}/links");
+        var links = api.MapGroup("/deliveries/{id:guid}/links").WithTags("Tracking links");
         links.MapGet("/", ListAsync).WithName("ListTrackingLinks").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesRead))
             .Produces<IReadOnlyList<ShareLinkView>>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         links.MapPost("/", ReissueAsync).WithName("ReissueTrackingLink").RequireAuthorization(ApiAccess.Policy(ApiScopes.DeliveriesWrite))
