@@ -61,6 +61,49 @@ public sealed class DeliveriesPageTests : DeliveriesPageContext
     }
 
     [Fact]
+    public async Task the_window_shipper_and_server_eta_are_shown()
+    {
+        var shipper = (await Services.GetRequiredService<Sendy.Engine.Shippers.ShipperRegistry>()
+            .CreateAsync(new("Hanbit Trading " + Guid.NewGuid().ToString("N")[..4], null, null, null, null, null), default)).Shipper!;
+        var booked = await Bookings.BookAsync(new NewDelivery("Window Customer", null, null, "ko",
+            new GeoAddress("인천항", 37.45, 126.6), new GeoAddress("부산항", 35.1, 129.04), new DateTimeOffset(2030, 11, 25, 2, 0, 0, TimeSpan.Zero))
+        {
+            ShipperId = shipper.Id, PromisedFrom = new DateTimeOffset(2030, 11, 25, 0, 0, 0, TimeSpan.Zero),
+        }, StatusActor.Dispatcher("dispatcher"), default);
+        // In transit with a server estimate 45 minutes past the window: late.
+        await Db.ExecuteAsync("""
+            UPDATE deliveries SET status = 'InTransit', eta_kind = 'Estimated', estimated_arrival_at = '2030-11-25T02:45:00Z', eta_updated_at = now()
+            WHERE id = $1
+            """, booked.Id);
+
+        var (page, _, _) = RenderPage();
+
+        var row = Row(page, booked.Id).ParentElement!;
+        Assert.Equal("11-25 09:00–11:00", row.QuerySelector("[data-testid=delivery-window]")!.TextContent.Trim()); // Seoul time
+        Assert.Equal(shipper.Name, row.QuerySelector("[data-testid=delivery-shipper]")!.TextContent.Trim());
+        var eta = row.QuerySelector("[data-testid=delivery-eta]")!;
+        Assert.Equal("11-25 11:45", eta.TextContent.Trim());
+        Assert.Contains("deliveries-late", eta.ClassName);
+
+    }
+
+    [Fact]
+    public async Task a_truck_the_server_cannot_estimate_shows_no_eta()
+    {
+        var booked = await BookAsync("Calculating Customer", planned: new DateTimeOffset(2030, 11, 25, 2, 0, 0, TimeSpan.Zero));
+        await Db.ExecuteAsync("""
+            UPDATE deliveries SET status = 'InTransit', eta_kind = 'Calculating', estimated_arrival_at = '2030-11-25T02:45:00Z', eta_updated_at = now()
+            WHERE id = $1
+            """, booked.Id);
+
+        var (page, _, _) = RenderPage();
+
+        var eta = Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=delivery-eta]")!;
+        Assert.Equal("–", eta.TextContent.Trim());
+        Assert.DoesNotContain("deliveries-late", eta.ClassName);
+    }
+
+    [Fact]
     public async Task open_is_the_default_filter_and_closed_ones_show_why_they_cannot_be_assigned()
     {
         var open = await BookAsync("Open Customer");

@@ -25,6 +25,15 @@ public sealed record DispatchDeliveryRow(
     string? CloseReason)
 {
     public bool IsClosed => DeliveryStateMachine.IsFinal(Status);
+
+    /// <summary>The promised window's start (null: "by <see cref="PromisedTo"/>").</summary>
+    public DateTimeOffset? PromisedFrom { get; init; }
+
+    /// <summary>Who booked it.</summary>
+    public string? ShipperName { get; init; }
+
+    /// <summary>What the server's last ETA pass made of the truck (null: none yet); <see cref="EstimatedArrivalAt"/> counts only when Estimated or Arriving.</summary>
+    public Tracking.EtaKind? EtaKind { get; init; }
 }
 
 /// <summary>A driver a dispatcher can assign, with the truck that comes with them and how many open deliveries they carry.</summary>
@@ -85,5 +94,10 @@ public sealed class DispatchBoardQueries(IDbContextFactory<SendyDbContext> conte
             d.PickupAddress, d.DropoffAddress, d.PromisedTo, d.EstimatedArrivalAt, d.StatusChangedAt, d.CreatedAt, d.ClosedAt,
             d.ClosedAt == null ? null
                 : db.StatusEvents.Where(e => e.DeliveryId == d.Id && e.ToStatus == d.Status)
-                    .OrderByDescending(e => e.OccurredAt).Select(e => e.Reason).FirstOrDefault());
+                    .OrderByDescending(e => e.OccurredAt).Select(e => e.Reason).FirstOrDefault())
+        {
+            PromisedFrom = d.PromisedFrom,
+            ShipperName = db.Shippers.Where(s => s.Id == d.ShipperId).Select(s => s.Name).FirstOrDefault(),
+            EtaKind = d.EtaKind,
+        };
 }

@@ -246,11 +246,20 @@ public sealed partial class DeliveriesPage
         (row.Id == Highlight ? "deliveries-highlight " : "") + (row.IsClosed ? "deliveries-closed" : "");
 
     // Booking copies the plan into the estimate; only an estimate that moved away from the plan says something new.
-    private string Eta(DispatchDeliveryRow row) =>
-        row.IsClosed || row.EstimatedArrivalAt == row.PromisedTo ? "–" : Times.Format(row.EstimatedArrivalAt);
+    /// <summary>The server's estimate while the truck carries the goods (Estimated or Arriving); "–" otherwise.</summary>
+    private static bool HasEta(DispatchDeliveryRow row) =>
+        !row.IsClosed && row.EtaKind is Sendy.Engine.Tracking.EtaKind.Estimated or Sendy.Engine.Tracking.EtaKind.Arriving;
+
+    private string Eta(DispatchDeliveryRow row) => HasEta(row) ? Times.Format(row.EstimatedArrivalAt) : "–";
 
     private static string EtaClass(DispatchDeliveryRow row) =>
-        "deliveries-time" + (!row.IsClosed && row.EstimatedArrivalAt > row.PromisedTo?.AddMinutes(5) ? " deliveries-late" : "");
+        "deliveries-time" + (HasEta(row) && row.EstimatedArrivalAt > row.PromisedTo?.AddMinutes(5) ? " deliveries-late" : "");
+
+    /// <summary>The promised window, "12-07 09:00–11:00", or its end alone ("by").</summary>
+    private string Window(DispatchDeliveryRow row) =>
+        row.PromisedFrom is { } from && row.PromisedTo is { } to
+            ? Times.Format(from) + "–" + (Times.Format(from)[..5] == Times.Format(to)[..5] ? Times.Format(to)[6..] : Times.Format(to))
+            : Times.Format(row.PromisedTo);
 
     protected override async ValueTask DisposeAsyncCore()
     {
