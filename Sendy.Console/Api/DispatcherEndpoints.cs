@@ -65,8 +65,9 @@ internal static class DispatcherEndpoints
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "External reference already used",
                 detail: "This client already booked a delivery with this externalReference; read it instead of booking again.",
                 extensions: new Dictionary<string, object?> { ["deliveryId"] = result.ExistingId });
-        var created = await queries.GetAsync(result.Booked!.Id, cancellationToken);
-        return Results.Created($"/api/v1/deliveries/{result.Booked.Id}", created);
+        var booked = result.Booked!;
+        var created = booked is { Written: { } row, Booked: { } first } ? queries.ViewOf(row, [first]) : await queries.GetAsync(booked.Id, cancellationToken);
+        return Results.Created($"/api/v1/deliveries/{booked.Id}", created);
     }
 
     private static async Task<IResult> Found(DeliveryQueries queries, Guid id, CancellationToken cancellationToken) =>

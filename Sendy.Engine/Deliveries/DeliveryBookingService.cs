@@ -44,7 +44,13 @@ public sealed record NewDelivery(
 /// <summary>An <c>Idempotency-Key</c> as the booking service keeps it: whose, which, and the request it came with.</summary>
 public sealed record BookingIdempotency(string Owner, string Key, byte[] RequestHash);
 
-public sealed record BookedDelivery(Guid Id, string TrackingToken);
+public sealed record BookedDelivery(Guid Id, string TrackingToken)
+{
+    /// <summary>The row as written (with PostgreSQL's updated_at), and its Booked event: enough to answer without reading it back.</summary>
+    public Delivery? Written { get; init; }
+
+    public StatusEventView? Booked { get; init; }
+}
 
 public enum BookingRefusal
 {
@@ -132,7 +138,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
             new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, actor, "booked"), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         statuses.PublishCommitted(change);
-        return new BookingResult(new BookedDelivery(delivery.Id, token));
+        return new BookingResult(new BookedDelivery(delivery.Id, token) { Written = delivery, Booked = change.Event });
     }
 
     private const string ExternalReferenceKey = "ix_deliveries_api_client_id_external_reference";

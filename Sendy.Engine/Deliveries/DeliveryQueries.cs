@@ -203,6 +203,9 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
         return events.Select(StatusEventView.Of).ToList();
     }
 
+    /// <summary>A delivery just written, as the API answers it (no read back).</summary>
+    public DeliveryView ViewOf(Delivery written, IReadOnlyList<StatusEventView> events) => ToView(written) with { Events = events };
+
     private DeliveryView ToView(Delivery d) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
         d.TruckId, d.DriverId, Place(d.PickupAddress, d.PickupLocation), Place(d.DropoffAddress, d.DropoffLocation), d.PromisedTo,
         d.EstimatedArrivalAt, d.StatusChangedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt, d.FailureReason, d.AtPickupAt, d.CreatedAt)
