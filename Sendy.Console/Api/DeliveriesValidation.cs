@@ -68,9 +68,6 @@ internal static partial class StatusValidation
 
     [GeneratedRegex("^[A-Za-z0-9_:.-]{8,100}$")]
     private static partial Regex KeyPattern();
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    public static partial Regex E164();
 }
 
 /// <summary>The rule a booking field broke; the API says it in English, the console page in the dispatcher's language.</summary>
@@ -118,7 +115,7 @@ public static class BookingValidation
         email is not null && (email.Length > MaxEmail || !MailAddress.TryCreate(email, out _)) ? BookingRule.EmailInvalid : null;
 
     /// <summary>Optional; null means none.</summary>
-    public static BookingRule? CustomerPhone(string? phone) => phone is not null && !StatusValidation.E164().IsMatch(phone) ? BookingRule.PhoneInvalid : null;
+    public static BookingRule? CustomerPhone(string? phone) => phone is not null && !PhoneNumbers.E164().IsMatch(phone) ? BookingRule.PhoneInvalid : null;
 
     public static BookingRule? Locale(string? locale) => locale is null or "ko" or "en" ? null : BookingRule.LocaleInvalid;
 

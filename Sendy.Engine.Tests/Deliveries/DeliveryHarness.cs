@@ -128,3 +128,26 @@ public sealed class RecordingJobQueue : INotificationJobQueue
         return "job-" + outboxId;
     }
 }
+
+/// <summary>A test class with a database of its own per test and a <see cref="DeliveryHarness"/> on it.</summary>
+public abstract class DeliveryDatabaseTests : IAsyncLifetime
+{
+    protected TestDatabase Db { get; } = new();
+
+    protected DeliveryHarness H { get; private set; } = null!;
+
+    /// <summary>The harness, for classes that register more services (or settings) than the default.</summary>
+    protected virtual DeliveryHarness CreateHarness(TestDatabase db) => new(db);
+
+    public async Task InitializeAsync()
+    {
+        await Db.InitializeAsync();
+        H = CreateHarness(Db);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await H.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+}

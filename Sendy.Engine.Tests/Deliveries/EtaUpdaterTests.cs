@@ -8,30 +8,16 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Engine.Tests.Deliveries;
 
 /// <summary>The server's arrival estimate on PostGIS, with fake time: what API clients read as the current ETA.</summary>
-public sealed class EtaUpdaterTests : IAsyncLifetime
+public sealed class EtaUpdaterTests : DeliveryDatabaseTests
 {
     private const double DropoffLat = 35.0790, DropoffLon = 128.8200; // the harness's drop-off
     private const double MetersPerDegree = 6_371_008.8 * Math.PI / 180; // along a meridian, haversine is exact
     private const double Speed = 20; // m/s, straight north towards the drop-off
 
-    private readonly TestDatabase _db = new();
-    private DeliveryHarness _h = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db);
-    }
+    private EtaUpdater Updater => H.Get<EtaUpdater>();
 
-    public async Task DisposeAsync()
-    {
-        await _h.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private EtaUpdater Updater => _h.Get<EtaUpdater>();
-
-    private async Task FixAsync(string truck, double lat, DateTimeOffset at, string? flag = null) => await _db.ExecuteAsync("""
+    private async Task FixAsync(string truck, double lat, DateTimeOffset at, string? flag = null) => await Db.ExecuteAsync("""
         INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at, location, quality_flag)
         VALUES ('s', 'shardId-0', $1, $2, $3, $3, $3, ST_SetSRID(ST_MakePoint($5, $4), 4326), $6)
         """, at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + truck, truck, at, lat, DropoffLon, (object?)flag ?? DBNull.Value);
@@ -48,14 +34,14 @@ public sealed class EtaUpdaterTests : IAsyncLifetime
         return (lat, at);
     }
 
-    private Task<DeliveryView?> ViewAsync(Guid id) => _h.Get<DeliveryQueries>().GetAsync(id, default);
+    private Task<DeliveryView?> ViewAsync(Guid id) => H.Get<DeliveryQueries>().GetAsync(id, default);
 
     [Fact]
     public async Task a_truck_on_its_way_gets_an_estimate_from_its_recent_speed_and_it_is_written_only_when_it_moves()
     {
-        var (truck, _, delivery) = await _h.DeliveryAsync(DeliveryStatus.InTransit);
-        var (lat, last) = await DriveAsync(truck, _h.Time.GetUtcNow().AddMinutes(1));
-        _h.Time.SetUtcNow(last.AddSeconds(10));
+        var (truck, _, delivery) = await H.DeliveryAsync(DeliveryStatus.InTransit);
+        var (lat, last) = await DriveAsync(truck, H.Time.GetUtcNow().AddMinutes(1));
+        H.Time.SetUtcNow(last.AddSeconds(10));
         var before = (await ViewAsync(delivery))!;
         Assert.Equal(new EtaView(EtaKind.Calculating, null, before.StatusChangedAt), before.Eta); // no pass yet
 
@@ -65,11 +51,11 @@ public sealed class EtaUpdaterTests : IAsyncLifetime
         var view = (await ViewAsync(delivery))!;
         Assert.Equal(EtaKind.Estimated, view.Eta!.Kind);
         Assert.Equal(last.AddSeconds(remaining / Speed), view.Eta.At!.Value, TimeSpan.FromSeconds(1));
-        Assert.Equal(_h.Time.GetUtcNow(), view.Eta.UpdatedAt, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(H.Time.GetUtcNow(), view.Eta.UpdatedAt, TimeSpan.FromMilliseconds(1));
         Assert.True(view.UpdatedAt > before.UpdatedAt, "the ETA write moves updated_at, so a client listing changes sees it");
 
         // Nothing new: nothing written. A flagged fix at the drop-off is no arrival.
-        _h.Time.Advance(TimeSpan.FromSeconds(10));
+        H.Time.Advance(TimeSpan.FromSeconds(10));
         await FixAsync(truck, DropoffLat, last.AddSeconds(5), flag: "impossible-jump: 900 km/h");
         Assert.Equal(0, await Updater.UpdateOnceAsync(default));
         Assert.Equal(view.Eta.At, (await ViewAsync(delivery))!.Eta!.At);
@@ -78,12 +64,12 @@ public sealed class EtaUpdaterTests : IAsyncLifetime
     [Fact]
     public async Task a_truck_gone_quiet_turns_calculating_and_the_api_shows_no_time()
     {
-        var (truck, _, delivery) = await _h.DeliveryAsync(DeliveryStatus.PickedUp);
-        var (_, last) = await DriveAsync(truck, _h.Time.GetUtcNow().AddMinutes(1));
-        _h.Time.SetUtcNow(last.AddSeconds(10));
+        var (truck, _, delivery) = await H.DeliveryAsync(DeliveryStatus.PickedUp);
+        var (_, last) = await DriveAsync(truck, H.Time.GetUtcNow().AddMinutes(1));
+        H.Time.SetUtcNow(last.AddSeconds(10));
         Assert.Equal(1, await Updater.UpdateOnceAsync(default));
 
-        _h.Time.SetUtcNow(last + EtaSettings.Default.StaleAfter + TimeSpan.FromSeconds(1));
+        H.Time.SetUtcNow(last + EtaSettings.Default.StaleAfter + TimeSpan.FromSeconds(1));
         Assert.Equal(1, await Updater.UpdateOnceAsync(default));
 
         var eta = (await ViewAsync(delivery))!.Eta!;
@@ -93,28 +79,28 @@ public sealed class EtaUpdaterTests : IAsyncLifetime
     [Fact]
     public async Task before_pickup_and_once_closed_there_is_no_estimate_and_arrived_says_arriving()
     {
-        var (truck, driver, delivery) = await _h.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
-        await DriveAsync(truck, _h.Time.GetUtcNow().AddMinutes(1));
-        _h.Time.Advance(TimeSpan.FromMinutes(7));
+        var (truck, driver, delivery) = await H.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
+        await DriveAsync(truck, H.Time.GetUtcNow().AddMinutes(1));
+        H.Time.Advance(TimeSpan.FromMinutes(7));
 
         Assert.Equal(0, await Updater.UpdateOnceAsync(default));
         Assert.Null((await ViewAsync(delivery))!.Eta);
 
         foreach (var next in new[] { DeliveryStatus.PickedUp, DeliveryStatus.InTransit, DeliveryStatus.Arrived })
-            await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, next, StatusActor.Driver(driver), "eta-" + next), default);
+            await H.Statuses.ChangeAsync(new StatusChangeRequest(delivery, next, StatusActor.Driver(driver), "eta-" + next), default);
         Assert.Equal(EtaKind.Arriving, (await ViewAsync(delivery))!.Eta!.Kind);
-        await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Delivered, StatusActor.Driver(driver), "eta-done"), default);
+        await H.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Delivered, StatusActor.Driver(driver), "eta-done"), default);
         Assert.Null((await ViewAsync(delivery))!.Eta);
     }
 
     [Fact]
     public async Task one_node_at_a_time_runs_a_pass()
     {
-        var (truck, _, _) = await _h.DeliveryAsync(DeliveryStatus.InTransit);
-        var (_, last) = await DriveAsync(truck, _h.Time.GetUtcNow().AddMinutes(1));
-        _h.Time.SetUtcNow(last.AddSeconds(10));
+        var (truck, _, _) = await H.DeliveryAsync(DeliveryStatus.InTransit);
+        var (_, last) = await DriveAsync(truck, H.Time.GetUtcNow().AddMinutes(1));
+        H.Time.SetUtcNow(last.AddSeconds(10));
 
-        await using (var other = await _db.DataSource.OpenConnectionAsync())
+        await using (var other = await Db.DataSource.OpenConnectionAsync())
         {
             await using var tx = await other.BeginTransactionAsync();
             await using var hold = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", other, tx) { Parameters = { new() { Value = EtaUpdater.LockKey } } };

@@ -4,37 +4,22 @@ using Sendy.Engine.Tests.Infrastructure;
 namespace Sendy.Engine.Tests.Deliveries;
 
 /// <summary>Bookings' idempotency keys on PostgreSQL, with fake time: remembered for as long as promised, then deleted.</summary>
-public sealed class IdempotencyKeyTests : IAsyncLifetime
+public sealed class IdempotencyKeyTests : DeliveryDatabaseTests
 {
-    private readonly TestDatabase _db = new();
-    private DeliveryHarness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _h.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private static NewDelivery Booking(string key, string name = "박지우") =>
         new(name, null, null, "ko", new GeoAddress("인천항", 37.45, 126.6), new GeoAddress("부산항", 35.1, 129.04))
         {
             Idempotency = new BookingIdempotency("client:test", key, System.Text.Encoding.UTF8.GetBytes(name)),
         };
 
-    private Task<BookingResult> BookAsync(NewDelivery booking) => _h.Get<DeliveryBookingService>().TryBookAsync(booking, StatusActor.Dispatcher("dispatcher"), default);
+    private Task<BookingResult> BookAsync(NewDelivery booking) => H.Get<DeliveryBookingService>().TryBookAsync(booking, StatusActor.Dispatcher("dispatcher"), default);
 
     [Fact]
     public async Task a_key_answers_the_same_delivery_until_it_is_older_than_kept_for_then_it_books_anew()
     {
         var keptFor = new DeliveryOptions().IdempotencyKeysKeptFor;
         var first = await BookAsync(Booking("key-old"));
-        _h.Time.Advance(TimeSpan.FromHours(1));
+        H.Time.Advance(TimeSpan.FromHours(1));
         await BookAsync(Booking("key-young"));
 
         var replay = await BookAsync(Booking("key-old"));
@@ -42,9 +27,9 @@ public sealed class IdempotencyKeyTests : IAsyncLifetime
         Assert.Equal((true, first.Booked!.Id), (replay.Replayed, replay.ExistingId!.Value));
         Assert.Equal((BookingRefusal.IdempotencyKeyReused, first.Booked.Id), (other.Refusal!.Value, other.ExistingId!.Value));
 
-        _h.Time.Advance(keptFor - TimeSpan.FromMinutes(30)); // the old key is past its time, the young one not
-        Assert.Equal(1, await _h.Get<IdempotencyKeyCleanup>().RunOnceAsync(default));
-        Assert.Equal(0, await _h.Get<IdempotencyKeyCleanup>().RunOnceAsync(default));
+        H.Time.Advance(keptFor - TimeSpan.FromMinutes(30)); // the old key is past its time, the young one not
+        Assert.Equal(1, await H.Get<IdempotencyKeyCleanup>().RunOnceAsync(default));
+        Assert.Equal(0, await H.Get<IdempotencyKeyCleanup>().RunOnceAsync(default));
 
         var again = await BookAsync(Booking("key-old"));
         Assert.NotNull(again.Booked);

@@ -8,32 +8,19 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Engine.Tests.Deliveries;
 
 /// <summary>A delivery's tracking links on PostgreSQL with fake time: list, reissue, revoke, extend, and what the customer's link then does.</summary>
-public sealed class ShareLinkTests : IAsyncLifetime
+public sealed class ShareLinkTests : DeliveryDatabaseTests
 {
-    private readonly TestDatabase _db = new();
-    private DeliveryHarness _h = null!;
+    protected override DeliveryHarness CreateHarness(TestDatabase db) => new(db, configure: s => s.AddSingleton<ITrackingQueries, EfTrackingQueries>());
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db, configure: s => s.AddSingleton<ITrackingQueries, EfTrackingQueries>());
-    }
+    private ShareLinkService Links => H.Get<ShareLinkService>();
 
-    public async Task DisposeAsync()
-    {
-        await _h.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private ShareLinkService Links => _h.Get<ShareLinkService>();
-
-    private async Task<TrackingLinkState> StateAsync(string token) => (await _h.Get<ITrackingQueries>().FindByTrackingTokenAsync(token, default)).State;
+    private async Task<TrackingLinkState> StateAsync(string token) => (await H.Get<ITrackingQueries>().FindByTrackingTokenAsync(token, default)).State;
 
     private static string TokenOf(ShareLinkView link) => new Uri(link.Url!).Segments[^1];
 
     private async Task<(Guid Id, string Token)> BookAsync()
     {
-        var booked = await _h.Get<DeliveryBookingService>().BookAsync(new NewDelivery("박지우", null, null, "ko",
+        var booked = await H.Get<DeliveryBookingService>().BookAsync(new NewDelivery("박지우", null, null, "ko",
             new GeoAddress("인천항", 37.45, 126.6), new GeoAddress("부산항", 35.1, 129.04)), StatusActor.Dispatcher("dispatcher"), default);
         return (booked.Id, booked.TrackingToken);
     }
@@ -60,26 +47,26 @@ public sealed class ShareLinkTests : IAsyncLifetime
     [Fact]
     public async Task an_extended_link_outlives_the_default_after_close_and_revoking_always_wins()
     {
-        var (truck, driver, id) = await _h.DeliveryAsync(DeliveryStatus.Delivered);
+        var (truck, driver, id) = await H.DeliveryAsync(DeliveryStatus.Delivered);
         var link = Assert.Single((await Links.ListAsync(id, default))!);
         var token = TokenOf(link);
-        _h.Time.Advance(new DeliveryOptions().TrackingLinkLifetimeAfterClose + TimeSpan.FromMinutes(1));
+        H.Time.Advance(new DeliveryOptions().TrackingLinkLifetimeAfterClose + TimeSpan.FromMinutes(1));
         Assert.Equal(TrackingLinkState.Expired, await StateAsync(token));
         Assert.Equal(ShareLinkState.Expired, (await Links.ListAsync(id, default))![0].State);
 
-        var extended = await Links.ExtendAsync(id, link.Id, _h.Time.GetUtcNow().AddDays(10), "ApiClient:Booking", default);
+        var extended = await Links.ExtendAsync(id, link.Id, H.Time.GetUtcNow().AddDays(10), "ApiClient:Booking", default);
 
         Assert.Equal(ShareLinkOutcome.Done, extended.Outcome);
         Assert.Equal((ShareLinkState.Active, true), (extended.Link!.State, extended.Link.OwnExpiry));
         Assert.Equal(TrackingLinkState.Active, await StateAsync(token));
-        _h.Time.Advance(TimeSpan.FromDays(10));
+        H.Time.Advance(TimeSpan.FromDays(10));
         Assert.Equal(TrackingLinkState.Expired, await StateAsync(token)); // its own expiry, kept too
 
-        Assert.Equal(ShareLinkOutcome.Done, (await Links.ExtendAsync(id, link.Id, _h.Time.GetUtcNow().AddDays(1), "x", default)).Outcome);
+        Assert.Equal(ShareLinkOutcome.Done, (await Links.ExtendAsync(id, link.Id, H.Time.GetUtcNow().AddDays(1), "x", default)).Outcome);
         var revoked = await Links.RevokeAsync(id, link.Id, "Dispatcher:lee", default);
         Assert.Equal((ShareLinkState.Revoked, "Dispatcher:lee"), (revoked.Link!.State, revoked.Link.RevokedBy));
         Assert.Equal(TrackingLinkState.Revoked, await StateAsync(token));
-        Assert.Equal(ShareLinkOutcome.Revoked, (await Links.ExtendAsync(id, link.Id, _h.Time.GetUtcNow().AddDays(1), "x", default)).Outcome);
+        Assert.Equal(ShareLinkOutcome.Revoked, (await Links.ExtendAsync(id, link.Id, H.Time.GetUtcNow().AddDays(1), "x", default)).Outcome);
         Assert.Equal(ShareLinkOutcome.Done, (await Links.RevokeAsync(id, link.Id, "again", default)).Outcome); // revoking twice is harmless
         Assert.Equal("Dispatcher:lee", (await Links.ListAsync(id, default))![0].RevokedBy);
     }
@@ -89,7 +76,7 @@ public sealed class ShareLinkTests : IAsyncLifetime
     {
         var (id, _) = await BookAsync();
         var link = Assert.Single((await Links.ListAsync(id, default))!);
-        var now = _h.Time.GetUtcNow();
+        var now = H.Time.GetUtcNow();
 
         Assert.Equal(ShareLinkOutcome.ExpiryInvalid, (await Links.ExtendAsync(id, link.Id, now, "x", default)).Outcome);
         Assert.Equal(ShareLinkOutcome.ExpiryInvalid, (await Links.ExtendAsync(id, link.Id, now + ShareLinkService.MaxLifetime + TimeSpan.FromSeconds(1), "x", default)).Outcome);
@@ -104,7 +91,7 @@ public sealed class ShareLinkTests : IAsyncLifetime
         var (id, _) = await BookAsync();
         var link = Assert.Single((await Links.ListAsync(id, default))!);
         var told = new TaskCompletionSource<DeliveryStatusChanged>();
-        using var _ = _h.Get<IDeliveryStatusFeed>().Subscribe(id, c => { told.TrySetResult(c); return Task.CompletedTask; });
+        using var _ = H.Get<IDeliveryStatusFeed>().Subscribe(id, c => { told.TrySetResult(c); return Task.CompletedTask; });
 
         await Links.RevokeAsync(id, link.Id, "x", default);
 

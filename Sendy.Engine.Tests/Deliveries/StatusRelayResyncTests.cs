@@ -14,23 +14,8 @@ namespace Sendy.Engine.Tests.Deliveries;
 /// committed while this node's listening connection was down reaches its pages only through the
 /// resync that follows the reconnect (the customer page would otherwise show the old status).
 /// </summary>
-public sealed class StatusRelayResyncTests : IAsyncLifetime
+public sealed class StatusRelayResyncTests : DeliveryDatabaseTests
 {
-    private readonly TestDatabase _db = new();
-    private DeliveryHarness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _h.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private sealed class RecordingPublisher : IDeliveryStatusPublisher
     {
         public ConcurrentQueue<DeliveryStatusChanged> Published { get; } = new();
@@ -38,16 +23,16 @@ public sealed class StatusRelayResyncTests : IAsyncLifetime
         public void Publish(DeliveryStatusChanged change) => Published.Enqueue(change);
     }
 
-    private Task<long> ListenerPidAsync() => _db.ScalarAsync<long>(
+    private Task<long> ListenerPidAsync() => Db.ScalarAsync<long>(
         "SELECT coalesce(max(pid), 0)::bigint FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN sendy_status'");
 
     [Fact]
     public async Task after_a_reconnect_the_relay_republishes_the_status_changes_and_pickup_hints_of_the_gap()
     {
-        var (_, driver, delivery) = await _h.DeliveryAsync(DeliveryStatus.PickedUp);
-        var (_, _, nearPickup) = await _h.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
+        var (_, driver, delivery) = await H.DeliveryAsync(DeliveryStatus.PickedUp);
+        var (_, _, nearPickup) = await H.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
         var published = new RecordingPublisher();
-        using var relay = new StatusRelay(_db.DataSource, _h.Get<IDbContextFactory<SendyDbContext>>(), published, new NodeId("node-a"),
+        using var relay = new StatusRelay(Db.DataSource, H.Get<IDbContextFactory<SendyDbContext>>(), published, new NodeId("node-a"),
             TimeProvider.System, NullLogger<StatusRelay>.Instance);
         await relay.StartAsync(CancellationToken.None);
         var pid = await Eventually.ReachesAsync(ListenerPidAsync, p => p != 0, "relay listening");
@@ -56,14 +41,14 @@ public sealed class StatusRelayResyncTests : IAsyncLifetime
         // notifications are lost: written here without NOTIFY, as PostgreSQL drops them for a
         // listener that is away; then the connection breaks.
         var missed = Guid.NewGuid();
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             INSERT INTO delivery_status_events (id, delivery_id, from_status, to_status, actor_kind, actor_id, occurred_at, idempotency_key)
             VALUES ($1, $2, 'PickedUp', 'InTransit', 'Driver', $3, now(), 'missed-in-transit')
             """, missed, delivery, driver.ToString());
-        await _db.ExecuteAsync("UPDATE deliveries SET status = 'InTransit', status_changed_at = now() WHERE id = $1", delivery);
-        await _db.ExecuteAsync("UPDATE deliveries SET at_pickup_at = now() WHERE id = $1", nearPickup);
+        await Db.ExecuteAsync("UPDATE deliveries SET status = 'InTransit', status_changed_at = now() WHERE id = $1", delivery);
+        await Db.ExecuteAsync("UPDATE deliveries SET at_pickup_at = now() WHERE id = $1", nearPickup);
         Assert.Empty(published.Published);
-        await _db.ExecuteAsync("SELECT pg_terminate_backend($1::int)", (int)pid);
+        await Db.ExecuteAsync("SELECT pg_terminate_backend($1::int)", (int)pid);
 
         await Eventually.ReachesAsync(() => Task.FromResult(published.Published.Count(c => c.Event?.Id == missed)), n => n > 0,
             "the missed status event republished");

@@ -18,7 +18,8 @@ public static class ApiClientSecrets
 
     public static string Create() => Prefix + RandomNumberGenerator.GetString(Alphabet, RandomLength);
 
-    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    /// <summary>What is stored and looked up: the same SHA-256 as every other token (<see cref="Security.AccessTokens.Hash"/>).</summary>
+    public static byte[] Hash(string secret) => Security.AccessTokens.Hash(secret);
 
     /// <summary>A bearer token meant as an API key (right or wrong): it carries the prefix.</summary>
     public static bool HasPrefix(string? token) => token is not null && token.StartsWith(Prefix, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using System.Text.RegularExpressions;
 using Sendy.Engine.Deliveries;
 
 namespace Sendy.Engine.Shippers;
@@ -21,7 +20,7 @@ public enum ShipperError
 public sealed record ShipperProblem(string Field, ShipperError Error, string? Detail = null);
 
 /// <summary>What a shipper may look like; the lengths are the columns' (SendyDbContext).</summary>
-public static partial class ShipperRules
+public static class ShipperRules
 {
     public const int MaxName = 200;
     public const int MaxEmail = 254;
@@ -34,13 +33,10 @@ public static partial class ShipperRules
         if (input.ContactName is { Length: > MaxName } || input.ContactName is not null && !Storage.StoredText.IsClean(input.ContactName)) problems.Add(new("contactName", ShipperError.ContactNameTooLong, MaxName.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (input.ContactEmail is { } email && (email.Length > MaxEmail || !MailAddress.TryCreate(email, out _)))
             problems.Add(new("contactEmail", ShipperError.EmailInvalid));
-        if (input.ContactPhone is { } phone && !E164().IsMatch(phone)) problems.Add(new("contactPhone", ShipperError.PhoneInvalid));
+        if (input.ContactPhone is { } phone && !PhoneNumbers.E164().IsMatch(phone)) problems.Add(new("contactPhone", ShipperError.PhoneInvalid));
         if (input.Locale is not (null or "ko" or "en")) problems.Add(new("locale", ShipperError.LocaleInvalid));
         foreach (var channel in input.NotifyBy ?? [])
             if (!RecipientChannel.IsKnown(channel)) problems.Add(new("notifyBy", ShipperError.ChannelUnknown, channel));
         return problems;
     }
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    public static partial Regex E164();
 }

@@ -6,28 +6,13 @@ using Sendy.Engine.Tests.Infrastructure;
 
 namespace Sendy.Engine.Tests.Deliveries.Outbox;
 
-public sealed class OutboxExactlyOnceTests : IAsyncLifetime
+public sealed class OutboxExactlyOnceTests : DeliveryDatabaseTests
 {
-    private readonly TestDatabase _db = new();
-    private DeliveryHarness _h = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        _h = new DeliveryHarness(_db);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _h.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private async Task<Guid> PickedUpAsync()
     {
-        var (_, driver, delivery) = await _h.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
-        await _h.ClearOutboxAsync(_db);
-        var r = await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.PickedUp, StatusActor.Driver(driver), "pick-1"), default);
+        var (_, driver, delivery) = await H.DeliveryAsync(DeliveryStatus.EnRouteToPickup);
+        await H.ClearOutboxAsync(Db);
+        var r = await H.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.PickedUp, StatusActor.Driver(driver), "pick-1"), default);
         Assert.Equal(StatusChangeOutcome.Changed, r.Outcome);
         return r.Event!.Id;
     }
@@ -37,7 +22,7 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
     {
         var eventId = await PickedUpAsync();
         var channels = new List<string>();
-        await using (var cmd = _db.DataSource.CreateCommand("SELECT channel FROM notification_outbox WHERE status_event_id = $1 ORDER BY channel"))
+        await using (var cmd = Db.DataSource.CreateCommand("SELECT channel FROM notification_outbox WHERE status_event_id = $1 ORDER BY channel"))
         {
             cmd.Parameters.Add(new() { Value = eventId });
             await using var reader = await cmd.ExecuteReaderAsync();
@@ -53,25 +38,25 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
 
         // The node dies right after the status commit: its dispatcher never enqueues.
         var crashed = new RecordingJobQueue { FailBeforeEnqueue = 1 };
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Dispatcher(crashed).DispatchOnceAsync(default));
-        Assert.Equal(3, await _db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE enqueued_at IS NULL"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => H.Dispatcher(crashed).DispatchOnceAsync(default));
+        Assert.Equal(3, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE enqueued_at IS NULL"));
 
         // Another node enqueues the first row, then dies before marking it: that row is enqueued twice.
         var halfway = new RecordingJobQueue { FailAfterEnqueueAt = 0 };
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Dispatcher(halfway).DispatchOnceAsync(default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => H.Dispatcher(halfway).DispatchOnceAsync(default));
         var healthy = new RecordingJobQueue();
-        Assert.Equal(3, await _h.Dispatcher(healthy).DispatchOnceAsync(default));
-        Assert.Equal(0, await _h.Dispatcher(new RecordingJobQueue()).DispatchOnceAsync(default));
+        Assert.Equal(3, await H.Dispatcher(healthy).DispatchOnceAsync(default));
+        Assert.Equal(0, await H.Dispatcher(new RecordingJobQueue()).DispatchOnceAsync(default));
 
         var runs = halfway.Enqueued.Concat(healthy.Enqueued).ToList();
         Assert.Equal(4, runs.Count);
         // Every job, twice, partly at the same time: Hangfire may run a job again after a worker dies.
-        await Task.WhenAll(runs.Concat(runs).Select(id => Task.Run(() => _h.Job().RunAsync(id, default))));
+        await Task.WhenAll(runs.Concat(runs).Select(id => Task.Run(() => H.Job().RunAsync(id, default))));
 
-        Assert.Single(_h.Sns.Sent, m => m.TopicArn is not null);
-        Assert.Single(_h.Sns.Sent, m => m.PhoneNumber == "+821012345678");
-        Assert.Single(_h.Email.Sent);
-        Assert.Equal(3, await _db.ScalarAsync<long>("SELECT count(*) FROM notifications_sent"));
+        Assert.Single(H.Sns.Sent, m => m.TopicArn is not null);
+        Assert.Single(H.Sns.Sent, m => m.PhoneNumber == "+821012345678");
+        Assert.Single(H.Email.Sent);
+        Assert.Equal(3, await Db.ScalarAsync<long>("SELECT count(*) FROM notifications_sent"));
     }
 
     [Fact]
@@ -79,16 +64,16 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
     {
         await PickedUpAsync();
         var queue = new RecordingJobQueue();
-        await _h.Dispatcher(queue).DispatchOnceAsync(default);
-        var emailRow = await _db.ScalarAsync<long>("SELECT id FROM notification_outbox WHERE channel = 'email' AND enqueued_at IS NOT NULL ORDER BY id DESC LIMIT 1");
-        _h.Email.FailNext(new NotificationTransientException("SMTP 451"));
+        await H.Dispatcher(queue).DispatchOnceAsync(default);
+        var emailRow = await Db.ScalarAsync<long>("SELECT id FROM notification_outbox WHERE channel = 'email' AND enqueued_at IS NOT NULL ORDER BY id DESC LIMIT 1");
+        H.Email.FailNext(new NotificationTransientException("SMTP 451"));
 
-        await Assert.ThrowsAsync<NotificationTransientException>(() => _h.Job().RunAsync(emailRow, default));
-        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM notifications_sent WHERE outbox_id = $1", emailRow));
+        await Assert.ThrowsAsync<NotificationTransientException>(() => H.Job().RunAsync(emailRow, default));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notifications_sent WHERE outbox_id = $1", emailRow));
 
-        await _h.Job().RunAsync(emailRow, default);
-        await _h.Job().RunAsync(emailRow, default);
-        var mail = Assert.Single(_h.Email.Sent);
+        await H.Job().RunAsync(emailRow, default);
+        await H.Job().RunAsync(emailRow, default);
+        var mail = Assert.Single(H.Email.Sent);
         Assert.Equal("customer@example.test", mail.To);
         Assert.Contains("상차 완료", mail.Subject);
         Assert.Contains("http://sendy.test/t/", mail.TextBody);
@@ -97,24 +82,24 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
     [Fact]
     public async Task an_internal_note_never_reaches_the_customer_but_a_failure_reason_does()
     {
-        var (_, driver, delivery) = await _h.DeliveryAsync(DeliveryStatus.InTransit);
-        await _h.ClearOutboxAsync(_db);
-        var arrived = await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Arrived, StatusActor.Driver(driver),
+        var (_, driver, delivery) = await H.DeliveryAsync(DeliveryStatus.InTransit);
+        await H.ClearOutboxAsync(Db);
+        var arrived = await H.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Arrived, StatusActor.Driver(driver),
             "arrive-1", Note: "gate code 4711, customer rude"), default);
         Assert.Equal(StatusChangeOutcome.Changed, arrived.Outcome);
-        var failed = await _h.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Failed, StatusActor.Driver(driver),
+        var failed = await H.Statuses.ChangeAsync(new StatusChangeRequest(delivery, DeliveryStatus.Failed, StatusActor.Driver(driver),
             "fail-1", Note: "staff only: forklift broke", Reason: "Nobody at the address"), default);
         Assert.Equal(StatusChangeOutcome.Changed, failed.Outcome);
         var queue = new RecordingJobQueue();
-        await _h.Dispatcher(queue).DispatchOnceAsync(default);
-        foreach (var id in queue.Enqueued) await _h.Job().RunAsync(id, default);
+        await H.Dispatcher(queue).DispatchOnceAsync(default);
+        foreach (var id in queue.Enqueued) await H.Job().RunAsync(id, default);
 
-        Assert.Equal(2, _h.Email.Sent.Count);
-        var customerTexts = _h.Email.Sent.SelectMany(m => new[] { m.Subject, m.HtmlBody, m.TextBody })
-            .Concat(_h.Sns.Sent.Select(m => m.Message)).ToList();
-        Assert.Equal(4, _h.Sns.Sent.Count); // topic and SMS for each change
+        Assert.Equal(2, H.Email.Sent.Count);
+        var customerTexts = H.Email.Sent.SelectMany(m => new[] { m.Subject, m.HtmlBody, m.TextBody })
+            .Concat(H.Sns.Sent.Select(m => m.Message)).ToList();
+        Assert.Equal(4, H.Sns.Sent.Count); // topic and SMS for each change
         Assert.DoesNotContain(customerTexts, t => t.Contains("4711", StringComparison.Ordinal) || t.Contains("forklift", StringComparison.Ordinal));
-        Assert.Contains(_h.Email.Sent, m => m.TextBody.Contains("Nobody at the address", StringComparison.Ordinal));
+        Assert.Contains(H.Email.Sent, m => m.TextBody.Contains("Nobody at the address", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -122,10 +107,10 @@ public sealed class OutboxExactlyOnceTests : IAsyncLifetime
     {
         await PickedUpAsync();
         var queue = new RecordingJobQueue();
-        await _h.Dispatcher(queue).DispatchOnceAsync(default);
-        foreach (var id in queue.Enqueued) await _h.Job().RunAsync(id, default);
+        await H.Dispatcher(queue).DispatchOnceAsync(default);
+        foreach (var id in queue.Enqueued) await H.Job().RunAsync(id, default);
 
-        var topic = Assert.Single(_h.Sns.Sent, m => m.TopicArn is not null);
+        var topic = Assert.Single(H.Sns.Sent, m => m.TopicArn is not null);
         Assert.Equal("PickedUp", topic.Attributes["status"]);
         Assert.Equal("ko", topic.Attributes["locale"]);
         Assert.True(Guid.TryParse(topic.Attributes["deliveryId"], out _));
