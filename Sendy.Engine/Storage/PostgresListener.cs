@@ -9,11 +9,22 @@ namespace Sendy.Engine.Storage;
 /// notifications through outages. <c>onListening</c> runs each time LISTEN is in place, before
 /// notifications are read: what was committed before it is in the tables, what after comes as a
 /// notification. It failing counts as a lost connection (logged, retried).
+/// A connection that went silent (the server's host gone, a NAT or firewall dropping the idle
+/// flow) never fails a wait by itself: after <see cref="CheckAfter"/> without a notification the
+/// listener asks the server for a trivial answer, and one that does not come within
+/// <see cref="CheckTimeoutSeconds"/> counts as a lost connection too.
 /// </summary>
 public static class PostgresListener
 {
+    /// <summary>How long a listening connection may stay quiet before it is checked.</summary>
+    public static readonly TimeSpan CheckAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the check's answer may take (PostgreSQL answers "SELECT 1" at once when the connection is alive).</summary>
+    public const int CheckTimeoutSeconds = 10;
+
     public static async Task ListenAsync(NpgsqlDataSource dataSource, string channel, Action<string> onPayload,
-        Action<double, Exception> onConnectionLost, TimeProvider time, CancellationToken stoppingToken, Func<CancellationToken, Task>? onListening = null)
+        Action<double, Exception> onConnectionLost, TimeProvider time, CancellationToken stoppingToken, Func<CancellationToken, Task>? onListening = null,
+        TimeSpan? checkAfter = null, int checkTimeoutSeconds = CheckTimeoutSeconds)
     {
         var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
         while (!stoppingToken.IsCancellationRequested)
@@ -29,7 +40,12 @@ public static class PostgresListener
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 if (onListening is not null) await onListening(stoppingToken);
                 backoff.Reset();
-                while (true) await connection.WaitAsync(stoppingToken);
+                while (true)
+                {
+                    if (await connection.WaitAsync(checkAfter ?? CheckAfter, stoppingToken)) continue;
+                    await using var check = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = checkTimeoutSeconds };
+                    await check.ExecuteScalarAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
