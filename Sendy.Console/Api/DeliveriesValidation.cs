@@ -134,7 +134,7 @@ public static class BookingValidation
 
     /// <summary>Printable, 1 to 100 characters; null means none.</summary>
     public static BookingRule? ExternalReference(string? reference) =>
-        reference is not null && (reference.Length is 0 or > MaxExternalReference || string.IsNullOrWhiteSpace(reference) || reference.Any(char.IsControl))
+        reference is not null && (reference.Length is 0 or > MaxExternalReference || string.IsNullOrWhiteSpace(reference) || !StoredText.IsClean(reference))
             ? BookingRule.ExternalReferenceInvalid : null;
 
     /// <summary>Both or neither; the amount at least 0 with no more decimals than the currency has (KRW: none, USD: 2).</summary>

@@ -167,7 +167,7 @@ internal static class DispatcherEndpoints
     {
         if (maxPoints is < 2 or > MaxTrailPoints)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["maxPoints"] = [$"must be 2 to {MaxTrailPoints}"] });
-        if (!(await queries.LatestPositionAsync(id, cancellationToken)).Found) return NotFound();
+        if (!await queries.ExistsAsync(id, cancellationToken)) return NotFound();
         var points = await tracking.GetTrailSincePickupAsync(id, maxPoints ?? 500, cancellationToken);
         return Results.Json(new TrailView(points));
     }

@@ -29,7 +29,7 @@ public static class ShareLinksApi
         return api;
     }
 
-    private static string Who(HttpContext http) => http.User.Actor() is var actor ? $"{actor.Kind}:{actor.Id}" : "";
+    private static string Who(HttpContext http) => ShareLinkService.Label(http.User.Actor());
 
     private static IResult NotFound() => Results.Problem(statusCode: 404, title: "Delivery or link not found");
 

@@ -135,6 +135,12 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
         return ToView(found[0]) with { Events = await TimelineAsync(db, found[0].Id, cancellationToken) };
     }
 
+    public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Deliveries.AnyAsync(d => d.Id == id, cancellationToken);
+    }
+
     /// <summary>
     /// The newest fix of the delivery's truck while the delivery is open and since the truck was
     /// given it (null: none such); <c>Found</c> is false when there is no such delivery.
@@ -212,20 +218,9 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
     {
         ShipperId = d.ShipperId, ExternalReference = d.ExternalReference, PromisedFrom = d.PromisedFrom,
         Fare = d.FareAmount is { } amount && d.FareCurrency is { } currency ? new Money(amount, currency) : null, NotifyBy = d.NotifyBy,
-        UpdatedAt = d.UpdatedAt, TrackingLink = Link(d), TrackingLinkExpiresAt = d.TrackingExpiresAt, Eta = Eta(d),
+        UpdatedAt = d.UpdatedAt, TrackingLink = links.LinkOrNull(d.Id, d.TrackingTokenProtected)?.ToString(), TrackingLinkExpiresAt = d.TrackingExpiresAt, Eta = Eta(d),
     };
 
-    private string? Link(Delivery d)
-    {
-        try
-        {
-            return links.LinkFor(d.Id, d.TrackingTokenProtected).ToString();
-        }
-        catch (TrackingLinkUnavailableException)
-        {
-            return null; // logged and counted by TrackingLinks; the rest of the delivery is still worth answering
-        }
-    }
 
     /// <summary>
     /// The estimate while the truck carries the goods to the drop-off (calculating until the first

@@ -46,6 +46,19 @@ public sealed partial class TrackingLinks
         }
     }
 
+    /// <summary>The link, or null when this node cannot recover it (logged and counted by <see cref="LinkFor"/>): for answers that are worth giving without it.</summary>
+    public Uri? LinkOrNull(Guid deliveryId, string? protectedToken)
+    {
+        try
+        {
+            return LinkFor(deliveryId, protectedToken);
+        }
+        catch (TrackingLinkUnavailableException)
+        {
+            return null;
+        }
+    }
+
     private TrackingLinkUnavailableException Unreadable(Guid deliveryId, string why, Exception? inner)
     {
         _unreadable.Add(1);

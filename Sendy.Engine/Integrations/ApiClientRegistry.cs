@@ -55,7 +55,7 @@ public sealed class ApiClientRegistry(IDbContextFactory<SendyDbContext> contexts
         name = name?.Trim();
         var wanted = (scopes ?? []).Select(s => s.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var problems = new List<ApiClientProblem>();
-        if (string.IsNullOrEmpty(name) || name.Any(char.IsControl)) problems.Add(new("name", ApiClientError.NameRequired));
+        if (string.IsNullOrEmpty(name) || !Storage.StoredText.IsClean(name)) problems.Add(new("name", ApiClientError.NameRequired));
         else if (name.Length > MaxName) problems.Add(new("name", ApiClientError.NameTooLong, MaxName.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (wanted.Count == 0) problems.Add(new("scopes", ApiClientError.ScopesRequired));
         problems.AddRange(wanted.Where(s => !ApiScopes.IsKnown(s)).Select(s => new ApiClientProblem("scopes", ApiClientError.UnknownScope, s)));

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Sendy.Engine.Deliveries.Live;
 using Sendy.Engine.Nodes;
@@ -50,6 +49,9 @@ public sealed class ShareLinkService(
     IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TrackingLinks links, TimeProvider time,
     IDeliveryStatusPublisher live, NodeId node)
 {
+    /// <summary>How links record who changed them: "Dispatcher:kim@example.com", "ApiClient:Booking system".</summary>
+    public static string Label(StatusActor actor) => $"{actor.Kind}:{actor.Id}";
+
     /// <summary>The furthest an extension may reach from now.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
 
@@ -129,31 +131,15 @@ public sealed class ShareLinkService(
         var state = l.RevokedAt is not null ? ShareLinkState.Revoked
             : expires is { } e && e <= time.GetUtcNow() ? ShareLinkState.Expired
             : ShareLinkState.Active;
-        return new ShareLinkView(l.Id, state, Url(l), l.CreatedAt, l.CreatedBy, expires, l.ExpiresAt is not null, l.RevokedAt, l.RevokedBy, current);
-    }
-
-    private string? Url(TrackingLink l)
-    {
-        try
-        {
-            return links.LinkFor(l.DeliveryId, l.TokenProtected).ToString();
-        }
-        catch (TrackingLinkUnavailableException)
-        {
-            return null;
-        }
+        return new ShareLinkView(l.Id, state, links.LinkOrNull(l.DeliveryId, l.TokenProtected)?.ToString(), l.CreatedAt, l.CreatedBy, expires, l.ExpiresAt is not null, l.RevokedAt, l.RevokedBy, current);
     }
 
     /// <summary>Customer pages of this delivery, here and on other nodes (LISTEN/NOTIFY), look their link up again.</summary>
     private async Task TellPagesAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
         var change = new DeliveryStatusChanged(deliveryId, null, LinkChanged: true);
-        await using (var notify = dataSource.CreateCommand("SELECT pg_notify($1, $2)"))
-        {
-            notify.Parameters.Add(new() { Value = StatusRelay.Channel });
-            notify.Parameters.Add(new() { Value = StatusRelay.PayloadFor(node.Value, change) });
-            await notify.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            await DeliveryStatusService.NotifyAsync(db, node.Value, change, wakeOutbox: false, cancellationToken);
         live.Publish(change);
     }
 }

@@ -46,7 +46,8 @@ public sealed partial class DeliveriesLinksDialog
         if (_links is null) _error = L["NotFound"];
     }
 
-    private async Task<string> ActorAsync() => "Dispatcher:" + (await Auth.GetAuthenticationStateAsync()).User.Identity?.Name;
+    private async Task<string> ActorAsync() =>
+        ShareLinkService.Label(Sendy.Engine.Deliveries.StatusActor.Dispatcher((await Auth.GetAuthenticationStateAsync()).User.Identity?.Name));
 
     private Task RevokeAsync(ShareLinkView link) => RunAsync(async () =>
         (await Links.RevokeAsync(DeliveryId, link.Id, await ActorAsync(), Aborted)).Outcome == ShareLinkOutcome.Done);
