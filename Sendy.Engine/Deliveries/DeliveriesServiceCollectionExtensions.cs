@@ -23,6 +23,7 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddForwarded<IDeliveryStatusFeed, StatusFanout>();
         services.AddForwarded<IDeliveryStatusPublisher, StatusFanout>();
         services.AddForwarded<IAllDeliveriesStatusFeed, StatusFanout>();
+        services.AddSingleton<Integrations.Webhooks.WebhookOutbox>();
         services.AddSingleton<DeliveryStatusService>();
         services.AddSingleton<Shippers.ShipperRegistry>();
         services.AddSingleton<DeliveryBookingService>();
@@ -32,6 +33,7 @@ public static class DeliveriesServiceCollectionExtensions
         services.AddSingleton<IDeliveryHistoryQueries, DeliveryHistoryQueries>();
         services.AddHostedSingleton<StatusRelay>();
         services.AddHostedSingleton<IdempotencyKeyCleanup>();
+        services.AddSingleton<Eta.EtaAnnouncer>();
         services.AddHostedSingleton<Eta.EtaUpdater>();
         services.AddSingleton<ShareLinks.ShareLinkService>();
         services.AddSingleton<GeofenceWatcher>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Sendy.Engine.Deliveries.Live;
+using Sendy.Engine.Integrations.Webhooks;
 using Sendy.Engine.Nodes;
 using Sendy.Engine.Notifications;
 using Sendy.Engine.Storage;
@@ -10,13 +11,16 @@ namespace Sendy.Engine.Deliveries;
 /// <summary>
 /// Changes a delivery's status. One transaction: lock the delivery row, look the idempotency key
 /// up, check the actor and the transition, then write the status event, the delivery's new status,
-/// one outbox row per enabled channel, and the NOTIFYs (live status for peers, outbox wake-up).
+/// one outbox row per enabled channel, the webhook messages of its events (<see cref="WebhookOutbox"/>),
+/// and the NOTIFYs (live status for peers, outbox and webhook wake-ups).
 /// After the commit the change is published to this node's pages.
 /// </summary>
 public sealed class DeliveryStatusService(
     IDbContextFactory<SendyDbContext> contexts,
     NotificationChannels channels,
     IDeliveryStatusPublisher live,
+    WebhookOutbox webhooks,
+    TrackingLinks links,
     NodeId node,
     IOptions<DeliveryOptions> options,
     TimeProvider time)
@@ -132,10 +136,14 @@ public sealed class DeliveryStatusService(
             StatusEventId = statusEvent.Id, DeliveryId = delivery.Id, Channel = channel, CreatedAt = statusEvent.OccurredAt,
         }).ToList();
         db.Outbox.AddRange(outbox);
+        var view = StatusEventView.Of(statusEvent);
+        var link = view.From is null ? links.LinkOrNull(delivery.Id, delivery.TrackingTokenProtected) : null;
+        var hooked = await webhooks.AddAsync(db, delivery, WebhookPayloads.Of(view, link), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
-        var change = new DeliveryStatusChanged(delivery.Id, StatusEventView.Of(statusEvent));
+        var change = new DeliveryStatusChanged(delivery.Id, view);
         await NotifyAsync(db, node.Value, change, wakeOutbox: outbox.Count > 0, cancellationToken);
+        if (hooked) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({WebhookOutbox.WakeChannel}, '')", cancellationToken);
         return change;
     }
 

@@ -58,6 +58,15 @@ public sealed class Delivery
 
     /// <summary>When the ETA pass last wrote <see cref="EtaKind"/> (and the arrival, when it moved).</summary>
     public DateTimeOffset? EtaUpdatedAt { get; set; }
+
+    /// <summary>The estimate last announced to webhook receivers (<c>delivery.eta_changed</c>), which a new one must leave by 5 minutes.</summary>
+    public DateTimeOffset? EtaAnnouncedAt { get; set; }
+
+    /// <summary>
+    /// The number of the delivery's last event (created, assigned, status, ETA): every webhook
+    /// payload carries its event's number, so receivers can order and spot what they missed.
+    /// </summary>
+    public long EventSequence { get; set; }
     public DeliveryStatus Status { get; set; }
     public DateTimeOffset StatusChangedAt { get; set; }
     public DateTimeOffset? PickedUpAt { get; set; }

@@ -30,6 +30,9 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<Shipper> Shippers => Set<Shipper>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<TrackingLink> TrackingLinks => Set<TrackingLink>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -157,6 +160,39 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasKey(x => new { x.OutboxId, x.Channel });
             e.Property(x => x.Channel).HasMaxLength(32);
             e.Property(x => x.Result).HasMaxLength(500);
+        });
+        b.Entity<WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints");
+            e.Property(x => x.Url).HasMaxLength(Integrations.Webhooks.WebhookTargets.MaxUrlLength);
+            e.Property(x => x.Description).HasMaxLength(200);
+            e.Property(x => x.DisabledReason).HasMaxLength(300);
+            e.Property(x => x.CreatedBy).HasMaxLength(256);
+            e.HasOne<ApiClient>().WithMany().HasForeignKey(x => x.ApiClientId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<WebhookMessage>(e =>
+        {
+            e.ToTable("webhook_messages");
+            e.Property(x => x.MessageId).HasMaxLength(40);
+            e.HasIndex(x => x.MessageId).IsUnique();
+            e.Property(x => x.EventType).HasMaxLength(40);
+            e.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LastError).HasMaxLength(500);
+            e.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(x => x.EndpointId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Delivery>().WithMany().HasForeignKey(x => x.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            // The dispatcher's claim, per endpoint: pending messages that are due, oldest first (waiting ones have no time).
+            e.HasIndex(x => new { x.EndpointId, x.NextAttemptAt }).HasFilter("state = 'Pending' AND next_attempt_at IS NOT NULL");
+            // The queue of one endpoint and delivery: which pending message is next.
+            e.HasIndex(x => new { x.EndpointId, x.DeliveryId, x.Sequence }).HasFilter("state = 'Pending'");
+            e.HasIndex(x => new { x.EndpointId, x.Id }); // the admin page: an endpoint's messages, newest first
+            e.HasIndex(x => x.CreatedAt); // the clean-up of old messages
+        });
+        b.Entity<WebhookAttempt>(e =>
+        {
+            e.ToTable("webhook_attempts");
+            e.Property(x => x.Error).HasMaxLength(500);
+            e.HasIndex(x => x.MessageId);
+            e.HasOne<WebhookMessage>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<ApiClient>(e =>
         {

@@ -16,8 +16,10 @@ namespace Sendy.Engine.Deliveries.Eta;
 /// <see cref="WriteWhenMovedBy"/> are written (<c>estimated_arrival_at</c>, <c>eta_kind</c>,
 /// <c>eta_updated_at</c>; the update also moves <c>updated_at</c>, so API clients listing changes
 /// see it). One node at a time does a pass (a transaction-scoped advisory lock); the others skip it.
+/// After its pass, the node tells webhook receivers of estimates that moved by 5 minutes (<see cref="EtaAnnouncer"/>).
 /// </summary>
-public sealed partial class EtaUpdater(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options, TimeProvider time, ILogger<EtaUpdater> logger)
+public sealed partial class EtaUpdater(NpgsqlDataSource dataSource, EtaAnnouncer announcer, IOptions<DeliveryOptions> options, TimeProvider time,
+    ILogger<EtaUpdater> logger)
     : BackgroundService
 {
     /// <summary>Smaller moves are not written: an estimate is not more precise than this.</summary>
@@ -88,6 +90,7 @@ public sealed partial class EtaUpdater(NpgsqlDataSource dataSource, IOptions<Del
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
+        await announcer.AnnounceAsync(cancellationToken);
         return changed.Count;
     }
 

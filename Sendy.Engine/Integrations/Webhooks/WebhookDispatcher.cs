@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sendy.Engine.Resilience;
+using Sendy.Engine.Storage;
+
+namespace Sendy.Engine.Integrations.Webhooks;
+
+/// <summary>
+/// Sends webhook messages. Every node may run one; they share the work through leases: a claim
+/// takes due messages (<see cref="WebhookMessage.NextAttemptAt"/> passed, no live lease) of enabled
+/// endpoints, at most <see cref="WebhookOptions.PerEndpointConcurrency"/> per endpoint, and leases
+/// them for longer than an attempt can take. Only the oldest pending message of an endpoint and
+/// delivery is ever due, so one delivery's events arrive in order while other deliveries' go on.
+/// After an attempt, in one transaction that holds the delivery's row (so no new event of it is
+/// queued meanwhile): the attempt is recorded; the message is delivered, retried later
+/// (<see cref="RetryDelay"/>, doubling) or given up <see cref="WebhookOptions.GiveUpAfter"/> after its turn came;
+/// and when it is no longer pending, the next one of its delivery becomes due. An endpoint's first
+/// success after failures makes its backed-off messages due at once (the receiver is back); an
+/// endpoint without a success for <see cref="WebhookOptions.DisableAfter"/> is disabled and the
+/// admins told (<see cref="WebhookAlerts"/>).
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    NpgsqlDataSource dataSource,
+    WebhookSender sender,
+    WebhookSecrets secrets,
+    WebhookAlerts alerts,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const string Claim = """
+        WITH picked AS (
+            SELECT m.id
+            FROM webhook_endpoints e
+            JOIN api_clients c ON c.id = e.api_client_id AND c.revoked_at IS NULL
+            CROSS JOIN LATERAL (
+                SELECT m.id FROM webhook_messages m
+                WHERE m.endpoint_id = e.id AND m.state = 'Pending' AND m.next_attempt_at <= $1
+                  AND (m.lease_until IS NULL OR m.lease_until <= $1)
+                ORDER BY m.next_attempt_at, m.id
+                LIMIT GREATEST(0, $4 - COALESCE((SELECT b.n FROM unnest($5::uuid[], $6::int[]) AS b(id, n) WHERE b.id = e.id), 0))
+                FOR UPDATE OF m SKIP LOCKED
+            ) m
+            WHERE e.enabled
+            LIMIT $2
+        )
+        UPDATE webhook_messages m SET lease_until = $3, attempts = m.attempts + 1
+        FROM picked, webhook_endpoints e
+        WHERE m.id = picked.id AND e.id = m.endpoint_id
+        RETURNING m.id, m.message_id, m.endpoint_id, m.delivery_id, m.payload, m.attempts, COALESCE(m.due_since, m.created_at), m.lease_until,
+                  e.url, e.secret_protected, e.previous_secret_protected, e.previous_secret_expires_at
+        """;
+
+    private const string HoldDelivery = "SELECT 1 FROM deliveries WHERE id = $1 FOR SHARE";
+
+    private const string RecordAttempt = """
+        INSERT INTO webhook_attempts (message_id, attempted_at, status_code, latency_ms, error) VALUES ($1, $2, $3, $4, $5)
+        """;
+
+    /// <summary>$2 state, $3 next attempt, $4 error, $5 delivered at; only while this claim's lease ($6) is the message's.</summary>
+    private const string Settle = """
+        UPDATE webhook_messages SET state = $2, next_attempt_at = $3, last_error = $4, delivered_at = COALESCE($5, delivered_at), lease_until = NULL
+        WHERE id = $1 AND lease_until = $6 AND state = 'Pending'
+        """;
+
+    private const string PromoteNext = """
+        UPDATE webhook_messages SET next_attempt_at = $3, due_since = $3
+        WHERE id = (SELECT id FROM webhook_messages WHERE endpoint_id = $1 AND delivery_id = $2 AND state = 'Pending' ORDER BY sequence LIMIT 1)
+          AND next_attempt_at IS NULL
+        """;
+
+    /// <summary>A success: the endpoint is healthy; if it had failed without a success since before $3, it was down and is back, so its backed-off messages go now.</summary>
+    private const string Healthy = """
+        WITH before AS (SELECT failing_since FROM webhook_endpoints WHERE id = $1 AND failing_since IS NOT NULL FOR UPDATE),
+             back AS (UPDATE webhook_endpoints e SET failing_since = NULL FROM before WHERE e.id = $1 RETURNING before.failing_since)
+        UPDATE webhook_messages m SET next_attempt_at = $2
+        FROM back WHERE back.failing_since <= $3 AND m.endpoint_id = $1 AND m.state = 'Pending' AND m.next_attempt_at > $2
+        """;
+
+    /// <summary>
+    /// Failing this long without one success means the receiver was down (not refusing a message
+    /// now and then while others pass): its first success then brings its backed-off messages forward.
+    /// </summary>
+    public static readonly TimeSpan DownAfter = TimeSpan.FromMinutes(1);
+
+    private const string Failing = """
+        UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since
+        """;
+
+    private const string Disable = """
+        UPDATE webhook_endpoints e SET enabled = false, disabled_at = $2, disabled_reason = 'No successful delivery since ' || to_char(e.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+        WHERE e.enabled AND e.failing_since <= $1
+        RETURNING e.id
+        """;
+
+    private const string Forget = """
+        DELETE FROM webhook_messages WHERE id IN (
+            SELECT id FROM webhook_messages WHERE created_at < $1 AND state <> 'Pending' ORDER BY created_at LIMIT 5000)
+        """;
+
+    private readonly ConcurrentDictionary<Guid, int> _inFlight = new();
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>The wait after <paramref name="failures"/> failed attempts: the project's one backoff (doubling, jittered).</summary>
+    public TimeSpan RetryDelay(int failures) => Backoff.Delay(options.Value.FirstRetryDelay, options.Value.MaxRetryDelay, failures - 1);
+
+    /// <summary>One pass for tests and tools: claims what is due now, sends it all, records the outcomes; returns how many were sent.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var claimed = await ClaimAsync(options.Value.Concurrency, cancellationToken);
+        await Task.WhenAll(claimed.Select(m => SendAndSettleAsync(m, cancellationToken)));
+        return claimed.Count;
+    }
+
+    /// <summary>Disables endpoints failing for too long and forgets old settled messages; returns the endpoints disabled.</summary>
+    public async Task<IReadOnlyList<Guid>> MaintainAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var disabled = new List<Guid>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var disable = new NpgsqlCommand(Disable, connection) { Parameters = { P(now - options.Value.DisableAfter), P(now) } })
+        await using (var reader = await disable.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) disabled.Add(reader.GetGuid(0));
+        await using (var forget = new NpgsqlCommand(Forget, connection) { Parameters = { P(now - options.Value.KeepFor) } })
+            await forget.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var id in disabled)
+        {
+            LogDisabled(id);
+            await alerts.EndpointDisabledAsync(id, cancellationToken);
+        }
+        return disabled;
+    }
+
+    private sealed record Claimed(long Id, string MessageId, Guid EndpointId, Guid DeliveryId, string Payload, int Attempts, DateTimeOffset DueSince,
+        DateTimeOffset Lease, string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousSecretExpiresAt);
+
+    private async Task<List<Claimed>> ClaimAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var busy = _inFlight.Where(kv => kv.Value > 0).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var claim = new NpgsqlCommand(Claim, connection)
+        {
+            Parameters =
+            {
+                P(now), new() { Value = limit }, P(now + options.Value.Lease), new() { Value = options.Value.PerEndpointConcurrency },
+                new NpgsqlParameter<Guid[]> { TypedValue = [.. busy.Select(b => b.Key)] },
+                new NpgsqlParameter<int[]> { TypedValue = [.. busy.Select(b => b.Value)] },
+            },
+        };
+        var claimed = new List<Claimed>();
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            claimed.Add(new Claimed(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetString(4), reader.GetInt32(5),
+                reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetString(8), reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11)));
+        foreach (var m in claimed) _inFlight.AddOrUpdate(m.EndpointId, 1, (_, n) => n + 1);
+        return claimed;
+    }
+
+    private async Task SendAndSettleAsync(Claimed m, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var attemptedAt = time.GetUtcNow();
+            WebhookSendResult result;
+            try
+            {
+                var signing = secrets.SigningSecrets(m.Secret, m.PreviousSecret, m.PreviousSecretExpiresAt, attemptedAt);
+                result = await sender.SendAsync(m.Url, m.MessageId, m.Payload, signing, cancellationToken);
+            }
+            catch (System.Security.Cryptography.CryptographicException ex)
+            {
+                result = new WebhookSendResult(false, null, TimeSpan.Zero, "The endpoint's secret cannot be decrypted on this node (is the key ring shared?): " + ex.Message);
+            }
+            await SettleAsync(m, attemptedAt, result, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the lease runs out and a node sends it again (receivers dedupe on webhook-id).
+        }
+        catch (Exception ex)
+        {
+            LogSettleFailed(m.MessageId, ex); // the lease runs out and it is sent again
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(m.EndpointId, 0, (_, n) => Math.Max(0, n - 1));
+        }
+    }
+
+    private async Task SettleAsync(Claimed m, DateTimeOffset attemptedAt, WebhookSendResult result, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var o = options.Value;
+        WebhookMessageState state;
+        DateTimeOffset? next = null;
+        if (result.Delivered) state = WebhookMessageState.Delivered;
+        else if (now - m.DueSince >= o.GiveUpAfter) state = WebhookMessageState.GivenUp;
+        else
+        {
+            state = WebhookMessageState.Pending;
+            var retryAt = now + RetryDelay(m.Attempts);
+            var last = m.DueSince + o.GiveUpAfter; // one last try when the retry window ends
+            next = retryAt < last ? retryAt : last;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using (var hold = new NpgsqlCommand(HoldDelivery, connection, tx) { Parameters = { new() { Value = m.DeliveryId } } })
+                await hold.ExecuteNonQueryAsync(cancellationToken);
+            await using (var attempt = new NpgsqlCommand(RecordAttempt, connection, tx)
+            {
+                Parameters =
+                {
+                    new() { Value = m.Id }, P(attemptedAt), new() { Value = (object?)result.StatusCode ?? DBNull.Value },
+                    new() { Value = (int)Math.Min(int.MaxValue, result.Latency.TotalMilliseconds) }, new() { Value = (object?)result.Error ?? DBNull.Value },
+                },
+            })
+                await attempt.ExecuteNonQueryAsync(cancellationToken);
+            int settled;
+            await using (var settle = new NpgsqlCommand(Settle, connection, tx)
+            {
+                Parameters =
+                {
+                    new() { Value = m.Id }, new() { Value = state.ToString() }, new() { Value = next is { } n ? n.ToUniversalTime() : DBNull.Value },
+                    new() { Value = (object?)result.Error ?? DBNull.Value },
+                    new() { Value = state == WebhookMessageState.Delivered ? now.ToUniversalTime() : DBNull.Value }, P(m.Lease),
+                },
+            })
+                settled = await settle.ExecuteNonQueryAsync(cancellationToken);
+            if (settled == 1 && state != WebhookMessageState.Pending)
+            {
+                await using var promote = new NpgsqlCommand(PromoteNext, connection, tx)
+                {
+                    Parameters = { new() { Value = m.EndpointId }, new() { Value = m.DeliveryId }, P(now) },
+                };
+                await promote.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await tx.CommitAsync(cancellationToken);
+        }
+        if (state == WebhookMessageState.GivenUp) LogGivenUp(m.MessageId, m.Url, m.Attempts);
+
+        if (result.Delivered)
+        {
+            await using var healthy = new NpgsqlCommand(Healthy, connection) { Parameters = { new() { Value = m.EndpointId }, P(now), P(now - DownAfter) } };
+            await healthy.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            DateTimeOffset since;
+            await using (var failing = new NpgsqlCommand(Failing, connection) { Parameters = { new() { Value = m.EndpointId }, P(now) } })
+                since = new DateTimeOffset((DateTime)(await failing.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+            if (now - since >= o.DisableAfter) await MaintainAsync(cancellationToken);
+        }
+    }
+
+    private static NpgsqlParameter<DateTimeOffset> P(DateTimeOffset at) => new() { TypedValue = at.ToUniversalTime() };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var listening = PostgresListener.ListenAsync(dataSource, WebhookOutbox.WakeChannel, _ => Wake(),
+            (delayMs, ex) => LogListenerLost(delayMs, ex), time, stoppingToken);
+        using var slots = new SemaphoreSlim(o.Concurrency);
+        var sends = new ConcurrentDictionary<Task, bool>();
+        var backoff = new Backoff(o.PollInterval, TimeSpan.FromSeconds(30));
+        var maintainedAt = DateTimeOffset.MinValue;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var delay = o.PollInterval;
+                try
+                {
+                    if (time.GetUtcNow() - maintainedAt >= TimeSpan.FromMinutes(1))
+                    {
+                        await MaintainAsync(stoppingToken);
+                        maintainedAt = time.GetUtcNow();
+                    }
+                    var free = slots.CurrentCount;
+                    var claimed = free == 0 ? [] : await ClaimAsync(free, stoppingToken);
+                    foreach (var m in claimed)
+                    {
+                        await slots.WaitAsync(stoppingToken);
+                        var send = Task.Run(async () =>
+                        {
+                            try { await SendAndSettleAsync(m, stoppingToken); }
+                            finally { slots.Release(); Wake(); } // a slot is free, and the next message of that delivery may be due
+                        }, CancellationToken.None);
+                        sends[send] = true;
+                        _ = send.ContinueWith(t => sends.TryRemove(t, out _), TaskScheduler.Default);
+                    }
+                    backoff.Reset();
+                    if (claimed.Count > 0 && claimed.Count == free) continue; // there may be more due
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    delay = backoff.Next(); // the database is away: messages stay where they are
+                    LogClaimFailed(delay.TotalMilliseconds, ex);
+                }
+                try
+                {
+                    await _wake.WaitAsync(delay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(sends.Keys);
+            try { await listening; }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook message {MessageId} to {Url} given up after {Attempts} attempts")]
+    private partial void LogGivenUp(string messageId, string url, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} disabled: no successful delivery for too long")]
+    private partial void LogDisabled(Guid endpointId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording webhook message {MessageId}'s attempt failed; its lease runs out and it is sent again")]
+    private partial void LogSettleFailed(string messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming webhook messages failed; next try in {DelayMs:F0} ms")]
+    private partial void LogClaimFailed(double delayMs, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook wake-up listener lost its connection (polling goes on); reconnecting in {DelayMs:F0} ms")]
+    private partial void LogListenerLost(double delayMs, Exception exception);
+}
