@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Sendy.Console.Tests.Infrastructure;
@@ -231,6 +232,66 @@ public sealed class IngestFuzzTests(IngestFuzzTests.FuzzApp app, ITestOutputHelp
             await TryAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deliveries/{deliveryId}/trail?maxPoints={Uri.EscapeDataString(value)}"), "trail " + Preview(value));
         }
         output.WriteLine($"delivery API: {tried} inputs, no 5xx");
+    }
+
+    [Fact]
+    public async Task the_webhook_api_never_answers_500()
+    {
+        var (created, _) = await app.Services.GetRequiredService<Sendy.Engine.Integrations.ApiClientRegistry>()
+            .CreateAsync("fuzz-hooks-" + Guid.NewGuid().ToString("N")[..8], [Sendy.Engine.Integrations.ApiScopes.WebhooksManage], "fuzz", default);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created!.Secret);
+        var tried = 0;
+        async Task<HttpResponseMessage> TryAsync(HttpMethod method, string path, string? body, string what)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            var response = await client.SendAsync(request);
+            var code = (int)response.StatusCode;
+            Assert.True(code is 200 or 201 or 202 or 204 or 400 or 404 or 409 or 413 or 415, $"webhook API: {what} answered {code}");
+            tried++;
+            return response;
+        }
+
+        var valid = """{"url":"https://hooks.example.test/fuzz","eventTypes":["delivery.created","delivery.status_changed"],"description":"fuzz"}""";
+        var bodies = new List<string>();
+        for (var i = 0; i < valid.Length; i += 3) bodies.Add(valid[..i]);
+        var urls = new[]
+        {
+            "\"http://hooks.example.test/x\"", "\"https://127.0.0.1/x\"", "\"https://[::1]/x\"", "\"https://0x7f000001/x\"", "\"https://2130706433/x\"",
+            "\"https://169.254.169.254/\"", "\"https://[fe80::1]/\"", "\"https://[::ffff:10.0.0.1]/\"", "\"https://100.64.0.1/\"", "\"file:///etc/passwd\"",
+            "\"https://hooks.example.test/#frag\"", "\"//hooks.example.test/x\"", "\"https://例え.テスト/x\"", $"\"https://x.test/{new string('a', 3000)}\"",
+        };
+        foreach (var field in new[] { "url", "eventTypes", "description", "enabled", "apiClientId" })
+            foreach (var value in WeirdValues.Concat(field == "url" ? urls : []))
+                bodies.Add(valid.Replace("}", $",\"{field}\":{value}}}", StringComparison.Ordinal));
+        foreach (var value in WeirdValues)
+            bodies.Add($$"""{"url":"https://hooks.example.test/fuzz","eventTypes":[{{value}}]}""");
+        string? endpoint = null;
+        foreach (var body in bodies)
+        {
+            var response = await TryAsync(HttpMethod.Post, "/api/v1/webhooks/endpoints", body, "create " + Preview(body));
+            if (response.StatusCode == System.Net.HttpStatusCode.Created && endpoint is null)
+                endpoint = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("endpoint").GetProperty("id").GetString();
+            if (response.StatusCode == System.Net.HttpStatusCode.Created && endpoint is not null)
+                await app.Database.ExecuteAsync("DELETE FROM webhook_endpoints WHERE api_client_id = $1 AND id <> $2", created.Client.Id, Guid.Parse(endpoint));
+        }
+        Assert.NotNull(endpoint);
+        foreach (var field in new[] { "url", "eventTypes", "description", "enabled", "apiClientId" })
+            foreach (var value in WeirdValues)
+                await TryAsync(HttpMethod.Patch, $"/api/v1/webhooks/endpoints/{endpoint}", $"{{\"{field}\":{value}}}", $"patch {field}={value}");
+        foreach (var value in WeirdValues)
+            await TryAsync(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{endpoint}/rotate-secret", $"{{\"gracePeriodHours\":{value}}}", $"rotate {value}");
+        var odd = new[] { "", "abc", "-1", "0", "1e9", "%00", "'; DROP TABLE webhook_messages;--", "한국", "99999999999999999999", "NaN", "null" };
+        foreach (var param in new[] { "before", "limit" })
+            foreach (var value in odd)
+                await TryAsync(HttpMethod.Get, $"/api/v1/webhooks/endpoints/{endpoint}/messages?{param}={Uri.EscapeDataString(value)}", null, $"messages {param}={Preview(value)}");
+        foreach (var value in odd.Where(v => v.Length > 0))
+        {
+            await TryAsync(HttpMethod.Get, $"/api/v1/webhooks/endpoints/{endpoint}/messages/{Uri.EscapeDataString(value)}/attempts", null, "attempts " + Preview(value));
+            await TryAsync(HttpMethod.Post, $"/api/v1/webhooks/endpoints/{endpoint}/messages/{Uri.EscapeDataString(value)}/redeliver", null, "redeliver " + Preview(value));
+        }
+        output.WriteLine($"webhook API: {tried} inputs, no 5xx");
     }
 
     [Fact]

@@ -114,6 +114,7 @@ public sealed partial class OpenApiDocumentTests(OpenApiDocumentTests.DocsApp ap
         Assert.Equal(["deliveries:write"], Requirement(operations["CancelDelivery"], "apiClient"));
         Assert.Equal(["deliveries:read"], Requirement(operations["GetDelivery"], "apiClient"));
         Assert.Equal(["positions:read"], Requirement(operations["GetDeliveryTrail"], "apiClient"));
+        Assert.Equal(["webhooks:manage"], Requirement(operations["CreateWebhookEndpoint"], "apiClient"));
         Assert.Equal([], Requirement(operations["PostPositions"], "driverToken"));
         Assert.Equal([], Requirement(operations["PostDeliveryStatus"], "driverToken"));
         foreach (var (id, operation) in operations)
@@ -123,7 +124,8 @@ public sealed partial class OpenApiDocumentTests(OpenApiDocumentTests.DocsApp ap
             Assert.True(responses["401"]?["content"]?["application/problem+json"] is not null, $"{id}: 401 as problem details");
             foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
                 Assert.True(response!["content"]?["application/problem+json"] is not null, $"{id}: {code} as problem details");
-            if (id.StartsWith("Post", StringComparison.Ordinal) || id is "BookDelivery" or "AssignDelivery" or "CancelDelivery" or "CreateShipper" or "UpdateShipper" or "ExtendTrackingLink")
+            if (id.StartsWith("Post", StringComparison.Ordinal) || id is "BookDelivery" or "AssignDelivery" or "CancelDelivery" or "CreateShipper" or "UpdateShipper" or "ExtendTrackingLink"
+                or "CreateWebhookEndpoint" or "UpdateWebhookEndpoint")
                 Assert.True(operation["requestBody"]?["content"]?["application/json"]?["schema"] is not null, $"{id}: a JSON request body");
         }
     }

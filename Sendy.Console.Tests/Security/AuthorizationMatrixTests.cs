@@ -43,6 +43,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
     private static readonly Who[] DeliveryWriters = [Who.Dispatcher, Who.Admin, Who.ApiClient];
     private static readonly Who[] DeliveryReaders = [Who.Dispatcher, Who.Admin, Who.ApiClient, Who.ApiClientReadOnly];
     private static readonly Who[] PositionReaders = [Who.Dispatcher, Who.Admin, Who.ApiClient];
+    private static readonly Who[] WebhookManagers = [Who.Dispatcher, Who.Admin, Who.ApiClient];
 
     /// <summary>Who may use each endpoint. Component pages also accept POST (form handling): without the form's antiforgery token nobody gets through.</summary>
     private static readonly Dictionary<string, Who[]> Expected = new()
@@ -73,6 +74,16 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["POST /api/v1/deliveries/{id:guid}/links/{linkId:guid}/revoke"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/links/{linkId:guid}/extend"] = DeliveryWriters,
         ["POST /api/v1/deliveries/"] = DeliveryWriters,
+        ["GET /api/v1/webhooks/event-types"] = WebhookManagers,
+        ["GET /api/v1/webhooks/endpoints"] = WebhookManagers,
+        ["POST /api/v1/webhooks/endpoints"] = WebhookManagers,
+        ["GET /api/v1/webhooks/endpoints/{id:guid}"] = WebhookManagers,
+        ["PATCH /api/v1/webhooks/endpoints/{id:guid}"] = WebhookManagers,
+        ["DELETE /api/v1/webhooks/endpoints/{id:guid}"] = WebhookManagers,
+        ["POST /api/v1/webhooks/endpoints/{id:guid}/rotate-secret"] = WebhookManagers,
+        ["GET /api/v1/webhooks/endpoints/{id:guid}/messages"] = WebhookManagers,
+        ["GET /api/v1/webhooks/endpoints/{id:guid}/messages/{messageId:long}/attempts"] = WebhookManagers,
+        ["POST /api/v1/webhooks/endpoints/{id:guid}/messages/{messageId:long}/redeliver"] = WebhookManagers,
         ["POST /api/v1/deliveries/{id:guid}/assignment"] = DeliveryWriters,
         ["POST /api/v1/deliveries/{id:guid}/cancel"] = DeliveryWriters,
         ["GET /api/v1/shippers/"] = DeliveryReaders,
@@ -219,6 +230,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
     {
         private const string UnknownToken = "no-such-token-aaaaaaaaaaaaaaaaaaaaaaaaa";
 
+        private Guid? _endpoint;
+
+        /// <summary>A webhook endpoint of the all-scopes client: a shared one for calls that keep it, a fresh one to delete.</summary>
+        private async Task<Guid> EndpointAsync(bool fresh)
+        {
+            if (!fresh && _endpoint is { } shared) return shared;
+            var created = await app.Services.GetRequiredService<Sendy.Engine.Integrations.Webhooks.WebhookEndpoints>().CreateAsync(apiClientId,
+                new("https://hooks.example.test/matrix", [Sendy.Engine.Integrations.Webhooks.WebhookEventTypes.Created], null), "matrix", default);
+            if (!fresh) _endpoint = created!.Endpoint.Id;
+            return created!.Endpoint.Id;
+        }
+
         public HttpClient ClientFor(Who who) => who switch
         {
             Who.Dispatcher => dispatcher,
@@ -252,8 +275,22 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
                 linkId = await app.Database.ScalarAsync<Guid>("SELECT id FROM tracking_links WHERE delivery_id = $1", delivery);
                 body = $$"""{"expiresAt":"{{DateTimeOffset.UtcNow.AddDays(3):O}}"}""";
             }
+            long messageId = 0;
+            if (pattern.StartsWith("/api/v1/webhooks/endpoints/{id:guid}", StringComparison.Ordinal))
+            {
+                delivery = await EndpointAsync(fresh: method == "DELETE");
+                body = method == "PATCH" ? """{"description":"matrix"}""" : "{}";
+                if (pattern.Contains("{messageId:long}", StringComparison.Ordinal))
+                    messageId = await app.Database.ScalarAsync<long>("""
+                        INSERT INTO webhook_messages (message_id, endpoint_id, delivery_id, sequence, event_type, payload, created_at, state, attempts)
+                        VALUES ($1, $2, $3, 1, 'delivery.created', '{}', now(), 'Delivered', 1) RETURNING id
+                        """, "msg_" + Guid.NewGuid().ToString("N"), delivery, deliveryA);
+            }
             switch (pattern)
             {
+                case "/api/v1/webhooks/endpoints":
+                    body = $$"""{"url":"https://hooks.example.test/matrix","eventTypes":["delivery.created"],"apiClientId":"{{apiClientId}}"}""";
+                    break;
                 case "/api/v1/deliveries/by-reference/{externalReference}":
                     // A delivery the caller's client booked under this reference (staff find it whoever booked it).
                     var booked = (await app.Fleet.CreateDeliveryAsync(truckA, null, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.Booked, default)).Entity.Id;
@@ -302,14 +339,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
             if (pattern == "/theme/{mode}") pattern = "/theme/dark?returnUrl=%2F";
             if (pattern == "/openapi/{documentName}.json") pattern = "/openapi/v1.json";
             if (pattern == "/api-reference/{documentName?}") pattern = "/api-reference/v1";
-            var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{linkId:guid}", linkId.ToString()).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
+            var path = pattern.Replace("{Token}", token).Replace("{externalReference}", reference).Replace("{linkId:guid}", linkId.ToString()).Replace("{messageId:long}", messageId.ToString(System.Globalization.CultureInfo.InvariantCulture)).Replace("{id:guid}", delivery.ToString()).Replace("{truckId}", truckA)
                 .Replace("{Id}", delivery.ToString());
             var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (who is Who.Customer or Who.DriverOwnTruck or Who.DriverOtherTruck)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (who is Who.ApiClient or Who.ApiClientReadOnly)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", who == Who.ApiClient ? apiKey : readOnlyApiKey);
-            if (method is "POST" or "PUT")
+            if (method is "POST" or "PUT" or "PATCH")
             {
                 request.Content = pattern.StartsWith("/api/", StringComparison.Ordinal) || pattern.StartsWith("/osmand", StringComparison.Ordinal)
                     ? new StringContent(body, Encoding.UTF8, "application/json")

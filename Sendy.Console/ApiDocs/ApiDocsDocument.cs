@@ -30,6 +30,8 @@ internal static class ApiDocsDocument
         [typeof(DeliveriesApi.StatusChangeDto)] = "StatusChangeRequest",
         [typeof(ShippersApi.ShipperDto)] = "ShipperRequest",
         [typeof(ShareLinksApi.ExtendDto)] = "LinkExtensionRequest",
+        [typeof(WebhooksApi.EndpointDto)] = "WebhookEndpointRequest",
+        [typeof(WebhooksApi.RotateDto)] = "WebhookSecretRotationRequest",
         [typeof(FixBatchDto)] = "FixBatch",
         [typeof(FixDto)] = "Fix",
     };

@@ -180,6 +180,17 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>One message of the endpoint, if the endpoint is the client's (any client's for <paramref name="apiClientId"/> null).</summary>
+    public async Task<WebhookMessageView?> MessageOfAsync(Guid endpointId, long messageId, Guid? apiClientId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!await Owned(db, endpointId, apiClientId).AnyAsync(cancellationToken)) return null;
+        return await db.WebhookMessages.AsNoTracking().Where(m => m.Id == messageId && m.EndpointId == endpointId)
+            .Select(m => new WebhookMessageView(m.Id, m.MessageId, m.EndpointId, m.DeliveryId, m.Sequence, m.EventType, m.State, m.Attempts,
+                m.CreatedAt, m.NextAttemptAt, m.DeliveredAt, m.LastError))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<WebhookAttemptView>> AttemptsAsync(long messageId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
