@@ -79,6 +79,7 @@ console_env() {
     Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status"
     Sendy__Admin__Email="$ADMIN_EMAIL"
     Sendy__Admin__Password="$(admin_password)"
+    Sendy__Webhooks__AllowedHosts__0=127.0.0.1 # a receiver on this machine (the README's example); not for production
   )
 }
 

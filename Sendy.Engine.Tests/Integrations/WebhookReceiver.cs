@@ -11,7 +11,11 @@ using Sendy.Engine.Integrations.Webhooks;
 namespace Sendy.Engine.Tests.Integrations;
 
 /// <summary>A webhook as the receiver got it: its headers, its body, and whether a known secret signed it.</summary>
-public sealed record ReceivedWebhook(string? Id, string? Timestamp, string? Signature, string Body, bool Verified, WebhookPayload? Payload);
+public sealed record ReceivedWebhook(string? Id, string? Timestamp, string? Signature, string Body, bool Verified, WebhookPayload? Payload)
+{
+    /// <summary>When it arrived, on the receiver's clock.</summary>
+    public DateTimeOffset At { get; init; }
+}
 
 /// <summary>
 /// A real webhook receiver: Kestrel on 127.0.0.1 (a free port) that checks every request's
@@ -68,7 +72,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var verified = Secrets.ToArray().Any(s => WebhookSigner.Verify(s, id, ts, sig, body, _now()));
         WebhookPayload? payload = null;
         try { payload = WebhookPayloads.Parse(body); } catch (System.Text.Json.JsonException) { }
-        var received = new ReceivedWebhook(id, ts, sig, body, verified, payload);
+        var received = new ReceivedWebhook(id, ts, sig, body, verified, payload) { At = _now() };
         Received.Enqueue(received);
         if (Hold is { } hold)
         {

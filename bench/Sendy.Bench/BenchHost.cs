@@ -75,6 +75,7 @@ public sealed class BenchHost : WebApplicationFactory<Program>
         builder.UseSetting("Sendy:Stream:ShardCount", ShardCount.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Sendy:Stream:CreateIfMissing", "true");
         builder.UseSetting("Sendy:Demo:Enabled", "false");
+        builder.UseSetting("Sendy:Webhooks:AllowedHosts:0", "127.0.0.1"); // the webhook bench's receivers
         // Every request comes from one loopback address: per-IP limits would measure the limiter.
         builder.UseSetting("Sendy:RateLimits:Enabled", "false");
         // The dispatcher map needs a signed-in staff member: the benchmark signs in as the first admin.

@@ -46,7 +46,7 @@ public static class BenchProgram
         await RunAsync("persist", ["persist_consumer_positions_per_s"], TimeSpan.FromMinutes(3),
             ct => new PersistBench(pg, report).RunAsync(ct));
 
-        if (new[] { "ingest", "kinesalite", "live", "browser", "dispatch", "booking" }.Any(Wanted))
+        if (new[] { "ingest", "kinesalite", "live", "browser", "dispatch", "booking", "webhooks" }.Any(Wanted))
         {
             Progress.Say("== starting the console in process (Kestrel on loopback, kinesalite, 5,000 trucks)");
             await using var host = await BenchHost.StartAsync(pg, kinesis, 5_000, CancellationToken.None);
@@ -57,6 +57,10 @@ public static class BenchProgram
                 ct => new IngestBench(host, report).RunAsync(ct));
             await RunAsync("booking", ["booking_api_deliveries_per_s"], TimeSpan.FromMinutes(1),
                 ct => new BookingBench(host, report).RunAsync(ct));
+            var outage = double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_WEBHOOK_OUTAGE_S") ?? "600", System.Globalization.CultureInfo.InvariantCulture);
+            await RunAsync("webhooks", ["webhook_latency_p99_ms", "webhook_latency_p99_during_outage_ms", "webhook_outage_catchup_s", "webhook_outage_missing",
+                    "webhook_outage_duplicates", "webhook_outage_out_of_order", "webhook_unsigned"], TimeSpan.FromSeconds(outage) + TimeSpan.FromMinutes(15),
+                ct => new WebhookBench(host, report).RunAsync(ct));
             await RunAsync("kinesalite", ["kinesalite_consumer_positions_per_s"], TimeSpan.FromMinutes(3),
                 ct => new KinesaliteBench(host, pg, report).RunAsync(ct));
             await RunAsync("live", ["live_latency_p50_ms", "live_latency_p99_ms"], TimeSpan.FromMinutes(2),

@@ -36,6 +36,10 @@ public sealed record Figure(
         new(name, value, unit, $">= {Format(minRatio * 100)}% of {otherName}", Round(value / other), otherName,
             value / other >= minRatio, note);
 
+    /// <summary>A count that must be exactly <paramref name="expected"/> (no ratio: zero has none).</summary>
+    public static Figure Exactly(string name, double value, string unit, double expected, string? note = null) =>
+        new(name, value, unit, $"= {Format(expected)} {unit}", Met: value == expected, Note: note);
+
     /// <summary>A reference figure with no target of its own.</summary>
     public static Figure Reference(string name, double value, string unit, string? note = null) => new(name, value, unit, Note: note);
 

@@ -66,10 +66,12 @@ public sealed partial class WebhookDispatcher(
         WHERE id = $1 AND lease_until = $6 AND state = 'Pending'
         """;
 
+    /// <summary>When message $4 is no longer pending, the next pending one of its endpoint and delivery becomes due.</summary>
     private const string PromoteNext = """
         UPDATE webhook_messages SET next_attempt_at = $3, due_since = $3
         WHERE id = (SELECT id FROM webhook_messages WHERE endpoint_id = $1 AND delivery_id = $2 AND state = 'Pending' ORDER BY sequence LIMIT 1)
           AND next_attempt_at IS NULL
+          AND EXISTS (SELECT 1 FROM webhook_messages done WHERE done.id = $4 AND done.state <> 'Pending')
         """;
 
     /// <summary>A success: the endpoint is healthy; if it had failed without a success since before $3, it was down and is back, so its backed-off messages go now.</summary>
@@ -208,55 +210,42 @@ public sealed partial class WebhookDispatcher(
             next = retryAt < last ? retryAt : last;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        // One round trip, one (implicit) transaction: hold the delivery so none of its new events is
+        // queued meanwhile, record the attempt, settle the message, let the next one of its delivery
+        // go when this one is done, and note the endpoint's health.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command(HoldDelivery, new NpgsqlParameter { Value = m.DeliveryId }));
+        batch.BatchCommands.Add(Command(RecordAttempt, new NpgsqlParameter { Value = m.Id }, P(attemptedAt),
+            new NpgsqlParameter { Value = (object?)result.StatusCode ?? DBNull.Value },
+            new NpgsqlParameter { Value = (int)Math.Min(int.MaxValue, result.Latency.TotalMilliseconds) },
+            new NpgsqlParameter { Value = (object?)result.Error ?? DBNull.Value }));
+        batch.BatchCommands.Add(Command(Settle, new NpgsqlParameter { Value = m.Id }, new NpgsqlParameter { Value = state.ToString() },
+            new NpgsqlParameter { Value = next is { } n ? n.ToUniversalTime() : DBNull.Value }, new NpgsqlParameter { Value = (object?)result.Error ?? DBNull.Value },
+            new NpgsqlParameter { Value = state == WebhookMessageState.Delivered ? now.ToUniversalTime() : DBNull.Value }, P(m.Lease)));
+        batch.BatchCommands.Add(Command(PromoteNext, new NpgsqlParameter { Value = m.EndpointId }, new NpgsqlParameter { Value = m.DeliveryId }, P(now),
+            new NpgsqlParameter { Value = m.Id }));
+        batch.BatchCommands.Add(result.Delivered
+            ? Command(Healthy, new NpgsqlParameter { Value = m.EndpointId }, P(now), P(now - DownAfter))
+            : Command(Failing, new NpgsqlParameter { Value = m.EndpointId }, P(now)));
+        DateTimeOffset? failingSince = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            await using (var hold = new NpgsqlCommand(HoldDelivery, connection, tx) { Parameters = { new() { Value = m.DeliveryId } } })
-                await hold.ExecuteNonQueryAsync(cancellationToken);
-            await using (var attempt = new NpgsqlCommand(RecordAttempt, connection, tx)
+            do
             {
-                Parameters =
-                {
-                    new() { Value = m.Id }, P(attemptedAt), new() { Value = (object?)result.StatusCode ?? DBNull.Value },
-                    new() { Value = (int)Math.Min(int.MaxValue, result.Latency.TotalMilliseconds) }, new() { Value = (object?)result.Error ?? DBNull.Value },
-                },
-            })
-                await attempt.ExecuteNonQueryAsync(cancellationToken);
-            int settled;
-            await using (var settle = new NpgsqlCommand(Settle, connection, tx)
-            {
-                Parameters =
-                {
-                    new() { Value = m.Id }, new() { Value = state.ToString() }, new() { Value = next is { } n ? n.ToUniversalTime() : DBNull.Value },
-                    new() { Value = (object?)result.Error ?? DBNull.Value },
-                    new() { Value = state == WebhookMessageState.Delivered ? now.ToUniversalTime() : DBNull.Value }, P(m.Lease),
-                },
-            })
-                settled = await settle.ExecuteNonQueryAsync(cancellationToken);
-            if (settled == 1 && state != WebhookMessageState.Pending)
-            {
-                await using var promote = new NpgsqlCommand(PromoteNext, connection, tx)
-                {
-                    Parameters = { new() { Value = m.EndpointId }, new() { Value = m.DeliveryId }, P(now) },
-                };
-                await promote.ExecuteNonQueryAsync(cancellationToken);
+                if (reader.FieldCount == 1 && reader.GetName(0) == "failing_since" && await reader.ReadAsync(cancellationToken))
+                    failingSince = reader.GetFieldValue<DateTimeOffset>(0);
             }
-            await tx.CommitAsync(cancellationToken);
+            while (await reader.NextResultAsync(cancellationToken));
         }
         if (state == WebhookMessageState.GivenUp) LogGivenUp(m.MessageId, m.Url, m.Attempts);
+        if (failingSince is { } since && now - since >= o.DisableAfter) await MaintainAsync(cancellationToken);
+    }
 
-        if (result.Delivered)
-        {
-            await using var healthy = new NpgsqlCommand(Healthy, connection) { Parameters = { new() { Value = m.EndpointId }, P(now), P(now - DownAfter) } };
-            await healthy.ExecuteNonQueryAsync(cancellationToken);
-        }
-        else
-        {
-            DateTimeOffset since;
-            await using (var failing = new NpgsqlCommand(Failing, connection) { Parameters = { new() { Value = m.EndpointId }, P(now) } })
-                since = new DateTimeOffset((DateTime)(await failing.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
-            if (now - since >= o.DisableAfter) await MaintainAsync(cancellationToken);
-        }
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
     }
 
     private static NpgsqlParameter<DateTimeOffset> P(DateTimeOffset at) => new() { TypedValue = at.ToUniversalTime() };
