@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Sendy.Console.Api;
 using Sendy.Engine.Ingest;
+using Sendy.Engine.Integrations.Webhooks;
 
 namespace Sendy.Console.ApiDocs;
 
@@ -39,7 +40,7 @@ internal static class ApiDocsDocument
     public static string? SchemaName(JsonTypeInfo type) =>
         Names.TryGetValue(type.Type, out var name) ? name : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
 
-    public static Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public static async Task DescribeAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo
         {
@@ -53,9 +54,44 @@ internal static class ApiDocsDocument
         // where they read it.
         document.Servers = [];
         ApiDocsSecurity.AddSchemes(document);
+        await AddWebhooksAsync(document, context, cancellationToken);
         // Stable order, so docs/openapi.json changes only when the API does.
         if (document.Components?.Schemas is { } schemas)
             document.Components.Schemas = schemas.OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary();
-        return Task.CompletedTask;
+    }
+
+    /// <summary>What Sendy posts to a subscribed endpoint, one entry per event type (OpenAPI 3.1's <c>webhooks</c>).</summary>
+    private static async Task AddWebhooksAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        var payload = await context.GetOrCreateSchemaAsync(typeof(WebhookPayload), null, cancellationToken);
+        document.AddComponent("WebhookPayload", payload);
+        static OpenApiParameter Header(string name, string description) =>
+            new() { Name = name, In = ParameterLocation.Header, Required = true, Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+        document.Webhooks = WebhookEventTypes.All.ToDictionary(type => type, type => (IOpenApiPathItem)new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Post] = new()
+                {
+                    OperationId = "Webhook_" + type.Replace('.', '_'),
+                    Summary = type,
+                    Description = "Posted to every enabled endpoint subscribed to this event type, signed the Standard Webhooks way. Answer 2xx "
+                        + "within 10 s; anything else is retried with backoff for 24 h. Per endpoint and delivery the next event waits for this one; "
+                        + "dedupe on webhook-id.",
+                    Parameters =
+                    [
+                        Header("webhook-id", "msg_…, the same on every retry and redelivery"),
+                        Header("webhook-timestamp", "Unix seconds of this attempt"),
+                        Header("webhook-signature", "v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\"> with the endpoint's secret; two, space-separated, while a rotation's grace period runs"),
+                    ],
+                    RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference("WebhookPayload", document) } },
+                    },
+                    Responses = new OpenApiResponses { ["2XX"] = new OpenApiResponse { Description = "Received" } },
+                },
+            },
+        });
     }
 }

@@ -237,7 +237,7 @@ public sealed partial class WebhookDispatcher(
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
-        if (state == WebhookMessageState.GivenUp) LogGivenUp(m.MessageId, m.Url, m.Attempts);
+        if (state == WebhookMessageState.GivenUp) LogGivenUp(m.MessageId, m.EndpointId, m.Attempts);
         if (failingSince is { } since && now - since >= o.DisableAfter) await MaintainAsync(cancellationToken);
     }
 
@@ -319,8 +319,8 @@ public sealed partial class WebhookDispatcher(
         if (_wake.CurrentCount == 0) _wake.Release();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook message {MessageId} to {Url} given up after {Attempts} attempts")]
-    private partial void LogGivenUp(string messageId, string url, int attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook message {MessageId} to endpoint {EndpointId} given up after {Attempts} attempts")]
+    private partial void LogGivenUp(string messageId, Guid endpointId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} disabled: no successful delivery for too long")]
     private partial void LogDisabled(Guid endpointId);
