@@ -98,9 +98,21 @@ public sealed partial class WebhookDispatcher(
         RETURNING e.id
         """;
 
+    /// <summary>Messages are kept <see cref="WebhookOptions.KeepFor"/>, whatever became of them (a disabled endpoint's too).</summary>
     private const string Forget = """
         DELETE FROM webhook_messages WHERE id IN (
-            SELECT id FROM webhook_messages WHERE created_at < $1 AND state <> 'Pending' ORDER BY created_at LIMIT 5000)
+            SELECT id FROM webhook_messages WHERE created_at < $1 ORDER BY created_at LIMIT 5000)
+        """;
+
+    /// <summary>
+    /// A safety net for the queues: a waiting message with nothing pending before it (its
+    /// predecessor was forgotten, or a writer died between settling and promoting) becomes due.
+    /// </summary>
+    public const string Unstick = """
+        UPDATE webhook_messages m SET next_attempt_at = $1, due_since = $1
+        WHERE m.state = 'Pending' AND m.next_attempt_at IS NULL AND ($2::uuid IS NULL OR m.endpoint_id = $2)
+          AND NOT EXISTS (SELECT 1 FROM webhook_messages p
+                          WHERE p.endpoint_id = m.endpoint_id AND p.delivery_id = m.delivery_id AND p.state = 'Pending' AND p.sequence < m.sequence)
         """;
 
     private readonly ConcurrentDictionary<Guid, int> _inFlight = new();
@@ -117,7 +129,7 @@ public sealed partial class WebhookDispatcher(
         return claimed.Count;
     }
 
-    /// <summary>Disables endpoints failing for too long and forgets old settled messages; returns the endpoints disabled.</summary>
+    /// <summary>Disables endpoints failing for too long, forgets old messages and unsticks queues; returns the endpoints disabled.</summary>
     public async Task<IReadOnlyList<Guid>> MaintainAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -128,6 +140,8 @@ public sealed partial class WebhookDispatcher(
             while (await reader.ReadAsync(cancellationToken)) disabled.Add(reader.GetGuid(0));
         await using (var forget = new NpgsqlCommand(Forget, connection) { Parameters = { P(now - options.Value.KeepFor) } })
             await forget.ExecuteNonQueryAsync(cancellationToken);
+        await using (var unstick = new NpgsqlCommand(Unstick, connection) { Parameters = { P(now), new NpgsqlParameter<Guid?> { TypedValue = null } } })
+            await unstick.ExecuteNonQueryAsync(cancellationToken);
         foreach (var id in disabled)
         {
             LogDisabled(id);

@@ -137,8 +137,13 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         }
         await db.SaveChangesAsync(cancellationToken);
         if (enabled == true)
+        {
+            // Back on: what waited in backoff goes now, and so does any queue whose head is gone.
             await db.WebhookMessages.Where(m => m.EndpointId == id && m.State == WebhookMessageState.Pending && m.NextAttemptAt > now)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(WebhookDispatcher.Unstick, [new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() },
+                new Npgsql.NpgsqlParameter<Guid?> { TypedValue = id }], cancellationToken);
+        }
         return WebhookEndpointView.Of(e, now);
     }
 
