@@ -260,6 +260,20 @@ public sealed class WebhooksPageTests : FleetAdminContext, IClassFixture<TestDat
     }
 
     [Fact]
+    public async Task a_revoked_clients_endpoint_says_nothing_is_sent_and_offers_no_redelivery()
+    {
+        var (client, _) = await ClientAsync();
+        var (id, url) = await EndpointAsync(client);
+        var (_, messageId) = await MessageAsync(id, await DeliveryAsync(), 1, WebhookMessageState.GivenUp, 3, lastError: "HTTP 500: oops");
+        await Services.GetRequiredService<ApiClientRegistry>().RevokeAsync(client, "boss@test.local", default);
+        var page = Page();
+
+        Assert.Contains("Client revoked: nothing is sent", Row(page, url).QuerySelector("[data-testid=client-revoked]")!.TextContent, StringComparison.Ordinal);
+        await OpenMessagesAsync(page, url);
+        Assert.Empty(MessageRow(page, messageId).QuerySelectorAll("[data-testid=redeliver]"));
+    }
+
+    [Fact]
     public async Task fifty_messages_are_shown_at_a_time_and_older_brings_the_rest()
     {
         var (client, _) = await ClientAsync();
