@@ -8,7 +8,8 @@ namespace Sendy.Console.Tests.Resources;
 public sealed class ResourceCompletenessTests
 {
     public static TheoryData<Type> ResourceTypes => [typeof(CommonText), typeof(TrackText), typeof(DriverText), typeof(DispatchText),
-        typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText), typeof(StatusText)];
+        typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText), typeof(StatusText),
+        typeof(IntegrationsText), typeof(WebhooksText)];
 
     [Theory]
     [MemberData(nameof(ResourceTypes))]

@@ -120,6 +120,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["GET /admin/fleet"] = [Who.Admin],
         ["GET /admin/integrations"] = [Who.Admin],
         ["POST /admin/integrations"] = [],
+        ["GET /admin/webhooks"] = [Who.Admin],
+        ["POST /admin/webhooks"] = [],
         ["POST /admin/fleet"] = [],
         // The API's description is public (it shows no staff-only endpoint and no secret); its
         // interactive reference, which sends requests with the staff cookie, is for staff only.
