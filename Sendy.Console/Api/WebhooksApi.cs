@@ -165,6 +165,6 @@ public static class WebhooksApi
         if (await endpoints.MessageOfAsync(id, messageId, http.User.ApiClientId(), cancellationToken) is not { } message) return NotFound();
         return await endpoints.RedeliverAsync(messageId, cancellationToken)
             ? Results.Accepted($"/api/v1/webhooks/endpoints/{id}/messages/{messageId}/attempts")
-            : Results.Problem(statusCode: 409, title: "Already pending", detail: $"Message {message.MessageId} is waiting to be sent.");
+            : Results.Problem(statusCode: 409, title: "Not redeliverable", detail: $"Message {message.MessageId} is waiting to be sent already, or its client was revoked.");
     }
 }

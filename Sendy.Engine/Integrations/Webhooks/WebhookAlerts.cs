@@ -33,8 +33,8 @@ public sealed partial class WebhookAlerts(IDbContextFactory<SendyDbContext> cont
             var ko = admin.Locale != "en";
             var subject = ko ? $"[Sendy] 웹훅 엔드포인트가 비활성화되었습니다: {endpoint.Client}" : $"[Sendy] Webhook endpoint disabled: {endpoint.Client}";
             var text = ko
-                ? $"{endpoint.Client}의 웹훅 엔드포인트 {endpoint.Url} 이(가) 계속 실패하여 비활성화되었습니다. {endpoint.DisabledReason}.\n관리 → 웹훅에서 시도 기록을 보고 다시 켤 수 있습니다."
-                : $"{endpoint.Client}'s webhook endpoint {endpoint.Url} kept failing and was disabled. {endpoint.DisabledReason}.\nAdmin → Webhooks shows its attempts and can enable it again.";
+                ? $"{endpoint.Client}의 웹훅 엔드포인트 {endpoint.Url} 이(가) 계속 실패하여 비활성화되었습니다. {endpoint.DisabledReason}.\n꺼져 있는 동안의 이벤트는 보관되지 않습니다. 관리 → 웹훅에서 시도 기록을 보고 다시 켤 수 있습니다."
+                : $"{endpoint.Client}'s webhook endpoint {endpoint.Url} kept failing and was disabled. {endpoint.DisabledReason}.\nEvents are not kept for it while it is off. Admin → Webhooks shows its attempts and can enable it again.";
             var html = "<p>" + WebUtility.HtmlEncode(text).Replace("\n", "</p><p>", StringComparison.Ordinal) + "</p>";
             try
             {

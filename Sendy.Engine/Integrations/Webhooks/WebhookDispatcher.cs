@@ -89,7 +89,7 @@ public sealed partial class WebhookDispatcher(
     public static readonly TimeSpan DownAfter = TimeSpan.FromMinutes(1);
 
     private const string Failing = """
-        UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since
+        UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 AND enabled RETURNING failing_since
         """;
 
     private const string Disable = """

@@ -139,10 +139,15 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         if (enabled == true)
         {
             // Back on: what waited in backoff goes now, and so does any queue whose head is gone.
-            await db.WebhookMessages.Where(m => m.EndpointId == id && m.State == WebhookMessageState.Pending && m.NextAttemptAt > now)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
-            await db.Database.ExecuteSqlRawAsync(WebhookDispatcher.Unstick, [new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() },
-                new Npgsql.NpgsqlParameter<Guid?> { TypedValue = id }], cancellationToken);
+            // Their 24 hours of retries start again: the time off was not the receiver's.
+            await db.WebhookMessages.Where(m => m.EndpointId == id && m.State == WebhookMessageState.Pending && m.NextAttemptAt != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now).SetProperty(m => m.DueSince, now), cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var unstick = new Npgsql.NpgsqlCommand(WebhookDispatcher.Unstick, (Npgsql.NpgsqlConnection)db.Database.GetDbConnection())
+            {
+                Parameters = { new Npgsql.NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() }, new Npgsql.NpgsqlParameter<Guid?> { TypedValue = id } },
+            };
+            await unstick.ExecuteNonQueryAsync(cancellationToken);
         }
         return WebhookEndpointView.Of(e, now);
     }
@@ -206,7 +211,7 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
     /// <summary>
     /// Sends a delivered or given-up message again, with the same <c>webhook-id</c> (receivers
     /// dedupe): it becomes pending, due now if nothing older of its delivery is pending for the
-    /// endpoint, else after that. False when there is no such message or it is pending already.
+    /// endpoint, else after that. False when there is no such message, it is pending already, or its client is revoked.
     /// </summary>
     public async Task<bool> RedeliverAsync(long messageId, CancellationToken cancellationToken)
     {
@@ -214,8 +219,14 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var m = await db.WebhookMessages.FirstOrDefaultAsync(x => x.Id == messageId, cancellationToken);
         if (m is null || m.State == WebhookMessageState.Pending) return false;
-        // Hold the delivery like the dispatcher does: its queue for this endpoint is decided one writer at a time.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deliveries WHERE id = {m.DeliveryId} FOR SHARE", cancellationToken);
+        // Nothing is sent for a revoked client: a redelivery would wait for ever.
+        if (!await db.WebhookEndpoints.AnyAsync(e => e.Id == m.EndpointId && db.ApiClients.Any(c => c.Id == e.ApiClientId && c.RevokedAt == null), cancellationToken))
+            return false;
+        // Lock the delivery against the dispatcher's settling (which holds it shared) and new events:
+        // its queue for this endpoint is rearranged by one writer at a time.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deliveries WHERE id = {m.DeliveryId} FOR UPDATE", cancellationToken);
+        await db.Entry(m).ReloadAsync(cancellationToken);
+        if (m.State == WebhookMessageState.Pending) return false;
         var now = time.GetUtcNow();
         var older = await db.WebhookMessages.AnyAsync(x => x.EndpointId == m.EndpointId && x.DeliveryId == m.DeliveryId
             && x.State == WebhookMessageState.Pending && x.Sequence < m.Sequence, cancellationToken);
