@@ -59,7 +59,7 @@ public static class BenchProgram
                 ct => new BookingBench(host, report).RunAsync(ct));
             var outage = double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_WEBHOOK_OUTAGE_S") ?? "600", System.Globalization.CultureInfo.InvariantCulture);
             await RunAsync("webhooks", ["webhook_latency_p99_ms", "webhook_latency_p99_during_outage_ms", "webhook_outage_catchup_s", "webhook_outage_missing",
-                    "webhook_outage_duplicates", "webhook_outage_out_of_order", "webhook_unsigned"], TimeSpan.FromSeconds(outage) + TimeSpan.FromMinutes(15),
+                    "webhook_outage_duplicates", "webhook_outage_out_of_order", "webhook_unsigned", "webhook_bench_failed_changes"], TimeSpan.FromSeconds(outage) + TimeSpan.FromMinutes(15),
                 ct => new WebhookBench(host, report).RunAsync(ct));
             await RunAsync("kinesalite", ["kinesalite_consumer_positions_per_s"], TimeSpan.FromMinutes(3),
                 ct => new KinesaliteBench(host, pg, report).RunAsync(ct));

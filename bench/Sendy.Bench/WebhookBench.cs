@@ -87,6 +87,7 @@ public sealed class WebhookBench(BenchHost host, Report report)
         report.Add(Figure.Exactly("webhook_outage_duplicates", duplicates, "events", 0, "accepted more than once (same webhook-id)"));
         report.Add(Figure.Exactly("webhook_outage_out_of_order", outOfOrder, "deliveries", 0, "deliveries whose events arrived out of sequence"));
         report.Add(Figure.Exactly("webhook_unsigned", unsigned, "requests", 0, "requests whose signature did not verify"));
+        report.Add(Figure.Exactly("webhook_bench_failed_changes", pacer.Failed, "changes", 0, "status changes that failed (e.g. a deadlock) during the run"));
         Progress.Say($"webhooks: {flaky.Received.Count} requests to the recovered receiver ({flaky.Received.Count - flaky.Accepted.Count} refused during the outage)");
     }
 
@@ -98,6 +99,9 @@ public sealed class WebhookBench(BenchHost host, Report report)
 
         private int _next;
         private int _changed;
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
 
         public int Changed => Volatile.Read(ref _changed);
 
@@ -130,9 +134,17 @@ public sealed class WebhookBench(BenchHost host, Report report)
 
         private async Task ChangeAsync(Guid id, DeliveryStatus to, CancellationToken ct)
         {
-            var result = await statuses.ChangeAsync(new StatusChangeRequest(id, to, StatusActor.Dispatcher("bench"), $"bench-{to}"), ct);
-            if (result.Outcome == StatusChangeOutcome.Changed) Interlocked.Increment(ref _changed);
-            else Progress.Say($"webhooks: {id} → {to}: {result.Outcome}");
+            try
+            {
+                var result = await statuses.ChangeAsync(new StatusChangeRequest(id, to, StatusActor.Dispatcher("bench"), $"bench-{to}"), ct);
+                if (result.Outcome == StatusChangeOutcome.Changed) Interlocked.Increment(ref _changed);
+                else Progress.Say($"webhooks: {id} → {to}: {result.Outcome}");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref _failed); // the API would answer 503; counted in the figures' notes
+                Progress.Say($"webhooks: {id} → {to} failed: {ex.GetBaseException().Message}");
+            }
         }
     }
 
@@ -147,9 +159,14 @@ public sealed class WebhookBench(BenchHost host, Report report)
         return ids;
     }
 
-    private static List<double> Latencies(WebhookReceiver receiver, DateTimeOffset from, DateTimeOffset to) =>
-        [.. receiver.Delivered.Where(r => r.Payload!.Data.OccurredAt >= from && r.Payload.Data.OccurredAt < to)
-            .Select(r => (r.At - r.Payload!.Data.OccurredAt).TotalMilliseconds).Order()];
+    private static List<double> Latencies(WebhookReceiver receiver, DateTimeOffset from, DateTimeOffset to)
+    {
+        var measured = receiver.Delivered.Where(r => r.Payload!.Data.OccurredAt >= from && r.Payload.Data.OccurredAt < to)
+            .Select(r => (Ms: (r.At - r.Payload!.Data.OccurredAt).TotalMilliseconds, At: (r.Payload.Data.OccurredAt - from).TotalSeconds)).ToList();
+        // Where the slowest ones were, to tell a steady tail from a stall.
+        Progress.Say("webhooks: slowest " + string.Join(", ", measured.OrderByDescending(x => x.Ms).Take(8).Select(x => $"{x.Ms:0} ms at +{x.At:0.0} s")));
+        return [.. measured.Select(x => x.Ms).Order()];
+    }
 
     private static async Task WaitAsync(Func<bool> done, TimeSpan patience, CancellationToken ct)
     {

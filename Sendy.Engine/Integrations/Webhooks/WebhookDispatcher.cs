@@ -76,7 +76,7 @@ public sealed partial class WebhookDispatcher(
 
     /// <summary>A success: the endpoint is healthy; if it had failed without a success since before $3, it was down and is back, so its backed-off messages go now.</summary>
     private const string Healthy = """
-        WITH before AS (SELECT failing_since FROM webhook_endpoints WHERE id = $1 AND failing_since IS NOT NULL FOR UPDATE),
+        WITH before AS (SELECT failing_since FROM webhook_endpoints WHERE id = $1 AND failing_since IS NOT NULL FOR NO KEY UPDATE),
              back AS (UPDATE webhook_endpoints e SET failing_since = NULL FROM before WHERE e.id = $1 RETURNING before.failing_since)
         UPDATE webhook_messages m SET next_attempt_at = $2
         FROM back WHERE back.failing_since <= $3 AND m.endpoint_id = $1 AND m.state = 'Pending' AND m.next_attempt_at > $2
@@ -225,8 +225,8 @@ public sealed partial class WebhookDispatcher(
         }
 
         // One round trip, one (implicit) transaction: hold the delivery so none of its new events is
-        // queued meanwhile, record the attempt, settle the message, let the next one of its delivery
-        // go when this one is done, and note the endpoint's health.
+        // queued meanwhile, record the attempt, settle the message, and let the next one of its
+        // delivery go when this one is done.
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(Command(HoldDelivery, new NpgsqlParameter { Value = m.DeliveryId }));
         batch.BatchCommands.Add(Command(RecordAttempt, new NpgsqlParameter { Value = m.Id }, P(attemptedAt),
@@ -238,21 +238,22 @@ public sealed partial class WebhookDispatcher(
             new NpgsqlParameter { Value = state == WebhookMessageState.Delivered ? now.ToUniversalTime() : DBNull.Value }, P(m.Lease)));
         batch.BatchCommands.Add(Command(PromoteNext, new NpgsqlParameter { Value = m.EndpointId }, new NpgsqlParameter { Value = m.DeliveryId }, P(now),
             new NpgsqlParameter { Value = m.Id }));
-        batch.BatchCommands.Add(result.Delivered
-            ? Command(Healthy, new NpgsqlParameter { Value = m.EndpointId }, P(now), P(now - DownAfter))
-            : Command(Failing, new NpgsqlParameter { Value = m.EndpointId }, P(now)));
-        DateTimeOffset? failingSince = null;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            do
-            {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "failing_since" && await reader.ReadAsync(cancellationToken))
-                    failingSince = reader.GetFieldValue<DateTimeOffset>(0);
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
         if (state == WebhookMessageState.GivenUp) LogGivenUp(m.MessageId, m.EndpointId, m.Attempts);
-        if (failingSince is { } since && now - since >= o.DisableAfter) await MaintainAsync(cancellationToken);
+
+        // The endpoint's health on its own, after the settling committed: a transaction that held
+        // the delivery and messages while it waited for the endpoint's row could deadlock with
+        // status changes (their new messages' foreign key holds the endpoint) and other settlings.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (result.Delivered)
+        {
+            await using var healthy = new NpgsqlCommand(Healthy, connection) { Parameters = { new() { Value = m.EndpointId }, P(now), P(now - DownAfter) } };
+            await healthy.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+        await using var failing = new NpgsqlCommand(Failing, connection) { Parameters = { new() { Value = m.EndpointId }, P(now) } };
+        if (await failing.ExecuteScalarAsync(cancellationToken) is DateTime since && now - new DateTimeOffset(since, TimeSpan.Zero) >= o.DisableAfter)
+            await MaintainAsync(cancellationToken);
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
