@@ -15,6 +15,8 @@ public static class BenchProgram
         var output = Environment.GetEnvironmentVariable("SENDY_BENCH_OUTPUT") ?? Path.Combine("bench", "results", "latest.json");
         var only = Environment.GetEnvironmentVariable("SENDY_BENCH_ONLY")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
+        // Diagnosis knob: a thread pool that starts with more threads (blocking code shows as the difference).
+        if (int.TryParse(Environment.GetEnvironmentVariable("SENDY_BENCH_MIN_THREADS"), out var minThreads)) ThreadPool.SetMinThreads(minThreads, minThreads);
         var report = new Report();
         string postgresVersion;
         await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(pg) { Pooling = false }.ConnectionString))

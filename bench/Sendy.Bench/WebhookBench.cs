@@ -29,7 +29,7 @@ public sealed class WebhookBench(BenchHost host, Report report)
     {
         var outage = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_WEBHOOK_OUTAGE_S") ?? "600", CultureInfo.InvariantCulture));
         var healthyPhase = TimeSpan.FromSeconds(60);
-        var warmUp = TimeSpan.FromSeconds(15); // first connections, JIT and pools, out of the figures
+        var warmUp = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_WEBHOOK_WARMUP_S") ?? "15", CultureInfo.InvariantCulture)); // first connections, JIT and pools, out of the figures
         var after = TimeSpan.FromSeconds(60);
         await using var healthy = await WebhookReceiver.StartAsync(() => DateTimeOffset.UtcNow);
         await using var flaky = await WebhookReceiver.StartAsync(() => DateTimeOffset.UtcNow);
