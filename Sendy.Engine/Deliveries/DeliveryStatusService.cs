@@ -20,7 +20,6 @@ public sealed class DeliveryStatusService(
     NotificationChannels channels,
     IDeliveryStatusPublisher live,
     WebhookOutbox webhooks,
-    TrackingLinks links,
     NodeId node,
     IOptions<DeliveryOptions> options,
     TimeProvider time)
@@ -137,13 +136,12 @@ public sealed class DeliveryStatusService(
         }).ToList();
         db.Outbox.AddRange(outbox);
         var view = StatusEventView.Of(statusEvent);
-        var link = view.From is null ? links.LinkOrNull(delivery.Id, delivery.TrackingTokenProtected) : null;
-        var hooked = await webhooks.AddAsync(db, delivery, WebhookPayloads.Of(view, link), cancellationToken);
+        var hooked = await webhooks.AddAsync(db, delivery, WebhookPayloads.Of(view), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var change = new DeliveryStatusChanged(delivery.Id, view);
         await NotifyAsync(db, node.Value, change, wakeOutbox: outbox.Count > 0, cancellationToken);
-        if (hooked) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({WebhookOutbox.WakeChannel}, '')", cancellationToken);
+        if (hooked) await WebhookOutbox.WakeAsync(db, cancellationToken);
         return change;
     }
 

@@ -45,7 +45,7 @@ public sealed class EtaAnnouncer(IDbContextFactory<SendyDbContext> contexts, Web
         var hooked = await webhooks.AddAsync(db, delivery,
             [new DeliveryEvent(WebhookEventTypes.EtaChanged, delivery.EtaUpdatedAt ?? time.GetUtcNow()) { PreviousEta = before }], cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        if (hooked) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({WebhookOutbox.WakeChannel}, '')", cancellationToken);
+        if (hooked) await WebhookOutbox.WakeAsync(db, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
     }

@@ -185,8 +185,7 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         var query = db.WebhookMessages.AsNoTracking().Where(m => m.EndpointId == endpointId);
         if (beforeId is { } before) query = query.Where(m => m.Id < before);
         return await query.OrderByDescending(m => m.Id).Take(limit)
-            .Select(m => new WebhookMessageView(m.Id, m.MessageId, m.EndpointId, m.DeliveryId, m.Sequence, m.EventType, m.State, m.Attempts,
-                m.CreatedAt, m.NextAttemptAt, m.DeliveredAt, m.LastError))
+            .Select(MessageView)
             .ToListAsync(cancellationToken);
     }
 
@@ -196,8 +195,7 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await Owned(db, endpointId, apiClientId).AnyAsync(cancellationToken)) return null;
         return await db.WebhookMessages.AsNoTracking().Where(m => m.Id == messageId && m.EndpointId == endpointId)
-            .Select(m => new WebhookMessageView(m.Id, m.MessageId, m.EndpointId, m.DeliveryId, m.Sequence, m.EventType, m.State, m.Attempts,
-                m.CreatedAt, m.NextAttemptAt, m.DeliveredAt, m.LastError))
+            .Select(MessageView)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
@@ -239,10 +237,13 @@ public sealed class WebhookEndpoints(IDbContextFactory<SendyDbContext> contexts,
         m.DueSince = older ? null : now; // its retry window starts again
         m.LastError = null;
         await db.SaveChangesAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({WebhookOutbox.WakeChannel}, '')", cancellationToken);
+        await WebhookOutbox.WakeAsync(db, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
     }
+
+    private static readonly System.Linq.Expressions.Expression<Func<WebhookMessage, WebhookMessageView>> MessageView = m => new WebhookMessageView(
+        m.Id, m.MessageId, m.EndpointId, m.DeliveryId, m.Sequence, m.EventType, m.State, m.Attempts, m.CreatedAt, m.NextAttemptAt, m.DeliveredAt, m.LastError);
 
     private static IQueryable<WebhookEndpoint> Owned(SendyDbContext db, Guid id, Guid? apiClientId) =>
         apiClientId is { } client ? db.WebhookEndpoints.Where(e => e.Id == id && e.ApiClientId == client) : db.WebhookEndpoints.Where(e => e.Id == id);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Sendy.Engine.Deliveries;
 using Sendy.Engine.Storage;
 
 namespace Sendy.Engine.Integrations.Webhooks;
@@ -10,12 +11,12 @@ namespace Sendy.Engine.Integrations.Webhooks;
 /// <see cref="Delivery.EventSequence"/> and its queue per endpoint (only the oldest pending message
 /// is due) are decided one change at a time.
 /// </summary>
-public sealed class WebhookOutbox(TimeProvider time)
+public sealed class WebhookOutbox(TrackingLinks links, TimeProvider time)
 {
     /// <summary>NOTIFY channel that wakes the dispatchers when messages were written.</summary>
     public const string WakeChannel = "sendy_webhooks";
 
-    /// <summary>Numbers the events and adds their messages to <paramref name="db"/>; true when any was added (the caller saves, then NOTIFYs <see cref="WakeChannel"/>).</summary>
+    /// <summary>Numbers the events and adds their messages to <paramref name="db"/>; true when any was added (the caller saves, then calls <see cref="WakeAsync"/>).</summary>
     public async Task<bool> AddAsync(SendyDbContext db, Delivery delivery, IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return false;
@@ -41,7 +42,9 @@ public sealed class WebhookOutbox(TimeProvider time)
             string? body = null;
             foreach (var endpoint in endpoints.Where(x => x.EventTypes.Contains(e.Type)))
             {
-                body ??= WebhookPayloads.Serialize(WebhookPayloads.For(delivery, e, sequence));
+                // The customer's link is decrypted only when a created event is actually sent.
+                body ??= WebhookPayloads.Serialize(WebhookPayloads.For(delivery,
+                    e.Type == WebhookEventTypes.Created ? e with { TrackingLink = links.LinkOrNull(delivery.Id, delivery.TrackingTokenProtected) } : e, sequence));
                 db.WebhookMessages.Add(new WebhookMessage
                 {
                     MessageId = NewMessageId(now), EndpointId = endpoint.Id, DeliveryId = delivery.Id, Sequence = sequence, EventType = e.Type,
@@ -55,6 +58,10 @@ public sealed class WebhookOutbox(TimeProvider time)
         }
         return added;
     }
+
+    /// <summary>Queues the NOTIFY that wakes the dispatchers, in the caller's transaction (PostgreSQL delivers it on commit).</summary>
+    public static async Task WakeAsync(SendyDbContext db, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({WakeChannel}, '')", cancellationToken);
 
     /// <summary>A <c>webhook-id</c>: <c>msg_</c> and a time-ordered UUID.</summary>
     public static string NewMessageId(DateTimeOffset now) => "msg_" + Guid.CreateVersion7(now).ToString("N");

@@ -74,10 +74,10 @@ public static class WebhookPayloads
     public static WebhookPayload? Parse(string body) => JsonSerializer.Deserialize<WebhookPayload>(body, Json);
 
     /// <summary>The events a status-log entry makes: booked → created; a reassignment → assigned; a move → status changed (plus assigned or delivered).</summary>
-    public static IReadOnlyList<DeliveryEvent> Of(StatusEventView e, Uri? trackingLink)
+    public static IReadOnlyList<DeliveryEvent> Of(StatusEventView e)
     {
         if (e.From is null && e.To == DeliveryStatus.Booked)
-            return [new DeliveryEvent(WebhookEventTypes.Created, e.OccurredAt) { StatusEvent = e, TrackingLink = trackingLink }];
+            return [new DeliveryEvent(WebhookEventTypes.Created, e.OccurredAt) { StatusEvent = e }];
         if (e.IsReassignment)
             return [new DeliveryEvent(WebhookEventTypes.Assigned, e.OccurredAt) { StatusEvent = e }];
         var changed = new DeliveryEvent(WebhookEventTypes.StatusChanged, e.OccurredAt) { StatusEvent = e };
