@@ -92,8 +92,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     {
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (booking.Idempotency is { } seen && await KeyedAsync(db, seen, cancellationToken) is { } earlier) return earlier;
+        await using var db = await DeliveryStatusService.OpenAsync(contexts, cancellationToken);
         var shipper = await db.Shippers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == (booking.ShipperId ?? Shipper.DirectId), cancellationToken);
         if (shipper is null) return new BookingResult(null, BookingRefusal.UnknownShipper);
         var delivery = new Delivery
@@ -124,8 +123,11 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
         }
         catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505", ConstraintName: IdempotencyKey or ExternalReferenceKey })
         {
-            // Another request committed first. With the same idempotency key it is this request's
-            // answer (its delivery also holds the external reference, so that index may be the one hit).
+            // The key or the reference was used before (a retry, or another request that committed
+            // first). There is no look-up before the insert: a new key, the common case, pays no extra
+            // round trip, and a repeated one is answered from here. With the same idempotency key it is
+            // this request's answer (its delivery also holds the external reference, so that index may
+            // be the one hit).
             await tx.RollbackAsync(cancellationToken);
             await using var read = await contexts.CreateDbContextAsync(cancellationToken);
             if (booking.Idempotency is { } raced && await KeyedAsync(read, raced, cancellationToken) is { } answered) return answered;
@@ -165,7 +167,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
 
     public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, StatusActor actor, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var db = await DeliveryStatusService.OpenAsync(contexts, cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var delivery = await DeliveryStatusService.LockAsync(db, deliveryId, cancellationToken);
         if (delivery is null) return AssignOutcome.NotFound;

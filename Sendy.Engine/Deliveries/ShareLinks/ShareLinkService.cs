@@ -139,7 +139,7 @@ public sealed class ShareLinkService(
     {
         var change = new DeliveryStatusChanged(deliveryId, null, LinkChanged: true);
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-            await DeliveryStatusService.NotifyAsync(db, node.Value, change, wakeOutbox: false, cancellationToken);
+            await DeliveryStatusService.NotifyAsync(db, node.Value, change, wakeOutbox: false, wakeWebhooks: false, cancellationToken);
         live.Publish(change);
     }
 }
