@@ -161,7 +161,8 @@ public sealed class WebhookDispatcherTests : DeliveryDatabaseTests
         }
 
         receiver.Answer = _ => (200, "ok");
-        var fresh = (await H.DeliveryAsync(DeliveryStatus.Booked)).DeliveryId; // a new event goes at once, and its success brings the rest
+        var fresh = (await H.DeliveryAsync(DeliveryStatus.Booked)).DeliveryId;
+        H.Time.Advance(WebhookDispatcher.ProbeInterval); // down, so only probed: the next probe passes and brings the rest
         await DrainAsync();
 
         foreach (var id in ids.Append(fresh))
@@ -174,6 +175,53 @@ public sealed class WebhookDispatcherTests : DeliveryDatabaseTests
         await using var db = Db.CreateContext();
         Assert.All(db.WebhookMessages, m => Assert.Equal(WebhookMessageState.Delivered, m.State));
         Assert.Null(db.WebhookEndpoints.Single().FailingSince);
+    }
+
+    [Fact]
+    public async Task a_down_endpoint_is_only_probed_one_message_at_a_time_and_the_probes_success_brings_the_rest()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(H.Time.GetUtcNow);
+        receiver.Answer = _ => (503, "down");
+        await SubscribeAsync(receiver, WebhookEventTypes.Created);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 6; i++) ids.Add((await H.DeliveryAsync(DeliveryStatus.Booked)).DeliveryId);
+        Assert.Equal(6, await DrainAsync()); // failing, not yet down: every delivery's head is tried
+
+        H.Time.Advance(WebhookDispatcher.DownAfter + TimeSpan.FromMinutes(1)); // every head is due again, but the endpoint is down
+        Assert.Equal(1, await DrainAsync()); // one probe
+        Assert.Equal(0, await DrainAsync()); // resting until the next one
+        H.Time.Advance(WebhookDispatcher.ProbeInterval);
+        Assert.Equal(1, await DrainAsync());
+        Assert.Equal(8, receiver.Received.Count);
+
+        receiver.Answer = _ => (200, "ok");
+        H.Time.Advance(WebhookDispatcher.ProbeInterval);
+        await DrainAsync(); // the probe passes and the backed-off rest follows at once
+        foreach (var id in ids)
+            Assert.Equal(WebhookMessageState.Delivered, Assert.Single(await MessagesAsync(id)).State);
+        Assert.Equal(6, receiver.Accepted.Count);
+        Assert.All(receiver.Received, r => Assert.True(r.Verified));
+    }
+
+    [Fact]
+    public async Task what_a_down_endpoint_could_not_take_within_24_hours_is_given_up_by_upkeep_and_the_next_event_goes()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(H.Time.GetUtcNow);
+        receiver.Answer = _ => (500, "down");
+        await SubscribeAsync(receiver, WebhookEventTypes.Created, WebhookEventTypes.Assigned);
+        var (_, _, id) = await H.DeliveryAsync(DeliveryStatus.DriverAssigned);
+        await DrainAsync();
+        H.Time.Advance(TimeSpan.FromMinutes(2));
+        await DrainAsync(); // down now: only probed from here on
+
+        H.Time.Advance(TimeSpan.FromHours(24));
+        await Dispatcher.MaintainAsync(default);
+
+        var messages = await MessagesAsync(id);
+        Assert.Equal(WebhookMessageState.GivenUp, messages[0].State);
+        Assert.Contains("down for the whole retry window", messages[0].LastError);
+        Assert.Equal(WebhookMessageState.Pending, messages[1].State);
+        Assert.NotNull(messages[1].NextAttemptAt); // its turn has come
     }
 
     [Fact]

@@ -22,6 +22,11 @@ namespace Sendy.Engine.Integrations.Webhooks;
 /// success after failures makes its backed-off messages due at once (the receiver is back); an
 /// endpoint without a success for <see cref="WebhookOptions.DisableAfter"/> is disabled and the
 /// admins told (<see cref="WebhookAlerts"/>).
+/// An endpoint that is down (failing for <see cref="DownAfter"/> without one success) is only
+/// probed: one message at a time, at most every <see cref="ProbeInterval"/> per node, instead of
+/// every delivery's head message on its own backoff; the probe's success brings the rest at once.
+/// Upkeep (disabling, forgetting, giving up what a down endpoint could not take in time,
+/// unsticking queues) runs beside the claims, never in their way.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     NpgsqlDataSource dataSource,
@@ -37,12 +42,14 @@ public sealed partial class WebhookDispatcher(
             SELECT m.id
             FROM webhook_endpoints e
             JOIN api_clients c ON c.id = e.api_client_id AND c.revoked_at IS NULL
+            CROSS JOIN LATERAL (SELECT COALESCE((SELECT b.n FROM unnest($5::uuid[], $6::int[]) AS b(id, n) WHERE b.id = e.id), 0) AS n) busy
             CROSS JOIN LATERAL (
                 SELECT m.id FROM webhook_messages m
                 WHERE m.endpoint_id = e.id AND m.state = 'Pending' AND m.next_attempt_at <= $1
                   AND (m.lease_until IS NULL OR m.lease_until <= $1)
                 ORDER BY m.next_attempt_at, m.id
-                LIMIT GREATEST(0, $4 - COALESCE((SELECT b.n FROM unnest($5::uuid[], $6::int[]) AS b(id, n) WHERE b.id = e.id), 0))
+                LIMIT CASE WHEN e.failing_since <= $8 THEN CASE WHEN busy.n > 0 OR e.id = ANY($7) THEN 0 ELSE 1 END
+                           ELSE GREATEST(0, $4 - busy.n) END
                 FOR UPDATE OF m SKIP LOCKED
             ) m
             WHERE e.enabled
@@ -89,6 +96,9 @@ public sealed partial class WebhookDispatcher(
     /// </summary>
     public static readonly TimeSpan DownAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>A down endpoint (<see cref="DownAfter"/>) gets one message at most this often from each node.</summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The dispatcher claims at most this often (a wake-up in between waits for the rest of it).</summary>
     public static readonly TimeSpan MinClaimInterval = TimeSpan.FromMilliseconds(10);
 
@@ -109,6 +119,19 @@ public sealed partial class WebhookDispatcher(
         """;
 
     /// <summary>
+    /// A down endpoint is only probed, so its queued heads are not attempted one by one: those whose
+    /// turn came longer than <see cref="WebhookOptions.GiveUpAfter"/> ago are given up here, as a
+    /// failing attempt would have (the next of their delivery then goes, see <see cref="Unstick"/>).
+    /// </summary>
+    private const string GiveUpWhileDown = """
+        UPDATE webhook_messages m SET state = 'GivenUp', next_attempt_at = NULL, lease_until = NULL,
+               last_error = 'Given up: the endpoint was down for the whole retry window (failing since ' || to_char(e.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') || ')'
+        FROM webhook_endpoints e
+        WHERE e.id = m.endpoint_id AND e.failing_since <= $2 AND m.state = 'Pending' AND m.next_attempt_at IS NOT NULL
+          AND COALESCE(m.due_since, m.created_at) <= $1 AND (m.lease_until IS NULL OR m.lease_until <= $3)
+        """;
+
+    /// <summary>
     /// A safety net for the queues: a waiting message with nothing pending before it (its
     /// predecessor was forgotten, or a writer died between settling and promoting) becomes due.
     /// </summary>
@@ -120,6 +143,9 @@ public sealed partial class WebhookDispatcher(
         """;
 
     private readonly ConcurrentDictionary<Guid, int> _inFlight = new();
+
+    /// <summary>Down endpoints and when this node may probe them next.</summary>
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _resting = new();
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <summary>The wait after <paramref name="failures"/> failed attempts: the project's one backoff (doubling, jittered).</summary>
@@ -133,7 +159,7 @@ public sealed partial class WebhookDispatcher(
         return claimed.Count;
     }
 
-    /// <summary>Disables endpoints failing for too long, forgets old messages and unsticks queues; returns the endpoints disabled.</summary>
+    /// <summary>Disables endpoints failing for too long, forgets old messages, gives up what down endpoints could not take in time and unsticks queues; returns the endpoints disabled.</summary>
     public async Task<IReadOnlyList<Guid>> MaintainAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -144,6 +170,8 @@ public sealed partial class WebhookDispatcher(
             while (await reader.ReadAsync(cancellationToken)) disabled.Add(reader.GetGuid(0));
         await using (var forget = new NpgsqlCommand(Forget, connection) { Parameters = { P(now - options.Value.KeepFor) } })
             await forget.ExecuteNonQueryAsync(cancellationToken);
+        await using (var giveUp = new NpgsqlCommand(GiveUpWhileDown, connection) { Parameters = { P(now - options.Value.GiveUpAfter), P(now - DownAfter), P(now) } })
+            await giveUp.ExecuteNonQueryAsync(cancellationToken);
         await using (var unstick = new NpgsqlCommand(Unstick, connection) { Parameters = { P(now), new NpgsqlParameter<Guid?> { TypedValue = null } } })
             await unstick.ExecuteNonQueryAsync(cancellationToken);
         foreach (var id in disabled)
@@ -161,6 +189,11 @@ public sealed partial class WebhookDispatcher(
     {
         var now = time.GetUtcNow();
         var busy = _inFlight.Where(kv => kv.Value > 0).ToArray();
+        // A down endpoint gets one message when nothing of it is in flight and its probe is due here;
+        // once any node saw it succeed (or an admin enabled it again) it is not down any more.
+        foreach (var (endpoint, probeAt) in _resting)
+            if (now - probeAt > options.Value.MaxRetryDelay) _resting.TryRemove(endpoint, out _); // nothing was due for it since, or it is gone
+        var resting = _resting.Where(kv => kv.Value > now).Select(kv => kv.Key).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var claim = new NpgsqlCommand(Claim, connection)
         {
@@ -169,6 +202,7 @@ public sealed partial class WebhookDispatcher(
                 P(now), new() { Value = limit }, P(now + options.Value.Lease), new() { Value = options.Value.PerEndpointConcurrency },
                 new NpgsqlParameter<Guid[]> { TypedValue = [.. busy.Select(b => b.Key)] },
                 new NpgsqlParameter<int[]> { TypedValue = [.. busy.Select(b => b.Value)] },
+                new NpgsqlParameter<Guid[]> { TypedValue = resting }, P(now - DownAfter),
             },
         };
         var claimed = new List<Claimed>();
@@ -198,6 +232,8 @@ public sealed partial class WebhookDispatcher(
                 result = new WebhookSendResult(false, null, TimeSpan.Zero, "The endpoint's secret cannot be decrypted on this node (is the key ring shared?): " + ex.Message);
             }
             await SettleAsync(m, attemptedAt, result, cancellationToken);
+            if (result.Delivered) _resting.TryRemove(m.EndpointId, out _);
+            else if (m.FailingSince is { } since && attemptedAt - since >= DownAfter) _resting[m.EndpointId] = time.GetUtcNow() + ProbeInterval;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -289,7 +325,7 @@ public sealed partial class WebhookDispatcher(
         using var slots = new SemaphoreSlim(o.Concurrency);
         var sends = new ConcurrentDictionary<Task, bool>();
         var backoff = new Backoff(o.PollInterval, TimeSpan.FromSeconds(30));
-        var maintainedAt = DateTimeOffset.MinValue;
+        var upkeep = UpkeepAsync(stoppingToken);
         var lastClaim = 0L;
         try
         {
@@ -298,11 +334,6 @@ public sealed partial class WebhookDispatcher(
                 var delay = o.PollInterval;
                 try
                 {
-                    if (time.GetUtcNow() - maintainedAt >= TimeSpan.FromMinutes(1))
-                    {
-                        await MaintainAsync(stoppingToken);
-                        maintainedAt = time.GetUtcNow();
-                    }
                     // Completions and NOTIFYs come by the hundred per second under load: one claim
                     // per MinClaimInterval serves them all and spares the database a query each.
                     var since = Stopwatch.GetElapsedTime(lastClaim);
@@ -346,8 +377,38 @@ public sealed partial class WebhookDispatcher(
         finally
         {
             await Task.WhenAll(sends.Keys);
+            await upkeep;
             try { await listening; }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MaintainAsync"/> every minute, beside the claims: with a big backlog its statements
+    /// take a while, and the claim loop used to wait for them (a healthy endpoint's latency with it).
+    /// </summary>
+    private async Task UpkeepAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+        var delay = TimeSpan.Zero;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken);
+                await MaintainAsync(stoppingToken);
+                backoff.Reset();
+                delay = TimeSpan.FromMinutes(1);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                delay = backoff.Next();
+                LogUpkeepFailed(delay.TotalMilliseconds, ex);
+            }
         }
     }
 
@@ -364,6 +425,9 @@ public sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording webhook message {MessageId}'s attempt failed; its lease runs out and it is sent again")]
     private partial void LogSettleFailed(string messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook upkeep failed; next try in {DelayMs:F0} ms")]
+    private partial void LogUpkeepFailed(double delayMs, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming webhook messages failed; next try in {DelayMs:F0} ms")]
     private partial void LogClaimFailed(double delayMs, Exception exception);
