@@ -10,6 +10,7 @@ using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
+using Sendy.Engine.History;
 using Sendy.Engine.Ingest;
 using Sendy.Engine.Integrations;
 using Sendy.Engine.Leasing;
@@ -81,6 +82,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IConsumerStatusStore, PostgresConsumerStatusStore>();
         services.AddMetrics();
         services.AddSingleton<EngineMetrics>();
+        services.AddSendyHistory(configuration);
         services.AddSingleton<IPositionBatchWriter, PostgresPositionBatchWriter>();
         if (live.CrossNode)
             services.AddHostedSingleton<LiveRelay>();

@@ -28,6 +28,9 @@ internal static partial class ConsumerLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {ShardId}: {Count} fix(es) stored flagged as impossible jumps")]
     public static partial void Flagged(ILogger logger, string shardId, int count);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {ShardId}: {Count} fix(es) for a day without a partition, kept in positions_default until the partition job places them")]
+    public static partial void Unplaced(ILogger logger, string shardId, int count);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Released lease on shard {ShardId}")]
     public static partial void Released(ILogger logger, string shardId);
 

@@ -21,7 +21,8 @@ public sealed record PoisonRecord(string SequenceNumber, string? PartitionKey, R
 /// truck (these go live), how many went to dead letters, and how many were stored flagged (an
 /// impossible jump, see Quality/FixJudge): kept, but moving nothing.
 /// </summary>
-public sealed record BatchWriteResult(Lease Lease, IReadOnlyList<TruckPosition> Stored, int DeadLettered, int Flagged = 0);
+/// <param name="Unplaced">New fixes whose day had no partition: stored in <c>positions_default</c> until the partition job gives their day one.</param>
+public sealed record BatchWriteResult(Lease Lease, IReadOnlyList<TruckPosition> Stored, int DeadLettered, int Flagged = 0, int Unplaced = 0);
 
 /// <summary>Persists a batch and moves the checkpoint to its last record in one transaction, conditional on the lease.</summary>
 public interface IPositionBatchWriter

@@ -36,12 +36,18 @@ public sealed class PositionRecordProcessor(
             store?.SetTag("sendy.stored", result.Stored.Count);
             store?.SetTag("sendy.dead_lettered", result.DeadLettered);
             store?.SetTag("sendy.flagged", result.Flagged);
+            store?.SetTag("sendy.unplaced", result.Unplaced);
         }
         metrics?.RecordsStored(result.Stored.Count + result.Flagged);
         if (result.Flagged > 0)
         {
             metrics?.Flagged(result.Flagged);
             ConsumerLog.Flagged(logger, shardId, result.Flagged);
+        }
+        if (result.Unplaced > 0)
+        {
+            metrics?.Unplaced(result.Unplaced);
+            ConsumerLog.Unplaced(logger, shardId, result.Unplaced);
         }
         if (result.Stored.Count > 0)
             metrics?.NewestFixStored(shardId, result.Stored.Max(p => p.RecordedAt));

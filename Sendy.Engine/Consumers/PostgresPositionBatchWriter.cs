@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sendy.Engine.History;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Quality;
 using Sendy.Engine.Tracking;
@@ -18,8 +19,12 @@ namespace Sendy.Engine.Consumers;
 /// </summary>
 /// <param name="crossNode">When present, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
 /// <param name="quality">What counts as an impossible jump (the defaults when null).</param>
+/// <param name="partitions">
+/// The daily partitions' view, to count the fixes whose day has none (PostgreSQL routes them to
+/// <c>positions_default</c>, so they never fail the batch); not counted when null.
+/// </param>
 public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, CrossNodeLive? crossNode = null,
-    IOptions<FixQualityOptions>? quality = null)
+    IOptions<FixQualityOptions>? quality = null, PositionPartitions? partitions = null)
     : IPositionBatchWriter
 {
     private readonly FixQualityOptions _quality = quality?.Value ?? new FixQualityOptions();
@@ -86,6 +91,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         var differing = new List<ShardFix>();
         var flagged = new HashSet<(string, long)>();
         var newlyFlagged = 0;
+        var unplaced = 0;
         if (known.Count > 0)
         {
             var suspects = await ReadSuspectsAsync(connection, tx, latestByTruck, cancellationToken);
@@ -97,6 +103,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
                 flagged.Add(Key(fresh[i].Position));
                 newlyFlagged++;
             }
+            unplaced = await UnplacedAsync(fresh, cancellationToken);
             await PositionRows.InsertAsync(connection, tx, batch.StreamName, batch.ShardId, time.GetUtcNow(), fresh, flags, cancellationToken);
             if (differing.Count > 0) known.RemoveAll(differing.Contains);
             // A flagged fix (new, or stored flagged before and replayed) moves nothing.
@@ -117,7 +124,16 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
 
         var lease = await PostgresLeaseStore.CheckpointAsync(connection, tx, held, batch.LastSequenceNumber, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return new BatchWriteResult(lease, stored, poison.Count, newlyFlagged);
+        return new BatchWriteResult(lease, stored, poison.Count, newlyFlagged, unplaced);
+    }
+
+    /// <summary>How many of <paramref name="fresh"/> fall on a day without a partition.</summary>
+    private async Task<int> UnplacedAsync(List<ShardFix> fresh, CancellationToken cancellationToken)
+    {
+        if (partitions is null || fresh.Count == 0) return 0;
+        var days = fresh.Select(f => PositionPartitions.DayOf(f.Position.RecordedAt)).ToHashSet();
+        var missing = await partitions.MissingAsync(days, cancellationToken);
+        return missing.Count == 0 ? 0 : fresh.Count(f => missing.Contains(PositionPartitions.DayOf(f.Position.RecordedAt)));
     }
 
     /// <summary>The batch's trucks that exist, each with its latest (good) stored fix, if any.</summary>

@@ -16,6 +16,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _steals;
     private readonly Counter<long> _flagged;
+    private readonly Counter<long> _unplaced;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _newestFix = new();
     private readonly TimeProvider _time;
     private Func<IReadOnlyList<ShardStatus>> _shards = () => [];
@@ -29,6 +30,8 @@ public sealed class EngineMetrics : IDisposable
         _steals = _meter.CreateCounter<long>("sendy.leases.steals", "{lease}", "Leases taken from a live worker to balance");
         _flagged = _meter.CreateCounter<long>("sendy.positions.flagged", "{fix}",
             "Fixes stored flagged (an impossible jump): kept, but they move no truck, delivery or ETA");
+        _unplaced = _meter.CreateCounter<long>("sendy.positions.unplaced", "{fix}",
+            "Fixes for a day without a partition (too old, too far ahead, or dropped): kept in positions_default until the partition job places them");
         _meter.CreateObservableGauge("sendy.leases.held", () => _shards().Count, "{lease}", "Leases this worker holds");
         _meter.CreateObservableGauge("sendy.consumer.millis_behind_latest", () => _shards()
             .Where(s => s.MillisBehindLatest is not null)
@@ -52,6 +55,8 @@ public sealed class EngineMetrics : IDisposable
     public void Stole() => _steals.Add(1);
 
     public void Flagged(int count) => _flagged.Add(count);
+
+    public void Unplaced(int count) => _unplaced.Add(count);
 
     /// <summary>A batch of <paramref name="shardId"/> stored fixes up to <paramref name="deviceTime"/>.</summary>
     public void NewestFixStored(string shardId, DateTimeOffset deviceTime) =>

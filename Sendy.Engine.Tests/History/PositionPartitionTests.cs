@@ -1,0 +1,139 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Sendy.Engine.Consumers;
+using Sendy.Engine.History;
+using Sendy.Engine.Leasing;
+using Sendy.Engine.Tests.Infrastructure;
+using Sendy.Engine.Tracking;
+
+namespace Sendy.Engine.Tests.History;
+
+/// <summary>
+/// Daily partitions of <c>positions</c> on the real PostgreSQL: the job that creates them ahead
+/// and places fixes that waited in the default partition, and the batch writer across midnight,
+/// replays, and days without a partition. Each test has its own stretch of days (far from today,
+/// which the migration already covers), so the shared database does not mix them.
+/// </summary>
+public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<TestDatabase>
+{
+    private static PartitionMaintainer Maintainer(TestDatabase db, TimeProvider time, PositionPartitions? partitions = null) =>
+        new(db.DataSource, partitions ?? new PositionPartitions(db.DataSource, time), Options.Create(new HistoryOptions()), time,
+            NullLogger<PartitionMaintainer>.Instance);
+
+    private Task<List<string>> PartitionsAsync() => ListAsync("""
+        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'positions'::regclass ORDER BY 1
+        """);
+
+    private async Task<List<string>> ListAsync(string sql, params object[] args)
+    {
+        await using var cmd = db.DataSource.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.Add(new() { Value = a });
+        var rows = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
+    }
+
+    /// <summary>"partition: count" of a truck's stored fixes.</summary>
+    private Task<List<string>> WhereStoredAsync(string truck) => ListAsync("""
+        SELECT p || ': ' || n FROM (SELECT tableoid::regclass::text AS p, count(*) AS n FROM positions WHERE truck_id = $1 GROUP BY 1) AS x ORDER BY 1
+        """, truck);
+
+    private static ShardFix Fix(string truck, DateTimeOffset at, int sequence) => new(sequence.ToString("D20", CultureInfo.InvariantCulture), truck,
+        new TruckPosition(truck, 37.5, 127.0 + sequence * 0.0001, at, at.AddSeconds(1), 8, 90, 5), ReadOnlyMemory<byte>.Empty);
+
+    private async Task<(string Stream, string Truck, Lease Lease)> SetUpAsync()
+    {
+        var stream = "p-" + Guid.NewGuid().ToString("N")[..8];
+        var truck = "P-" + Guid.NewGuid().ToString("N")[..8];
+        await db.AddTruckAsync(truck);
+        var leases = new PostgresLeaseStore(db.DataSource);
+        var lease = new Lease(stream, "shardId-000000000000", null, 0, null, Checkpoints.TrimHorizon, [], 0);
+        await leases.CreateIfMissingAsync(lease, default);
+        return (stream, truck, await leases.TakeAsync((await leases.ListAsync(stream, default)).Single(), "partition-test", DateTimeOffset.UtcNow, default));
+    }
+
+    private static PositionBatch Batch(string stream, IReadOnlyList<ShardFix> fixes) => new(stream, "shardId-000000000000", fixes, [], fixes[^1].SequenceNumber);
+
+    [Fact]
+    public async Task the_job_creates_yesterday_to_a_week_ahead_and_a_second_pass_finds_nothing_to_do()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2031, 3, 10, 23, 30, 0, TimeSpan.Zero));
+        var pass = await Maintainer(db, time).MaintainOnceAsync(default);
+
+        Assert.True(pass.Ran);
+        Assert.Equal(Enumerable.Range(-1, 9).Select(d => new DateOnly(2031, 3, 10).AddDays(d)), pass.Created);
+        var partitions = await PartitionsAsync();
+        Assert.Contains("positions_20310309", partitions);
+        Assert.Contains("positions_20310317", partitions);
+        Assert.Contains("positions_default", partitions);
+        Assert.Empty((await Maintainer(db, time).MaintainOnceAsync(default)).Created);
+
+        // The bounds are whole UTC days: the last instant of the 10th is in its partition, midnight in the next.
+        await db.AddTruckAsync("P-BOUNDS");
+        await db.ExecuteAsync("""
+            INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at, location)
+            VALUES ('s', 'sh', '1', 'P-BOUNDS', '2031-03-10 23:59:59.999+00', now(), now(), ST_SetSRID(ST_MakePoint(127, 37), 4326)),
+                   ('s', 'sh', '2', 'P-BOUNDS', '2031-03-11 09:00:00+09', now(), now(), ST_SetSRID(ST_MakePoint(127, 37), 4326))
+            """);
+        Assert.Equal(["positions_20310310: 1", "positions_20310311: 1"], await WhereStoredAsync("P-BOUNDS"));
+    }
+
+    [Fact]
+    public async Task fixes_across_midnight_go_to_their_days_partitions_and_a_replay_is_stored_once()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2031, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var partitions = new PositionPartitions(db.DataSource, time);
+        await Maintainer(db, time, partitions).MaintainOnceAsync(default);
+        var (stream, truck, lease) = await SetUpAsync();
+        var writer = new PostgresPositionBatchWriter(db.DataSource, time, partitions: partitions);
+        var midnight = new DateTimeOffset(2031, 6, 2, 0, 0, 0, TimeSpan.Zero);
+        var page = Enumerable.Range(0, 10).Select(i => Fix(truck, midnight.AddSeconds((i - 5) * 5), i)).ToList();
+
+        var first = await writer.WriteAsync(Batch(stream, page), lease, default);
+        var again = await writer.WriteAsync(Batch(stream, page), first.Lease, default); // the same page read again after a crash
+
+        Assert.Equal(0, first.Unplaced);
+        Assert.Equal(10, first.Stored.Count);
+        Assert.Equal(0, again.Unplaced);
+        Assert.Equal(["positions_20310601: 5", "positions_20310602: 5"], await WhereStoredAsync(truck));
+    }
+
+    [Fact]
+    public async Task a_fix_for_a_day_without_a_partition_waits_in_the_default_partition_counted_and_the_job_places_it()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2032, 1, 20, 8, 0, 0, TimeSpan.Zero));
+        var partitions = new PositionPartitions(db.DataSource, time);
+        await Maintainer(db, time, partitions).MaintainOnceAsync(default);
+        var (stream, truck, lease) = await SetUpAsync();
+        var writer = new PostgresPositionBatchWriter(db.DataSource, time, partitions: partitions);
+        var late = Fix(truck, new DateTimeOffset(2031, 11, 2, 10, 0, 0, TimeSpan.Zero), 1); // 79 days late: that day has no partition
+        var early = Fix(truck, new DateTimeOffset(2032, 3, 1, 10, 0, 0, TimeSpan.Zero), 2); // a clock 40 days ahead
+        var now = Fix(truck, time.GetUtcNow(), 3);
+
+        var result = await writer.WriteAsync(Batch(stream, [late, early, now]), lease, default);
+        var replayed = await writer.WriteAsync(Batch(stream, [late, early, now]), result.Lease, default);
+
+        Assert.Equal(2, result.Unplaced);
+        Assert.Equal(0, replayed.Unplaced); // stored already: nothing new to place
+        Assert.Equal(["positions_20320120: 1", "positions_default: 2"], await WhereStoredAsync(truck));
+        Assert.Equal(now.SequenceNumber, (await new PostgresLeaseStore(db.DataSource).ListAsync(stream, default)).Single().Checkpoint);
+
+        // The job gives the late day its partition and moves the fix in; the one from the future
+        // waits until its day is within the week ahead.
+        var pass = await Maintainer(db, time, partitions).MaintainOnceAsync(default);
+        Assert.Contains(new DateOnly(2031, 11, 2), pass.Created);
+        Assert.True(pass.MovedFromDefault >= 1);
+        Assert.Equal(["positions_20311102: 1", "positions_20320120: 1", "positions_default: 1"], await WhereStoredAsync(truck));
+
+        // Replayed once more after the move: still stored once, now checked against its own partition.
+        await writer.WriteAsync(Batch(stream, [late, early, now]), replayed.Lease, default);
+        Assert.Equal(["positions_20311102: 1", "positions_20320120: 1", "positions_default: 1"], await WhereStoredAsync(truck));
+
+        time.SetUtcNow(new DateTimeOffset(2032, 2, 25, 0, 0, 0, TimeSpan.Zero));
+        await Maintainer(db, time, partitions).MaintainOnceAsync(default);
+        Assert.Equal(["positions_20311102: 1", "positions_20320120: 1", "positions_20320301: 1"], await WhereStoredAsync(truck));
+    }
+}

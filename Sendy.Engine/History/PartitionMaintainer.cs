@@ -1,0 +1,154 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Sendy.Engine.History;
+
+/// <summary>
+/// The partition job, at start and every <see cref="HistoryOptions.MaintenanceInterval"/>, one node
+/// at a time (an advisory lock): creates the partitions of yesterday to <see cref="HistoryOptions.DaysAhead"/>
+/// days ahead that are missing, and gives every day that has fixes in <c>positions_default</c> (late
+/// ones, or early ones now within reach) its own partition with those fixes moved in. Each day is
+/// its own transaction: the table is built on the side, filled from the default partition, and
+/// attached (a lock that lets writes to other days go on); a day that cannot be done now (a lock
+/// held too long) is tried again at the next pass.
+/// </summary>
+public sealed partial class PartitionMaintainer(
+    NpgsqlDataSource dataSource,
+    PositionPartitions partitions,
+    IOptions<HistoryOptions> options,
+    TimeProvider time,
+    ILogger<PartitionMaintainer> logger) : BackgroundService
+{
+    /// <summary>"Sendy.Partitions" folded into a 64-bit advisory lock key (one pass cluster-wide).</summary>
+    public const long LockKey = 0x53_50_61_72_74_69_74_6E;
+
+    private const string DefaultDays = """
+        SELECT DISTINCT (recorded_at AT TIME ZONE 'UTC')::date FROM positions_default
+        """;
+
+    /// <summary>What one pass did.</summary>
+    public sealed record Pass(bool Ran, IReadOnlyList<DateOnly> Created, long MovedFromDefault);
+
+    /// <summary>One pass; <see cref="Pass.Ran"/> is false when another node holds it.</summary>
+    public async Task<Pass> MaintainOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var locked = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = LockKey } } })
+            if (!(bool)(await locked.ExecuteScalarAsync(cancellationToken))!) return new Pass(false, [], 0);
+        try
+        {
+            var today = PositionPartitions.DayOf(time.GetUtcNow());
+            var existing = await partitions.RefreshAsync(cancellationToken);
+            var wanted = new SortedSet<DateOnly>();
+            for (var day = today.AddDays(-1); day <= today.AddDays(options.Value.DaysAhead); day = day.AddDays(1)) wanted.Add(day);
+            await using (var read = new NpgsqlCommand(DefaultDays, connection))
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var day = DateOnly.FromDateTime(reader.GetDateTime(0));
+                    if (day <= today.AddDays(options.Value.DaysAhead)) wanted.Add(day); // further ahead waits in the default partition
+                }
+            wanted.ExceptWith(existing);
+
+            var created = new List<DateOnly>();
+            long moved = 0;
+            foreach (var day in wanted)
+            {
+                try
+                {
+                    moved += await CreateAsync(connection, day, cancellationToken);
+                    created.Add(day);
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DuplicateTable)
+                {
+                    LogDayPostponed(PositionPartitions.NameOf(day), ex.MessageText);
+                }
+            }
+            if (created.Count > 0)
+            {
+                await partitions.RefreshAsync(cancellationToken);
+                LogCreated(created.Count, moved);
+            }
+            return new Pass(true, created, moved);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = LockKey } } };
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Creates <paramref name="day"/>'s partition with its fixes from the default partition; returns how many moved.</summary>
+    private static async Task<long> CreateAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
+    {
+        var name = PositionPartitions.NameOf(day);
+        var from = Literal(PositionPartitions.StartOf(day));
+        var to = Literal(PositionPartitions.StartOf(day.AddDays(1)));
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        // No writer may add this day's fixes to the default partition between the move and the
+        // attach (which checks that none is left there); writers to other days are not held.
+        await Execute(connection, tx, "SET LOCAL lock_timeout = '10s'", cancellationToken);
+        await Execute(connection, tx, "LOCK TABLE positions_default IN EXCLUSIVE MODE", cancellationToken);
+        await Execute(connection, tx, $"CREATE TABLE {name} (LIKE positions INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)",
+            cancellationToken);
+        long moved;
+        await using (var move = new NpgsqlCommand($"""
+            WITH moved AS (DELETE FROM positions_default WHERE recorded_at >= $1 AND recorded_at < $2 RETURNING *)
+            INSERT INTO {name} SELECT * FROM moved
+            """, connection, tx))
+        {
+            move.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = PositionPartitions.StartOf(day) });
+            move.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = PositionPartitions.StartOf(day.AddDays(1)) });
+            moved = await move.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // With this constraint the attach need not scan the new table to prove its rows belong there.
+        await Execute(connection, tx, $"ALTER TABLE {name} ADD CONSTRAINT {name}_day CHECK (recorded_at >= {from} AND recorded_at < {to})", cancellationToken);
+        await Execute(connection, tx, $"ALTER TABLE positions ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to})", cancellationToken);
+        await Execute(connection, tx, $"ALTER TABLE {name} DROP CONSTRAINT {name}_day", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return moved;
+    }
+
+    private static string Literal(DateTimeOffset at) => "'" + at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "+00'";
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.MaintenanceInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await MaintainOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFailed(ex); // days ahead are already there for a week: the next pass tries again
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created {Count} daily position partitions ({Moved} fixes moved in from positions_default)")]
+    private partial void LogCreated(int count, long moved);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Position partition {Partition} postponed to the next pass: {Reason}")]
+    private partial void LogDayPostponed(string partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The position partition job failed; the next pass tries again")]
+    private partial void LogFailed(Exception exception);
+}
