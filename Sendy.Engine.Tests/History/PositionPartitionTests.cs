@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.History;
 using Sendy.Engine.Leasing;
+using Sendy.Engine.Search.OpenSearch;
 using Sendy.Engine.Tests.Infrastructure;
 using Sendy.Engine.Tracking;
 
@@ -18,9 +19,14 @@ namespace Sendy.Engine.Tests.History;
 /// </summary>
 public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<TestDatabase>
 {
-    private static PartitionMaintainer Maintainer(TestDatabase db, TimeProvider time, PositionPartitions? partitions = null) =>
-        new(db.DataSource, partitions ?? new PositionPartitions(db.DataSource, time), Options.Create(new HistoryOptions()), time,
-            NullLogger<PartitionMaintainer>.Instance);
+    /// <summary>The partition job with its retention; the OpenSearch export off unless <paramref name="search"/> says otherwise.</summary>
+    internal static PartitionMaintainer Maintainer(TestDatabase db, TimeProvider time, PositionPartitions? partitions = null, OpenSearchOptions? search = null)
+    {
+        var options = Options.Create(new HistoryOptions());
+        var retention = new PositionRetention(options, new StaticOptionsMonitor<OpenSearchOptions>(search ?? new OpenSearchOptions()), time,
+            NullLogger<PositionRetention>.Instance);
+        return new(db.DataSource, partitions ?? new PositionPartitions(db.DataSource, time), retention, options, time, NullLogger<PartitionMaintainer>.Instance);
+    }
 
     private Task<List<string>> PartitionsAsync() => ListAsync("""
         SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'positions'::regclass ORDER BY 1

@@ -43,7 +43,7 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
 
     private PositionExportJob Job(int batchSize) => new(db.DataSource,
         new OpenSearchBulkIndexer(_server.Client(new OpenSearchOptions { BulkRetryBaseDelay = TimeSpan.FromMilliseconds(5) }), TimeProvider.System),
-        new StaticMonitor(new OpenSearchOptions { Enabled = true, Url = _server.Url.ToString() }),
+        new StaticOptionsMonitor<OpenSearchOptions>(new OpenSearchOptions { Enabled = true, Url = _server.Url.ToString() }),
         Options.Create(new PositionExportOptions { PositionExportBatchSize = batchSize, PositionExportLag = TimeSpan.FromSeconds(30) }),
         TimeProvider.System, NullLogger<PositionExportJob>.Instance);
 
@@ -88,12 +88,5 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
         while (_server.Received.TryDequeue(out _)) { }
         for (var i = 0; i < 5; i++) _server.Then(BulkOk);
         Assert.Equal(5, await Job(batchSize: 100).RunAsync(default));
-    }
-
-    private sealed class StaticMonitor(OpenSearchOptions value) : IOptionsMonitor<OpenSearchOptions>
-    {
-        public OpenSearchOptions CurrentValue => value;
-        public OpenSearchOptions Get(string? name) => value;
-        public IDisposable? OnChange(Action<OpenSearchOptions, string?> listener) => null;
     }
 }

@@ -92,7 +92,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     {
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
-        await using var db = await DeliveryStatusService.OpenAsync(contexts, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var shipper = await db.Shippers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == (booking.ShipperId ?? Shipper.DirectId), cancellationToken);
         if (shipper is null) return new BookingResult(null, BookingRefusal.UnknownShipper);
         var delivery = new Delivery
@@ -167,7 +167,7 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
 
     public async Task<AssignOutcome> AssignAsync(Guid deliveryId, Guid driverId, StatusActor actor, CancellationToken cancellationToken)
     {
-        await using var db = await DeliveryStatusService.OpenAsync(contexts, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var delivery = await DeliveryStatusService.LockAsync(db, deliveryId, cancellationToken);
         if (delivery is null) return AssignOutcome.NotFound;

@@ -28,7 +28,7 @@ public sealed class DeliveryStatusService(
 
     public async Task<StatusChangeResult> ChangeAsync(StatusChangeRequest request, CancellationToken cancellationToken)
     {
-        await using var db = await OpenAsync(contexts, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var delivery = await LockAsync(db, request.DeliveryId, cancellationToken);
         if (delivery is null) return new(StatusChangeOutcome.NotFound, null, null);
@@ -51,18 +51,6 @@ public sealed class DeliveryStatusService(
         await tx.CommitAsync(cancellationToken);
         PublishCommitted(change);
         return new(StatusChangeOutcome.Changed, delivery.Status, change.Event);
-    }
-
-    /// <summary>
-    /// A context for one of the status writes' transactions, without EF's automatic savepoints: a
-    /// failed save already ends the whole transaction (it is rolled back, never continued), and the
-    /// two extra round trips per save (SAVEPOINT, RELEASE) were a fifth of a booking's cost.
-    /// </summary>
-    internal static async Task<SendyDbContext> OpenAsync(IDbContextFactory<SendyDbContext> contexts, CancellationToken cancellationToken)
-    {
-        var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Database.AutoSavepointsEnabled = false;
-        return db;
     }
 
     /// <summary>Tells this node's pages; peers hear it from the NOTIFY queued in the transaction.</summary>
@@ -158,18 +146,15 @@ public sealed class DeliveryStatusService(
 
     /// <summary>
     /// Queues the NOTIFYs in the caller's transaction (PostgreSQL delivers them only on commit): the
-    /// live status for peers and, when asked, the outbox's and the webhook dispatcher's wake-ups, in
-    /// one statement because a booking or status change pays for every round trip.
+    /// live status for peers and, when asked, the outbox's and the webhook dispatcher's wake-ups.
     /// </summary>
     internal static async Task NotifyAsync(SendyDbContext db, string nodeId, DeliveryStatusChanged change, bool wakeOutbox, bool wakeWebhooks,
         CancellationToken cancellationToken)
     {
         var payload = StatusRelay.PayloadFor(nodeId, change);
-        await db.Database.ExecuteSqlAsync($"""
-            SELECT pg_notify({StatusRelay.Channel}, {payload}),
-                   CASE WHEN {wakeOutbox} THEN pg_notify({OutboxWakeChannel}, '') END,
-                   CASE WHEN {wakeWebhooks} THEN pg_notify({WebhookOutbox.WakeChannel}, '') END
-            """, cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({StatusRelay.Channel}, {payload})", cancellationToken);
+        if (wakeOutbox) await db.Database.ExecuteSqlAsync($"SELECT pg_notify({OutboxWakeChannel}, '')", cancellationToken);
+        if (wakeWebhooks) await WebhookOutbox.WakeAsync(db, cancellationToken);
     }
 
     private static string? Trimmed(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -13,11 +13,13 @@ namespace Sendy.Engine.History;
 /// ones, or early ones now within reach) its own partition with those fixes moved in. Each day is
 /// its own transaction: the table is built on the side, filled from the default partition, and
 /// attached (a lock that lets writes to other days go on); a day that cannot be done now (a lock
-/// held too long) is tried again at the next pass.
+/// held too long) is tried again at the next pass. Then <see cref="PositionRetention"/> drops the
+/// days past retention.
 /// </summary>
 public sealed partial class PartitionMaintainer(
     NpgsqlDataSource dataSource,
     PositionPartitions partitions,
+    PositionRetention retention,
     IOptions<HistoryOptions> options,
     TimeProvider time,
     ILogger<PartitionMaintainer> logger) : BackgroundService
@@ -30,14 +32,14 @@ public sealed partial class PartitionMaintainer(
         """;
 
     /// <summary>What one pass did.</summary>
-    public sealed record Pass(bool Ran, IReadOnlyList<DateOnly> Created, long MovedFromDefault);
+    public sealed record Pass(bool Ran, IReadOnlyList<DateOnly> Created, long MovedFromDefault, PositionRetention.Outcome? Retention = null);
 
     /// <summary>One pass; <see cref="Pass.Ran"/> is false when another node holds it.</summary>
     public async Task<Pass> MaintainOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var locked = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = LockKey } } })
-            if (!(bool)(await locked.ExecuteScalarAsync(cancellationToken))!) return new Pass(false, [], 0);
+            if (!(bool)(await locked.ExecuteScalarAsync(cancellationToken))!) return new Pass(false, [], 0, null);
         try
         {
             var today = PositionPartitions.DayOf(time.GetUtcNow());
@@ -67,12 +69,10 @@ public sealed partial class PartitionMaintainer(
                     LogDayPostponed(PositionPartitions.NameOf(day), ex.MessageText);
                 }
             }
-            if (created.Count > 0)
-            {
-                await partitions.RefreshAsync(cancellationToken);
-                LogCreated(created.Count, moved);
-            }
-            return new Pass(true, created, moved);
+            if (created.Count > 0) LogCreated(created.Count, moved);
+            var outcome = await retention.ApplyAsync(connection, existing.Concat(created), cancellationToken);
+            if (created.Count > 0 || outcome.Dropped.Count > 0) await partitions.RefreshAsync(cancellationToken);
+            return new Pass(true, created, moved, outcome);
         }
         finally
         {

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sendy.Engine.Search;
+using Sendy.Engine.Search.OpenSearch;
+
+namespace Sendy.Engine.History;
+
+/// <summary>
+/// Retention in PostgreSQL: a day whose last instant is older than <see cref="HistoryOptions.Retention"/>
+/// leaves by dropping its partition, never by DELETE, so it costs the same whatever the day held.
+/// While the OpenSearch position export is on, a day is kept until the export's watermark has
+/// passed every fix in it (late fixes included). The archive is not built yet: days are dropped
+/// without one, and the admin page says so. Each dropped day is written to
+/// <c>position_days_dropped</c> with its size and estimated row count, for the admin page.
+/// Run by <see cref="PartitionMaintainer"/> inside its pass (one node at a time).
+/// </summary>
+public sealed partial class PositionRetention(
+    IOptions<HistoryOptions> options,
+    IOptionsMonitor<OpenSearchOptions> search,
+    TimeProvider time,
+    ILogger<PositionRetention> logger)
+{
+    /// <summary>A day left in place and why.</summary>
+    public sealed record Kept(DateOnly Day, string Reason);
+
+    /// <summary>What a pass dropped and what it had to keep although it was due.</summary>
+    public sealed record Outcome(IReadOnlyList<DateOnly> Dropped, IReadOnlyList<Kept> Kept);
+
+    private const string Watermark = "SELECT stored_at FROM export_watermarks WHERE name = $1";
+
+    /// <summary>The days past retention among <paramref name="held"/>, oldest first.</summary>
+    public IReadOnlyList<DateOnly> Due(IEnumerable<DateOnly> held)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.Retention;
+        return [.. held.Where(d => PositionPartitions.StartOf(d.AddDays(1)) <= cutoff).Order()];
+    }
+
+    public async Task<Outcome> ApplyAsync(NpgsqlConnection connection, IEnumerable<DateOnly> held, CancellationToken cancellationToken)
+    {
+        var due = Due(held);
+        var dropped = new List<DateOnly>();
+        var kept = new List<Kept>();
+        if (due.Count == 0) return new Outcome(dropped, kept);
+
+        DateTimeOffset? exported = null;
+        var exporting = search.CurrentValue.Enabled;
+        if (exporting)
+        {
+            await using var read = new NpgsqlCommand(Watermark, connection) { Parameters = { new() { Value = PositionExportJob.WatermarkName } } };
+            exported = await read.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+        }
+
+        foreach (var day in due)
+        {
+            var name = PositionPartitions.NameOf(day);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            if (exporting)
+            {
+                // The BRIN index on stored_at answers this without reading the day.
+                await using var behind = new NpgsqlCommand(
+                    $"SELECT EXISTS (SELECT 1 FROM {name} WHERE $1::timestamptz IS NULL OR stored_at >= $1)", connection, tx);
+                behind.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = exported?.ToUniversalTime() });
+                if ((bool)(await behind.ExecuteScalarAsync(cancellationToken))!)
+                {
+                    kept.Add(new Kept(day, "the OpenSearch export has not passed it yet"));
+                    continue;
+                }
+            }
+            await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '10s'", connection, tx))
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            await using (var record = new NpgsqlCommand($"""
+                INSERT INTO position_days_dropped (day, estimated_rows, bytes, dropped_at, archived)
+                SELECT $1, GREATEST(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid), $2, false FROM pg_class c WHERE c.oid = '{name}'::regclass
+                ON CONFLICT (day) DO UPDATE SET estimated_rows = position_days_dropped.estimated_rows + excluded.estimated_rows,
+                    bytes = position_days_dropped.bytes + excluded.bytes, dropped_at = excluded.dropped_at
+                """, connection, tx))
+            {
+                record.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
+                record.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow().ToUniversalTime() });
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+            try
+            {
+                await using (var drop = new NpgsqlCommand($"DROP TABLE {name}", connection, tx))
+                    await drop.ExecuteNonQueryAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                dropped.Add(day);
+                LogDropped(name);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await tx.RollbackAsync(cancellationToken);
+                kept.Add(new Kept(day, "its partition was busy; the next pass drops it"));
+            }
+        }
+        return new Outcome(dropped, kept);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention dropped {Partition} (not archived: the archive is not built yet)")]
+    private partial void LogDropped(string partition);
+}
