@@ -106,7 +106,7 @@ public sealed class ShellBrowserTests(BrowserFixture fixture) : IClassFixture<Br
             await using var context = await fixture.NewContextAsync(locale);
             var page = await context.NewPageAsync();
             await page.GotoAsync("");
-            await Expect(page.Locator("[data-testid=home-cards] [data-card]")).ToHaveCountAsync(7); // the test user is Dispatcher and Admin
+            await Expect(page.Locator("[data-testid=home-cards] [data-card]")).ToHaveCountAsync(8); // the test user is Dispatcher and Admin
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepoPaths.Screenshot(file), FullPage = true });
         }
 

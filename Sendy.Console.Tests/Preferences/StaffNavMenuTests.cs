@@ -29,7 +29,7 @@ public sealed class StaffNavMenuTests : SendyBunitContext
 
     [Fact]
     public void an_admin_sees_every_page_including_the_jobs_dashboard() =>
-        Assert.Equal(["dispatch", "deliveries", "fleet", "staff", "integrations", "webhooks", "logs", "consumers", "jobs"], Links(StaffRoles.Admin));
+        Assert.Equal(["dispatch", "deliveries", "fleet", "staff", "integrations", "webhooks", "logs", "consumers", "history", "jobs"], Links(StaffRoles.Admin));
 
     [Fact]
     public void someone_without_a_staff_role_sees_nothing() =>

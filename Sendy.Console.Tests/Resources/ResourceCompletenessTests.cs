@@ -9,7 +9,7 @@ public sealed class ResourceCompletenessTests
 {
     public static TheoryData<Type> ResourceTypes => [typeof(CommonText), typeof(TrackText), typeof(DriverText), typeof(DispatchText),
         typeof(DeliveriesText), typeof(AdminFleetText), typeof(AdminLogsText), typeof(AdminText), typeof(AccountText), typeof(StatusText),
-        typeof(IntegrationsText), typeof(WebhooksText)];
+        typeof(IntegrationsText), typeof(WebhooksText), typeof(HistoryText)];
 
     [Theory]
     [MemberData(nameof(ResourceTypes))]

@@ -122,6 +122,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["POST /admin/integrations"] = [],
         ["GET /admin/webhooks"] = [Who.Admin],
         ["POST /admin/webhooks"] = [],
+        ["GET /admin/history"] = [Who.Admin],
+        ["POST /admin/history"] = [],
         ["POST /admin/fleet"] = [],
         // The API's description is public (it shows no staff-only endpoint and no secret); its
         // interactive reference, which sends requests with the staff cookie, is for staff only.
