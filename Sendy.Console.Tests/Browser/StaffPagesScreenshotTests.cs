@@ -46,6 +46,39 @@ public sealed class StaffPagesScreenshotTests(LiveStackFixture app) : IClassFixt
         });
     }
 
+    /// <summary>
+    /// The history page against the real database: the migration's daily partitions (today among
+    /// them, and the week ahead), the archive-off warning, in English and Korean.
+    /// </summary>
+    [Theory]
+    [InlineData("en-US", "")]
+    [InlineData("ko-KR", "-ko")]
+    public async Task the_history_page_lists_the_daily_partitions_postgresql_holds(string locale, string suffix)
+    {
+        var email = await CreateAdminAsync();
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            Locale = locale,
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = locale },
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("admin/history");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("[data-testid=login-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=history-page][data-loaded=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        var today = "positions_" + DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(page.Locator("[data-testid=held-partition]", new() { HasText = today })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=archive-off]")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = RepoPaths.Screenshot($"admin-history{suffix}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled,
+        });
+    }
+
     /// <summary>An admin creates an API client in the browser, copies the key shown once, and the key books through the API.</summary>
     [Fact]
     public async Task an_admin_creates_an_api_client_and_its_key_works_against_the_api()
