@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Sendy.Engine.Consumers;
 using Sendy.Engine.History;
+using Sendy.Engine.History.Archive;
 using Sendy.Engine.Leasing;
 using Sendy.Engine.Search.OpenSearch;
 using Sendy.Engine.Tests.Infrastructure;
@@ -20,10 +21,12 @@ namespace Sendy.Engine.Tests.History;
 public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<TestDatabase>
 {
     /// <summary>The partition job with its retention; the OpenSearch export off unless <paramref name="search"/> says otherwise.</summary>
-    internal static PartitionMaintainer Maintainer(TestDatabase db, TimeProvider time, PositionPartitions? partitions = null, OpenSearchOptions? search = null)
+    internal static PartitionMaintainer Maintainer(TestDatabase db, TimeProvider time, PositionPartitions? partitions = null, OpenSearchOptions? search = null,
+        ArchiveOptions? archive = null)
     {
         var options = Options.Create(new HistoryOptions());
-        var retention = new PositionRetention(options, new StaticOptionsMonitor<OpenSearchOptions>(search ?? new OpenSearchOptions()), time,
+        var retention = new PositionRetention(options, Options.Create(archive ?? new ArchiveOptions()),
+            new StaticOptionsMonitor<OpenSearchOptions>(search ?? new OpenSearchOptions()), time,
             NullLogger<PositionRetention>.Instance);
         return new(db.DataSource, partitions ?? new PositionPartitions(db.DataSource, time), retention, options, time, NullLogger<PartitionMaintainer>.Instance);
     }

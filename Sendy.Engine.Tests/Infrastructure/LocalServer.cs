@@ -7,6 +7,9 @@ public static class LocalServer
 {
     public static string SnsEndpoint { get; } = Env("SENDY_TEST_SNS_ENDPOINT", "http://127.0.0.1:25000");
 
+    /// <summary>moto's server answers S3 too (it picks the service from the request's signature).</summary>
+    public static string S3Endpoint => SnsEndpoint;
+
     /// <summary>"host:port" of maildev's SMTP side.</summary>
     public static string Smtp { get; } = Env("SENDY_TEST_SMTP", "127.0.0.1:26025");
 

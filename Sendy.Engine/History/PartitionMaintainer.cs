@@ -82,7 +82,7 @@ public sealed partial class PartitionMaintainer(
     }
 
     /// <summary>Creates <paramref name="day"/>'s partition with its fixes from the default partition; returns how many moved.</summary>
-    private static async Task<long> CreateAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
+    internal static async Task<long> CreateAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
     {
         var name = PositionPartitions.NameOf(day);
         var from = Literal(PositionPartitions.StartOf(day));

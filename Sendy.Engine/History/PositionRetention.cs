@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Sendy.Engine.History.Archive;
 using Sendy.Engine.Search;
 using Sendy.Engine.Search.OpenSearch;
 
@@ -10,13 +11,17 @@ namespace Sendy.Engine.History;
 /// Retention in PostgreSQL: a day whose last instant is older than <see cref="HistoryOptions.Retention"/>
 /// leaves by dropping its partition, never by DELETE, so it costs the same whatever the day held.
 /// While the OpenSearch position export is on, a day is kept until the export's watermark has
-/// passed every fix in it (late fixes included). The archive is not built yet: days are dropped
-/// without one, and the admin page says so. Each dropped day is written to
-/// <c>position_days_dropped</c> with its size and estimated row count, for the admin page.
+/// passed every fix in it (late fixes included). With the archive on (<see cref="ArchiveOptions.Enabled"/>)
+/// a day is dropped only when its archive is verified and, counted under a lock that stops writers
+/// to it, the partition holds exactly the rows archived; late fixes since then send the day back to
+/// the archiver. Without the archive days are dropped without a copy, and the admin page says so.
+/// A day restored from the archive is held until its <c>keep_until</c>. Each dropped day is written
+/// to <c>position_days_dropped</c> with its size and estimated row count, for the admin page.
 /// Run by <see cref="PartitionMaintainer"/> inside its pass (one node at a time).
 /// </summary>
 public sealed partial class PositionRetention(
     IOptions<HistoryOptions> options,
+    IOptions<ArchiveOptions> archive,
     IOptionsMonitor<OpenSearchOptions> search,
     TimeProvider time,
     ILogger<PositionRetention> logger)
@@ -28,6 +33,12 @@ public sealed partial class PositionRetention(
     public sealed record Outcome(IReadOnlyList<DateOnly> Dropped, IReadOnlyList<Kept> Kept);
 
     private const string Watermark = "SELECT stored_at FROM export_watermarks WHERE name = $1";
+
+    private const string ArchiveState = "SELECT rows, verified_at, keep_until FROM position_archive_days WHERE day = $1";
+
+    private const string ArchiveStale = """
+        UPDATE position_archive_days SET verified_at = NULL, last_error = $2, last_error_at = $3, next_attempt_at = NULL WHERE day = $1
+        """;
 
     /// <summary>The days past retention among <paramref name="held"/>, oldest first.</summary>
     public IReadOnlyList<DateOnly> Due(IEnumerable<DateOnly> held)
@@ -51,9 +62,30 @@ public sealed partial class PositionRetention(
             exported = await read.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
         }
 
+        var archiving = archive.Value.Enabled;
         foreach (var day in due)
         {
             var name = PositionPartitions.NameOf(day);
+            long? archivedRows = null;
+            await using (var state = new NpgsqlCommand(ArchiveState, connection))
+            {
+                state.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
+                await using var reader = await state.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    if (!reader.IsDBNull(2) && reader.GetFieldValue<DateTimeOffset>(2) > time.GetUtcNow())
+                    {
+                        kept.Add(new Kept(day, $"restored from the archive; held until {reader.GetFieldValue<DateTimeOffset>(2):yyyy-MM-dd HH:mm} UTC"));
+                        continue;
+                    }
+                    if (!reader.IsDBNull(0) && !reader.IsDBNull(1)) archivedRows = reader.GetInt64(0);
+                }
+            }
+            if (archiving && archivedRows is null)
+            {
+                kept.Add(new Kept(day, "its archive is not verified yet"));
+                continue;
+            }
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
             if (exporting)
             {
@@ -69,15 +101,46 @@ public sealed partial class PositionRetention(
             }
             await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '10s'", connection, tx))
                 await timeout.ExecuteNonQueryAsync(cancellationToken);
+            if (archiving)
+            {
+                long inPartition;
+                try
+                {
+                    // No writer adds to the day between this count and the drop.
+                    await using (var lockDay = new NpgsqlCommand($"LOCK TABLE {name} IN SHARE MODE", connection, tx))
+                        await lockDay.ExecuteNonQueryAsync(cancellationToken);
+                    await using var count = new NpgsqlCommand($"SELECT count(*) FROM {name}", connection, tx);
+                    inPartition = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+                {
+                    await tx.RollbackAsync(cancellationToken);
+                    kept.Add(new Kept(day, "its partition was busy; the next pass drops it"));
+                    continue;
+                }
+                if (inPartition != archivedRows)
+                {
+                    // Fixes are only ever added to a day, so another count means fixes the archive lacks.
+                    await using var stale = new NpgsqlCommand(ArchiveStale, connection, tx);
+                    stale.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
+                    stale.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"The day holds {inPartition} fixes, its archive {archivedRows}: archived again before it is dropped." });
+                    stale.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow().ToUniversalTime() });
+                    await stale.ExecuteNonQueryAsync(cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                    kept.Add(new Kept(day, $"{inPartition - archivedRows} fixes arrived after its archive; it is archived again first"));
+                    continue;
+                }
+            }
             await using (var record = new NpgsqlCommand($"""
                 INSERT INTO position_days_dropped (day, estimated_rows, bytes, dropped_at, archived)
-                SELECT $1, GREATEST(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid), $2, false FROM pg_class c WHERE c.oid = '{name}'::regclass
+                SELECT $1, GREATEST(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid), $2, $3 FROM pg_class c WHERE c.oid = '{name}'::regclass
                 ON CONFLICT (day) DO UPDATE SET estimated_rows = position_days_dropped.estimated_rows + excluded.estimated_rows,
-                    bytes = position_days_dropped.bytes + excluded.bytes, dropped_at = excluded.dropped_at
+                    bytes = position_days_dropped.bytes + excluded.bytes, dropped_at = excluded.dropped_at, archived = excluded.archived
                 """, connection, tx))
             {
                 record.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
                 record.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow().ToUniversalTime() });
+                record.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = archiving });
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             try
@@ -86,7 +149,8 @@ public sealed partial class PositionRetention(
                     await drop.ExecuteNonQueryAsync(cancellationToken);
                 await tx.CommitAsync(cancellationToken);
                 dropped.Add(day);
-                LogDropped(name);
+                if (archiving) LogDroppedArchived(name, archivedRows!.Value);
+                else LogDropped(name);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
@@ -97,6 +161,9 @@ public sealed partial class PositionRetention(
         return new Outcome(dropped, kept);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention dropped {Partition} (not archived: the archive is not built yet)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention dropped {Partition} (not archived: Sendy:Archive:Enabled is off)")]
     private partial void LogDropped(string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention dropped {Partition}; its {Rows} fixes are in the verified archive")]
+    private partial void LogDroppedArchived(string partition, long rows);
 }
