@@ -77,6 +77,10 @@ console_env() {
     Sendy__Sns__Endpoint="http://127.0.0.1:$MOTO_PORT"
     Sendy__Sns__Region=us-east-1
     Sendy__Sns__TopicArn="arn:aws:sns:us-east-1:123456789012:sendy-status"
+    Sendy__Archive__Enabled=true # closed days of positions to moto's S3 as Parquet
+    Sendy__Archive__Bucket=sendy-archive
+    Sendy__Archive__ServiceUrl="http://127.0.0.1:$MOTO_PORT"
+    Sendy__Archive__CreateBucketIfMissing=true
     Sendy__Admin__Email="$ADMIN_EMAIL"
     Sendy__Admin__Password="$(admin_password)"
     Sendy__Webhooks__AllowedHosts__0=127.0.0.1 # a receiver on this machine (the README's example); not for production
@@ -162,6 +166,7 @@ print_banner() {
     printf '  Kinesis (kinesalite): http://127.0.0.1:%s, stream sendy-positions\n' "$KINESALITE_PORT"
     printf '  Email (maildev):     http://127.0.0.1:%s (SMTP 127.0.0.1:%s)\n' "$MAILDEV_WEB_PORT" "$MAILDEV_SMTP_PORT"
     printf '  SNS/SQS (moto):      http://127.0.0.1:%s, topic sendy-status\n' "$MOTO_PORT"
+    printf '  S3 archive (moto):   s3://sendy-archive/positions/ on http://127.0.0.1:%s (closed days, Parquet)\n' "$MOTO_PORT"
     printf '  Logs and data:       %s\n' "${MODE_DIR#"$ROOT/"}/"
     printf '\n  Press Ctrl-C to stop everything.\n'
     printf '%s\n\n' "$rule"

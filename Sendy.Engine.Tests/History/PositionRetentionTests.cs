@@ -57,7 +57,7 @@ public sealed class PositionRetentionTests(TestDatabase db) : IClassFixture<Test
 
         // What the admin's page reads.
         await AddFixAsync("R-AHEAD", "2034-07-01 00:00:00+00"); // two months ahead: waits in the default partition
-        var history = await new PositionHistoryQueries(db.DataSource, Options.Create(new HistoryOptions())).GetAsync(50, default);
+        var history = await new PositionHistoryQueries(db.DataSource, Options.Create(new HistoryOptions()), Options.Create(new Sendy.Engine.History.Archive.ArchiveOptions())).GetAsync(50, default);
         Assert.Contains(history.Held, d => d.Day == new DateOnly(2033, 11, 3) && d.Partition == "positions_20331103" && d.Bytes > 0);
         Assert.DoesNotContain(history.Held, d => d.Day == new DateOnly(2033, 10, 31));
         Assert.Contains(history.Dropped, d => d.Day == new DateOnly(2033, 10, 31) && !d.Archived);

@@ -17,12 +17,14 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton<PositionPartitions>();
         services.AddSingleton<PositionRetention>();
         services.AddSingleton<IPositionHistoryQueries, PositionHistoryQueries>();
+        services.AddSingleton<IArchiveDays, ArchiveDays>();
         if (options.MaintenanceEnabled) services.AddHostedSingleton<PartitionMaintainer>();
         else services.AddSingleton<PartitionMaintainer>();
         if (archive.Enabled)
         {
             services.AddSingleton<IArchiveStore, S3ArchiveStore>();
             services.AddSingleton<PositionArchiver>();
+            services.AddTransient<ArchiveRestoreJob>();
             if (archive.WorkerEnabled) services.AddHostedSingleton<ArchiveWorker>();
             else services.AddSingleton<ArchiveWorker>();
         }

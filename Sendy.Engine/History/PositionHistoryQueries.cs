@@ -22,7 +22,8 @@ public interface IPositionHistoryQueries
 }
 
 /// <summary>Position history read from PostgreSQL's catalog and <c>position_days_dropped</c>.</summary>
-public sealed class PositionHistoryQueries(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options) : IPositionHistoryQueries
+public sealed class PositionHistoryQueries(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options, IOptions<Archive.ArchiveOptions> archive)
+    : IPositionHistoryQueries
 {
     private const string Held = """
         SELECT c.relname, pg_total_relation_size(c.oid), GREATEST(c.reltuples, 0)::bigint
@@ -58,6 +59,6 @@ public sealed class PositionHistoryQueries(NpgsqlDataSource dataSource, IOptions
                 dropped.Add(new DroppedDay(reader.GetFieldValue<DateOnly>(0), reader.GetInt64(1), reader.GetInt64(2),
                     reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4)));
         var o = options.Value;
-        return new PositionHistory(held, unplaced, unplacedBytes, dropped, o.Retention, o.DaysAhead, ArchiveEnabled: false);
+        return new PositionHistory(held, unplaced, unplacedBytes, dropped, o.Retention, o.DaysAhead, ArchiveEnabled: archive.Value.Enabled);
     }
 }

@@ -29,12 +29,19 @@ public sealed partial class HistoryPage
     [Inject] private IPositionHistoryQueries Queries { get; set; } = null!;
     [Inject] private IStringLocalizer<HistoryText> L { get; set; } = null!;
     [Inject] private OperationsClock Clock { get; set; } = null!;
+    [Inject] private IServiceProvider Services { get; set; } = null!;
+
+    private HistoryArchive? _archive;
+
+    /// <summary>The archive's section, where the archive's days can be read (always in the app; a page test may leave it out).</summary>
+    private bool _archiveShown;
 
     /// <summary>Partitions are by UTC day: a day after this one was created ahead and is still empty.</summary>
     private DateOnly TodayUtc => DateOnly.FromDateTime(Clock.Now.UtcDateTime);
 
     protected override async Task OnInitializedAsync()
     {
+        _archiveShown = Services.GetService(typeof(Sendy.Engine.History.Archive.IArchiveDays)) is not null;
         await LoadAsync();
         _loaded = true;
     }
@@ -52,6 +59,7 @@ public sealed partial class HistoryPage
         try
         {
             await LoadAsync();
+            if (_archive is not null) await _archive.LoadAsync();
         }
         finally
         {
