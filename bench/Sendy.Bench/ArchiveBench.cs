@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Sendy.Engine.History;
+using Sendy.Engine.History.Archive;
+
+namespace Sendy.Bench;
+
+/// <summary>
+/// The archive's figure: a whole day of positions through the app's <see cref="PositionArchiver"/>
+/// into moto's S3 (binary COPY out, Parquet, upload, every object read back and checked, the
+/// manifest written and read back), in rows per second end to end; and Parquet's bytes per row,
+/// for the README's cost of a year with the archive.
+/// </summary>
+public sealed class ArchiveBench(string pg, string s3Endpoint, Report report)
+{
+    public const double TargetRowsPerSecond = 300_000;
+
+    /// <summary>Archives the biggest day of the database at <see cref="pg"/>; returns false when there is no day with rows.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(pg);
+        DateOnly day;
+        long rows;
+        await using (var cmd = dataSource.CreateCommand("""
+            SELECT c.relname, GREATEST(c.reltuples, 0)::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'positions'::regclass AND c.relname <> 'positions_default' ORDER BY c.reltuples DESC LIMIT 1
+            """))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct) || reader.GetInt64(1) == 0)
+            {
+                report.Add(Figure.NotMeasured("archive_rows_per_s", "rows/s", $">= {TargetRowsPerSecond}", "no day with rows to archive"));
+                return;
+            }
+            day = PositionPartitions.DayOfName(reader.GetString(0)) ?? throw new InvalidOperationException(reader.GetString(0));
+            rows = reader.GetInt64(1);
+        }
+        var options = new ArchiveOptions
+        {
+            Enabled = true, Bucket = $"sendy-bench-{Guid.NewGuid():N}"[..24], ServiceUrl = s3Endpoint, CreateBucketIfMissing = true,
+            RequestTimeout = TimeSpan.FromMinutes(5),
+        };
+        using var store = new S3ArchiveStore(Options.Create(options));
+        var archiver = new PositionArchiver(dataSource, store, new PositionPartitions(dataSource, TimeProvider.System), Options.Create(options), TimeProvider.System,
+            NullLogger<PositionArchiver>.Instance);
+        await archiver.PrepareAsync(ct);
+        Progress.Say($"archive: {day:yyyy-MM-dd} (about {rows:N0} rows) to moto's S3 at {s3Endpoint}");
+        var clock = Stopwatch.StartNew();
+        var done = await archiver.ArchiveDayAsync(day, ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        report.Add(Figure.AtLeast("archive_rows_per_s", Math.Round(done.Rows / seconds), "rows/s", TargetRowsPerSecond,
+            $"{done.Rows:N0} rows of {day:yyyy-MM-dd} in {done.Objects} Parquet objects ({done.Bytes / 1048576.0:F1} MiB) in {seconds:F1} s: COPY out, encode, upload, read back and check every object, manifest"));
+        report.Add(Figure.Reference("archive_parquet_bytes_per_row", Math.Round((double)done.Bytes / done.Rows, 1), "B/row", "Parquet (Snappy) in the archive"));
+    }
+}
