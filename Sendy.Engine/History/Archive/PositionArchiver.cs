@@ -10,8 +10,8 @@ namespace Sendy.Engine.History.Archive;
 
 /// <summary>
 /// Writes a day of positions to the archive and brings one back. A day is read from its partition
-/// in one snapshot (binary COPY, by truck and device time), cut into Parquet objects of
-/// <see cref="ArchiveOptions.RowsPerObject"/> rows under Hive-style keys
+/// in one snapshot (binary COPY, in the table's order, which is about arrival order: no sort), cut
+/// into Parquet objects of about <see cref="ArchiveOptions.RowsPerObject"/> rows (whole row groups) under Hive-style keys
 /// (<c>{prefix}/date=YYYY-MM-DD/part-NNNN.parquet</c>), every object is read back and checked
 /// (SHA-256 and row count), and only then is the day's manifest written, objects left by an earlier
 /// attempt removed, and the day marked verified in <c>position_archive_days</c>. Anything that
@@ -122,28 +122,47 @@ public sealed partial class PositionArchiver(
         var o = Options;
         var started = time.GetTimestamp();
         var objects = new List<ArchiveManifestObject>();
-        var filling = new FixColumns(o.RowsPerObject);
-        var spare = new FixColumns(o.RowsPerObject);
-        Task<ArchiveManifestObject>? writing = null;
+        // Two row-group buffers: while one is encoded into the current object, the COPY fills the
+        // other; a finished object uploads while the next one is read and encoded.
+        var filling = new FixColumns(o.RowsPerRowGroup);
+        var spare = new FixColumns(o.RowsPerRowGroup);
+        PositionParquet.ObjectBuilder? current = null;
+        var encoding = Task.CompletedTask;
+        Task<ArchiveManifestObject>? uploading = null;
         long rows = 0;
+
+        async Task HandOverAsync()
+        {
+            await encoding; // the spare buffer is free again and the object holds every earlier group
+            current ??= await PositionParquet.ObjectBuilder.CreateAsync(cancellationToken);
+            encoding = current.AddGroupAsync(filling, cancellationToken);
+            (filling, spare) = (spare, filling);
+            filling.Count = 0;
+        }
+
+        async Task CloseObjectAsync()
+        {
+            await encoding;
+            if (uploading is not null) objects.Add(await uploading);
+            uploading = UploadAsync(day, objects.Count, current!, cancellationToken);
+            current = null;
+        }
 
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var export = await connection.BeginBinaryExportAsync(
-            $"COPY (SELECT {Columns} FROM {PositionPartitions.NameOf(day)} ORDER BY truck_id, recorded_at) TO STDOUT (FORMAT BINARY)", cancellationToken))
+            $"COPY (SELECT {Columns} FROM {PositionPartitions.NameOf(day)}) TO STDOUT (FORMAT BINARY)", cancellationToken))
         {
-            // Reading the next object's rows overlaps with encoding and uploading the previous one.
             while (ReadRow(export, filling))
             {
                 rows++;
                 if (filling.Count < filling.Capacity) continue;
-                if (writing is not null) objects.Add(await writing);
-                writing = PutObjectAsync(day, objects.Count, filling, cancellationToken);
-                (filling, spare) = (spare, filling); // the new buffer's upload was awaited just above
-                filling.Count = 0;
+                await HandOverAsync();
+                if (current!.Rows >= o.RowsPerObject) await CloseObjectAsync();
             }
         }
-        if (writing is not null) objects.Add(await writing);
-        if (filling.Count > 0) objects.Add(await PutObjectAsync(day, objects.Count, filling, cancellationToken));
+        if (filling.Count > 0) await HandOverAsync();
+        if (current is not null) await CloseObjectAsync();
+        if (uploading is not null) objects.Add(await uploading);
 
         foreach (var obj in objects) await VerifyAsync(obj, cancellationToken);
 
@@ -271,12 +290,13 @@ public sealed partial class PositionArchiver(
         }
     }
 
-    private async Task<ArchiveManifestObject> PutObjectAsync(DateOnly day, int part, FixColumns rows, CancellationToken cancellationToken)
+    private async Task<ArchiveManifestObject> UploadAsync(DateOnly day, int part, PositionParquet.ObjectBuilder builder, CancellationToken cancellationToken)
     {
-        var content = await PositionParquet.WriteAsync(rows, Math.Min(Options.RowsPerRowGroup, Math.Max(rows.Count, 1)), cancellationToken);
+        var rows = builder.Rows;
+        var content = await builder.FinishAsync();
         var key = ObjectKey(Options.Prefix, day, part);
         await store.PutAsync(key, content, PositionParquet.ContentType, cancellationToken);
-        return new ArchiveManifestObject(key, rows.Count, content.Length, PositionParquet.Sha256Hex(content));
+        return new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content));
     }
 
     private async Task VerifyAsync(ArchiveManifestObject obj, CancellationToken cancellationToken) => await GetCheckedAsync(obj, cancellationToken);

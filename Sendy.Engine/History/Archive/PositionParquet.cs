@@ -58,29 +58,68 @@ public static class PositionParquet
     /// <summary>Writes the first <see cref="FixColumns.Count"/> rows of <paramref name="rows"/> as one Parquet object, in row groups of <paramref name="rowsPerGroup"/>.</summary>
     public static async Task<byte[]> WriteAsync(FixColumns rows, int rowsPerGroup, CancellationToken cancellationToken)
     {
-        using var output = new MemoryStream();
-        await using (var writer = await ParquetWriter.CreateAsync(Schema, output, cancellationToken: cancellationToken))
+        var builder = await ObjectBuilder.CreateAsync(cancellationToken);
+        for (var start = 0; start < rows.Count; start += rowsPerGroup)
+            await builder.AddGroupAsync(rows, start, Math.Min(rowsPerGroup, rows.Count - start), cancellationToken);
+        return await builder.FinishAsync();
+    }
+
+    /// <summary>One Parquet object built a row group at a time (the archiver reads the next group meanwhile).</summary>
+    public sealed class ObjectBuilder
+    {
+        private readonly MemoryStream _output;
+        private readonly ParquetWriter _writer;
+
+        private ObjectBuilder(MemoryStream output, ParquetWriter writer)
         {
-            for (var start = 0; start < rows.Count; start += rowsPerGroup)
-            {
-                var n = Math.Min(rowsPerGroup, rows.Count - start);
-                using var group = writer.CreateRowGroup();
-                await group.WriteAsync(TruckId, new ArraySegment<string>(rows.TruckId, start, n));
-                await group.WriteAsync<DateTime>(RecordedAt, rows.RecordedAt.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<DateTime>(ReceivedAt, rows.ReceivedAt.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<DateTime>(StoredAt, rows.StoredAt.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<double>(Latitude, rows.Latitude.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<double>(Longitude, rows.Longitude.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<double>(SpeedMps, rows.SpeedMps.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<double>(HeadingDegrees, rows.HeadingDegrees.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync<double>(AccuracyMeters, rows.AccuracyMeters.AsMemory(start, n), cancellationToken: cancellationToken);
-                await group.WriteAsync(QualityFlag, new ArraySegment<string>(rows.QualityFlag!, start, n));
-                await group.WriteAsync(StreamName, new ArraySegment<string>(rows.StreamName, start, n));
-                await group.WriteAsync(ShardId, new ArraySegment<string>(rows.ShardId, start, n));
-                await group.WriteAsync(SequenceNumber, new ArraySegment<string>(rows.SequenceNumber, start, n));
-            }
+            _output = output;
+            _writer = writer;
         }
-        return output.ToArray();
+
+        /// <summary>Rows added so far (counted when a group is handed over, before it is encoded).</summary>
+        public long Rows { get; private set; }
+
+        public static async Task<ObjectBuilder> CreateAsync(CancellationToken cancellationToken)
+        {
+            var output = new MemoryStream();
+            return new ObjectBuilder(output, await ParquetWriter.CreateAsync(Schema, output, cancellationToken: cancellationToken));
+        }
+
+        /// <summary>Adds all of <paramref name="rows"/> as one row group.</summary>
+        public Task AddGroupAsync(FixColumns rows, CancellationToken cancellationToken) => AddGroupAsync(rows, 0, rows.Count, cancellationToken);
+
+        public Task AddGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
+        {
+            Rows += n;
+            return WriteGroupAsync(rows, start, n, cancellationToken);
+        }
+
+        private async Task WriteGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
+        {
+            using var group = _writer.CreateRowGroup();
+            await group.WriteAsync(TruckId, new ArraySegment<string>(rows.TruckId, start, n));
+            await group.WriteAsync<DateTime>(RecordedAt, rows.RecordedAt.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<DateTime>(ReceivedAt, rows.ReceivedAt.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<DateTime>(StoredAt, rows.StoredAt.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<double>(Latitude, rows.Latitude.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<double>(Longitude, rows.Longitude.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<double>(SpeedMps, rows.SpeedMps.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<double>(HeadingDegrees, rows.HeadingDegrees.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync<double>(AccuracyMeters, rows.AccuracyMeters.AsMemory(start, n), cancellationToken: cancellationToken);
+            await group.WriteAsync(QualityFlag, new ArraySegment<string>(rows.QualityFlag!, start, n));
+            await group.WriteAsync(StreamName, new ArraySegment<string>(rows.StreamName, start, n));
+            await group.WriteAsync(ShardId, new ArraySegment<string>(rows.ShardId, start, n));
+            await group.WriteAsync(SequenceNumber, new ArraySegment<string>(rows.SequenceNumber, start, n));
+        }
+
+        /// <summary>Closes the object (its footer) and returns its bytes.</summary>
+        public async Task<byte[]> FinishAsync()
+        {
+            await _writer.DisposeAsync();
+            var bytes = _output.ToArray();
+            await _output.DisposeAsync();
+            return bytes;
+        }
     }
 
     /// <summary>How many rows an object holds, from its footer.</summary>
