@@ -32,8 +32,18 @@ public sealed partial class ArchiveWorker(
         {
             if (!_prepared)
             {
-                await archiver.PrepareAsync(cancellationToken);
-                _prepared = true;
+                try
+                {
+                    await archiver.PrepareAsync(cancellationToken);
+                    _prepared = true;
+                }
+                catch (ArchiveStoreException ex)
+                {
+                    // Shown to admins on the oldest day waiting for the archive; tried again next pass.
+                    var due = await archiver.DueAsync(cancellationToken);
+                    if (due.Count > 0) await archiver.RecordFailureAsync(due[0], ex.Message, cancellationToken);
+                    throw;
+                }
             }
             await archiver.ArchiveDueAsync(cancellationToken);
             return true;
