@@ -50,6 +50,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<LiveFanout>();
         services.AddForwarded<ILivePositionFeed, LiveFanout>();
         services.AddForwarded<ILivePositionPublisher, LiveFanout>();
+        services.AddValidatedOptions<TrailOptions>(configuration, TrailOptions.Section);
         services.AddSingleton<ITrackingQueries, EfTrackingQueries>();
         services.AddSingleton<FleetRegistry>();
         services.AddSingleton<FleetAdmin>();

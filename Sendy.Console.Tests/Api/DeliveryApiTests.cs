@@ -181,6 +181,11 @@ public sealed class DeliveryApiTests(SendyAppFactory app) : IClassFixture<SendyA
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{d.DeliveryId}/trail", readOnly)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{Guid.NewGuid()}/position", key)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{d.DeliveryId}/trail?maxPoints=1", key)).StatusCode);
+        // The smallest trail the API allows is the first and the newest fix (it was a 500 once).
+        var two = await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{d.DeliveryId}/trail?maxPoints=2", key);
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        Assert.Equal([127.0, 127.003],
+            (await JsonAsync(two)).GetProperty("points").EnumerateArray().Select(p => Math.Round(p.GetProperty("longitude").GetDouble(), 3)));
     }
 
     [Fact]

@@ -162,7 +162,10 @@ internal static class DispatcherEndpoints
     /// <summary>Largest trail the API returns.</summary>
     public const int MaxTrailPoints = 2_000;
 
-    /// <summary>The delivery's trail since pickup (flagged fixes left out), thinned to at most <c>maxPoints</c> (first and newest kept).</summary>
+    /// <summary>
+    /// The delivery's trail since pickup (flagged fixes left out), simplified in the database to at most
+    /// <c>maxPoints</c> (first, newest and stops kept).
+    /// </summary>
     public static async Task<IResult> TrailAsync(Guid id, int? maxPoints, DeliveryQueries queries, ITrackingQueries tracking, CancellationToken cancellationToken)
     {
         if (maxPoints is < 2 or > MaxTrailPoints)

@@ -132,18 +132,20 @@ public sealed class PostgresFleetQueriesTests(TestDatabase db) : IClassFixture<T
     }
 
     [Fact]
-    public async Task long_trail_is_thinned_evenly_keeping_first_and_newest()
+    public async Task long_trail_on_a_straight_road_is_simplified_keeping_first_newest_and_points_all_along_it()
     {
         await TruckAsync("fq-long", "Long");
         await PositionsAsync("fq-long", Day, 5000, TimeSpan.FromSeconds(1));
 
         var trail = await Queries.GetTrailAsync("fq-long", Day, 500, default);
 
-        Assert.InRange(trail.Count, 400, 500);
+        Assert.InRange(trail.Count, 490, 500);
         Assert.Equal(Day, trail[0].RecordedAt);
         Assert.Equal(Day.AddSeconds(4999), trail[^1].RecordedAt);
+        // A straight line needs only its ends; the points it keeps anyway are spread along it, so no
+        // stretch of the road (or of a replay's time) is left bare: no gap over twice the even one (10 s).
         var gaps = trail.Zip(trail.Skip(1)).Select(p => (p.Second.RecordedAt - p.First.RecordedAt).TotalSeconds).ToList();
-        Assert.All(gaps[..^1], g => Assert.Equal(gaps[0], g));
+        Assert.All(gaps, g => Assert.InRange(g, 1, 20));
     }
 
     [Fact]

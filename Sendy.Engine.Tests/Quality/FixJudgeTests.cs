@@ -3,18 +3,27 @@ using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Tests.Quality;
 
-/// <summary>Impossible jumps are flagged against the last unflagged fix; a run that agrees with itself re-anchors.</summary>
+/// <summary>
+/// Impossible jumps are flagged against the last unflagged fix; a run that agrees with itself
+/// re-anchors; a fix reporting a coarse accuracy is flagged and counts for nothing.
+/// </summary>
 public sealed class FixJudgeTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 5, 9, 0, 0, TimeSpan.Zero);
     private static readonly FixQualityOptions Options = new();
 
     /// <summary>A fix <paramref name="km"/> km north of Seoul City Hall, <paramref name="seconds"/> after T0.</summary>
-    private static TruckPosition At(double km, double seconds) =>
-        new("T-1", 37.5665 + km / 111.2, 126.978, T0.AddSeconds(seconds), T0.AddSeconds(seconds));
+    private static TruckPosition At(double km, double seconds, double? accuracyMeters = null) =>
+        new("T-1", 37.5665 + km / 111.2, 126.978, T0.AddSeconds(seconds), T0.AddSeconds(seconds), AccuracyMeters: accuracyMeters);
 
-    /// <summary>"ok" or "jump" per fix.</summary>
-    private static string Flags(IReadOnlyList<JudgedFix> judged) => string.Join(" ", judged.Select(j => j.Flag is null ? "ok" : "jump"));
+    /// <summary>"ok", "jump" or "low" (low accuracy) per fix.</summary>
+    private static string Flags(IReadOnlyList<JudgedFix> judged) => string.Join(" ", judged.Select(j => j.Flag switch
+    {
+        null => "ok",
+        var f when f.StartsWith(FixJudge.LowAccuracy + ": ", StringComparison.Ordinal) => "low",
+        var f when f.StartsWith(FixJudge.ImpossibleJump + ": ", StringComparison.Ordinal) => "jump",
+        var f => f,
+    }));
 
     [Fact]
     public void a_truck_driving_at_90_kmh_is_never_flagged()
@@ -96,5 +105,47 @@ public sealed class FixJudgeTests
 
         Assert.Equal("ok jump", Flags(judged));
         Assert.Equal(T0.AddSeconds(10), after!.RecordedAt);
+    }
+
+    [Fact]
+    public void a_fix_coarser_than_the_accuracy_limit_is_flagged_with_its_reason_wherever_it_lies()
+    {
+        // 50 m off the road at 90 km/h, but reporting 350 m: flagged although nothing about it is impossible.
+        var (judged, anchor) = FixJudge.Judge(null, [At(0, 0, 8), At(0.25, 10, 350), At(0.5, 20, 100), At(0.75, 30)], Options);
+
+        Assert.Equal("ok low ok ok", Flags(judged));
+        Assert.Equal("low-accuracy: 350 m reported (limit 100 m)", judged[1].Flag);
+        Assert.Equal(T0.AddSeconds(30), anchor!.RecordedAt); // exactly at the limit, and no accuracy at all, are taken
+    }
+
+    [Fact]
+    public void a_low_accuracy_fix_never_becomes_the_anchor_not_even_the_first()
+    {
+        // A cell-tower fix 40 km off comes first; the GPS fixes after it are judged as if it had not come.
+        var (judged, anchor) = FixJudge.Judge(null, [At(40, 0, 3_000), At(0, 10, 5), At(60, 20, 2_000), At(0.25, 20, 5)], Options);
+
+        Assert.Equal("low ok low ok", Flags(judged));
+        Assert.Equal((T0.AddSeconds(20), 0.25), (anchor!.RecordedAt, Math.Round((anchor.Latitude - 37.5665) * 111.2, 3)));
+        Assert.Empty(anchor.SuspectRun);
+    }
+
+    [Fact]
+    public void low_accuracy_fixes_do_not_count_towards_a_run_that_re_anchors()
+    {
+        // Phone off for 10 minutes, then the truck is 100 km on: coarse fixes there prove nothing,
+        // three precise ones that agree re-anchor as before.
+        var fixes = new[] { At(0, 0), At(100, 600, 900), At(100.1, 605, 900), At(100.2, 610), At(100.3, 615, 900), At(100.4, 620), At(100.6, 630) };
+
+        var (judged, anchor) = FixJudge.Judge(null, fixes, Options);
+
+        Assert.Equal("ok low low jump low jump ok", Flags(judged));
+        Assert.Equal(T0.AddSeconds(630), anchor!.RecordedAt);
+    }
+
+    [Fact]
+    public void a_stored_flag_says_whether_the_fix_may_belong_to_a_re_anchoring_run()
+    {
+        Assert.True(FixJudge.IsJump("impossible-jump: 900 km/h from the fix at 2026-12-05T09:00:00.0000000+00:00 (limit 250)"));
+        Assert.False(FixJudge.IsJump("low-accuracy: 900 m reported (limit 100 m)"));
     }
 }

@@ -142,7 +142,7 @@ public sealed class TrackingQueriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task a_long_trail_is_thinned_in_the_database_keeping_first_and_newest()
+    public async Task a_long_trail_is_simplified_in_the_database_keeping_first_and_newest()
     {
         var b = await BookAsync();
         await MoveAsync(b, DeliveryStatus.EnRouteToPickup);

@@ -14,8 +14,8 @@ namespace Sendy.Engine.Consumers;
 /// device time), dead letters, the cross-node notification and the checkpoint, all in one
 /// transaction. A fix for a truck that does not exist is dead-lettered. Each new fix is judged
 /// (<see cref="FixJudge"/>) from its truck's last good fix and the fixes flagged since: an
-/// impossible jump is stored with its flag, counted, and moves neither the latest position nor
-/// anything live.
+/// impossible jump or a low-accuracy fix is stored with its flag, counted, and moves neither the
+/// latest position nor anything live.
 /// </summary>
 /// <param name="crossNode">When present, stored positions are also announced to other nodes (LISTEN/NOTIFY) in the same transaction.</param>
 /// <param name="quality">What counts as an impossible jump (the defaults when null).</param>
@@ -43,20 +43,26 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
 
     /// <summary>
     /// Each truck's fixes flagged since its latest (good) position, newest first (the partial index
-    /// ix_positions_flagged): the suspect run to judge from, and the flagged fixes a replay may repeat.
+    /// ix_positions_flagged): the suspect run to judge from (jumps only: a low-accuracy fix is no
+    /// evidence of a new place), and the flagged fixes a replay may repeat.
     /// </summary>
     private const string ReadSuspects = """
-        SELECT s.truck_id, s.recorded_at, ST_Y(s.location), ST_X(s.location), s.speed_mps, s.heading_degrees, s.accuracy_meters
+        SELECT s.truck_id, s.recorded_at, ST_Y(s.location), ST_X(s.location), s.speed_mps, s.heading_degrees, s.accuracy_meters,
+            s.quality_flag
         FROM unnest($1::text[], $2::timestamptz[]) AS a(truck_id, since)
         CROSS JOIN LATERAL (
-            SELECT p.truck_id, p.recorded_at, p.location, p.speed_mps, p.heading_degrees, p.accuracy_meters
+            SELECT p.truck_id, p.recorded_at, p.location, p.speed_mps, p.heading_degrees, p.accuracy_meters, p.quality_flag
             FROM positions p
             WHERE p.truck_id = a.truck_id AND p.recorded_at > a.since AND p.quality_flag IS NOT NULL
             ORDER BY p.recorded_at DESC
             LIMIT $3) s
         """;
 
-    /// <summary>Flagged fixes read back per truck: far more than any re-anchoring run needs.</summary>
+    /// <summary>
+    /// Flagged fixes read back per truck: far more than any re-anchoring run needs. A truck that sent
+    /// more low-accuracy fixes than this since its last good one (a phone without GPS, a night in a
+    /// garage) may have older jumps of a run fall outside; the run then starts again from the next jump.
+    /// </summary>
     private const int MaxSuspects = 200;
 
     /// <summary>The dead-letter reason of a fix whose key is taken by a different fix.</summary>
@@ -155,11 +161,11 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         return trucks;
     }
 
-    /// <summary>Per truck with a latest position: the fixes flagged since it, oldest first (see <see cref="ReadSuspects"/>).</summary>
-    private static async Task<Dictionary<string, List<TruckPosition>>> ReadSuspectsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        Dictionary<string, TruckPosition?> latestByTruck, CancellationToken cancellationToken)
+    /// <summary>Per truck with a latest position: the fixes flagged since it with their flags, oldest first (see <see cref="ReadSuspects"/>).</summary>
+    private static async Task<Dictionary<string, List<(TruckPosition Fix, string Flag)>>> ReadSuspectsAsync(NpgsqlConnection connection,
+        NpgsqlTransaction tx, Dictionary<string, TruckPosition?> latestByTruck, CancellationToken cancellationToken)
     {
-        var suspects = new Dictionary<string, List<TruckPosition>>(StringComparer.Ordinal);
+        var suspects = new Dictionary<string, List<(TruckPosition Fix, string Flag)>>(StringComparer.Ordinal);
         var anchored = latestByTruck.Values.OfType<TruckPosition>().ToList();
         if (anchored.Count == 0) return suspects;
         await using var cmd = new NpgsqlCommand(ReadSuspects, connection, tx);
@@ -171,7 +177,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         {
             var position = ReadPosition(reader);
             if (!suspects.TryGetValue(position.TruckId, out var list)) suspects[position.TruckId] = list = [];
-            list.Add(position);
+            list.Add((position, reader.GetString(7)));
         }
         foreach (var list in suspects.Values) list.Reverse();
         return suspects;
@@ -187,7 +193,8 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
     /// The flag of each of <paramref name="fresh"/> (sorted by truck, then device time; null: good),
     /// judged per truck from its latest position and the run flagged since.
     /// </summary>
-    private string?[] Judge(List<ShardFix> fresh, Dictionary<string, TruckPosition?> latestByTruck, Dictionary<string, List<TruckPosition>> suspects)
+    private string?[] Judge(List<ShardFix> fresh, Dictionary<string, TruckPosition?> latestByTruck,
+        Dictionary<string, List<(TruckPosition Fix, string Flag)>> suspects)
     {
         var flags = new string?[fresh.Count];
         var start = 0;
@@ -197,7 +204,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
             var end = start;
             while (end < fresh.Count && fresh[end].Position.TruckId == truckId) end++;
             var anchor = latestByTruck[truckId] is { } latest
-                ? FixJudge.Resume(latest, suspects.GetValueOrDefault(truckId) ?? [], _quality)
+                ? FixJudge.Resume(latest, suspects.GetValueOrDefault(truckId)?.Where(s => FixJudge.IsJump(s.Flag)).Select(s => s.Fix).ToList() ?? [], _quality)
                 : null;
             var fixes = new TruckPosition[end - start];
             for (var i = start; i < end; i++) fixes[i - start] = fresh[i].Position;
@@ -218,7 +225,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
     /// before (a replay) goes to <paramref name="storedFlagged"/>: it moves nothing this time either.
     /// </summary>
     private static async Task<List<ShardFix>> NotYetStoredAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        List<ShardFix> known, Dictionary<string, TruckPosition?> latestByTruck, Dictionary<string, List<TruckPosition>> suspects,
+        List<ShardFix> known, Dictionary<string, TruckPosition?> latestByTruck, Dictionary<string, List<(TruckPosition Fix, string Flag)>> suspects,
         List<ShardFix> differing, HashSet<(string, long)> storedFlagged, CancellationToken cancellationToken)
     {
         var firsts = new List<ShardFix>(known.Count);
@@ -226,7 +233,7 @@ public sealed class PostgresPositionBatchWriter(NpgsqlDataSource dataSource, Tim
         // Fixes flagged since the latest position are stored although newer than it: a replay finds them here.
         Dictionary<(string, long), TruckPosition>? flaggedSince = null;
         foreach (var list in suspects.Values)
-            foreach (var p in list)
+            foreach (var (p, _) in list)
                 (flaggedSince ??= [])[Key(p)] = p;
         List<ShardFix>? older = null;
         foreach (var f in known)

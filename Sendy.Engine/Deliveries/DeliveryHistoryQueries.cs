@@ -1,30 +1,22 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sendy.Engine.Storage;
+using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Deliveries;
 
 /// <summary>
 /// One delivery's full history for admins: header, status timeline, notifications, and the route
-/// its truck drove, read from <c>positions</c> over the (truck_id, recorded_at) index and thinned
-/// in the database.
+/// its truck drove, read from <c>positions</c> over the (truck_id, recorded_at) index and simplified
+/// in the database (<see cref="SimplifiedTrail"/>: stops kept, so the replay shows the truck standing).
 /// </summary>
-public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time)
+/// <param name="trails">What counts as a stop on a route (the defaults when null).</param>
+public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time,
+    IOptions<TrailOptions>? trails = null)
     : IDeliveryHistoryQueries
 {
-    // Every stride-th fix from the first, plus the last; stride chosen so the total stays <= max.
-    private const string RouteSql = """
-        WITH pts AS (
-            SELECT location, recorded_at, speed_mps, heading_degrees,
-                   row_number() OVER (ORDER BY recorded_at) - 1 AS i,
-                   count(*) OVER () AS n
-            FROM positions
-            WHERE truck_id = $1 AND recorded_at >= $2 AND recorded_at <= $3 AND quality_flag IS NULL)
-        SELECT ST_Y(location), ST_X(location), recorded_at, speed_mps, heading_degrees, n
-        FROM pts
-        WHERE n <= $4 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($4 - 2))::bigint = 0
-        ORDER BY recorded_at
-        """;
+    private readonly TrailOptions _trails = trails?.Value ?? new TrailOptions();
 
     public async Task<DeliveryHistory?> GetAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
@@ -54,7 +46,7 @@ public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> con
 
     public async Task<DeliveryRoute?> RouteAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var delivery = await db.Deliveries.AsNoTracking().Where(d => d.Id == deliveryId)
             .Select(d => new { d.TruckId, d.CreatedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt })
@@ -74,20 +66,9 @@ public sealed class DeliveryHistoryQueries(IDbContextFactory<SendyDbContext> con
     private async Task<(List<RoutePoint> Points, int Stored)> PositionsAsync(string truckId, DateTimeOffset from, DateTimeOffset to,
         int maxPoints, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(RouteSql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var points = new List<RoutePoint>();
-        long stored = 0;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            points.Add(new RoutePoint(reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2),
-                reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4)));
-            stored = reader.GetInt64(5);
-        }
-        return (points, (int)stored);
+        // The end is part of the route (the fix taken at the moment of delivery): PostgreSQL keeps microseconds.
+        var (fixes, stored) = await SimplifiedTrail.ReadAsync(dataSource, truckId, from, to.AddTicks(TimeSpan.TicksPerMicrosecond), maxPoints,
+            _trails, cancellationToken);
+        return (fixes.ConvertAll(f => new RoutePoint(f.Latitude, f.Longitude, f.RecordedAt, f.SpeedMps, f.HeadingDegrees)), (int)stored);
     }
 }

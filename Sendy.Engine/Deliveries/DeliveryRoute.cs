@@ -2,7 +2,8 @@ namespace Sendy.Engine.Deliveries;
 
 /// <summary>
 /// The stored positions of the delivery's truck between <see cref="From"/> and <see cref="To"/>,
-/// oldest first, thinned evenly to at most the requested count: <see cref="StoredCount"/> says how many there were.
+/// oldest first, simplified to at most the requested count (stops kept; see
+/// <see cref="Tracking.SimplifiedTrail"/>): <see cref="StoredCount"/> says how many there were.
 /// </summary>
 public sealed record DeliveryRoute(DateTimeOffset From, DateTimeOffset To, bool FromAssignment, IReadOnlyList<RoutePoint> Points, int StoredCount)
 {

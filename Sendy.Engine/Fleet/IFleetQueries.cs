@@ -9,8 +9,9 @@ public interface IFleetQueries
     Task<IReadOnlyList<FleetTruck>> ListTrucksAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The truck's positions recorded at or after <paramref name="since"/>, oldest first, thinned
-    /// evenly to at most <paramref name="maxPoints"/> (the first and newest point always kept).
+    /// The truck's positions recorded at or after <paramref name="since"/>, oldest first, flagged fixes
+    /// left out, simplified to at most <paramref name="maxPoints"/> (at least 2; first, newest and stops
+    /// kept; see <see cref="SimplifiedTrail"/>).
     /// </summary>
     Task<IReadOnlyList<TrailPoint>> GetTrailAsync(string truckId, DateTimeOffset since, int maxPoints, CancellationToken cancellationToken);
 }

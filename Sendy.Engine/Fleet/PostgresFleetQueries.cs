@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Tracking;
@@ -6,11 +7,15 @@ namespace Sendy.Engine.Fleet;
 
 /// <summary>
 /// <see cref="IFleetQueries"/> in plain SQL over the engine's data source: one round trip for
-/// the whole fleet (thousands of rows, no change tracking), and the trail thinned in the database
-/// so a truck that reported every second all day does not ship 30,000 points to the browser.
+/// the whole fleet (thousands of rows, no change tracking), and the trail simplified in the database
+/// (<see cref="SimplifiedTrail"/>) so a truck that reported every second all day does not ship
+/// 30,000 points to the browser.
 /// </summary>
-public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQueries
+/// <param name="trails">What counts as a stop on a trail (the defaults when null).</param>
+public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource, IOptions<TrailOptions>? trails = null) : IFleetQueries
 {
+    private readonly TrailOptions _trails = trails?.Value ?? new TrailOptions();
+
     // The delivery a dispatcher cares about: one under way before one merely scheduled, newest first.
     // The driver: the delivery's, else the one most recently given this truck.
     private const string ListSql = """
@@ -30,20 +35,6 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
             LIMIT 1) d ON true
         LEFT JOIN latest_positions p ON p.truck_id = t.id
         ORDER BY t.id
-        """;
-
-    // Every stride-th row from the first, plus the newest; stride chosen so the total stays <= max.
-    private const string TrailSql = """
-        WITH pts AS (
-            SELECT location, recorded_at,
-                   row_number() OVER (ORDER BY recorded_at) - 1 AS i,
-                   count(*) OVER () AS n
-            FROM positions
-            WHERE truck_id = $1 AND recorded_at >= $2 AND quality_flag IS NULL)
-        SELECT ST_Y(location), ST_X(location), recorded_at
-        FROM pts
-        WHERE n <= $3 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($3 - 2))::bigint = 0
-        ORDER BY recorded_at
         """;
 
     public async Task<IReadOnlyList<FleetTruck>> ListTrucksAsync(CancellationToken cancellationToken)
@@ -69,12 +60,8 @@ public sealed class PostgresFleetQueries(NpgsqlDataSource dataSource) : IFleetQu
     public async Task<IReadOnlyList<TrailPoint>> GetTrailAsync(string truckId, DateTimeOffset since, int maxPoints,
         CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 3);
-        await using var command = dataSource.CreateCommand(TrailSql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
-        return await TrailPoint.ReadAllAsync(command, cancellationToken);
+        var (fixes, _) = await SimplifiedTrail.ReadAsync(dataSource, truckId, since, null, maxPoints, _trails, cancellationToken);
+        return fixes.ConvertAll(f => new TrailPoint(f.Latitude, f.Longitude, f.RecordedAt));
     }
 
     /// <summary>

@@ -4,7 +4,10 @@ using Sendy.Engine.Tracking;
 
 namespace Sendy.Engine.Quality;
 
-/// <summary>Fix quality (<c>Sendy:FixQuality</c>): what counts as an impossible jump, and when a run of fixes re-anchors a truck.</summary>
+/// <summary>
+/// Fix quality (<c>Sendy:FixQuality</c>): what counts as an impossible jump, when a run of fixes
+/// re-anchors a truck, and how coarse a reported accuracy may be.
+/// </summary>
 public sealed class FixQualityOptions : IValidatableObject
 {
     public const string Section = "Sendy:FixQuality";
@@ -23,6 +26,13 @@ public sealed class FixQualityOptions : IValidatableObject
     /// <summary>Without a gap, a longer run that agrees with itself re-anchors too: a bad anchor must not poison a truck for good.</summary>
     [Range(2, 1000)]
     public int ReanchorFixesWithoutGap { get; set; } = 10;
+
+    /// <summary>
+    /// A fix whose reported accuracy (radius, metres) is over this is flagged as low-accuracy: a
+    /// phone without GPS (cell or Wi-Fi location) or a tracker in a garage can be hundreds of metres off.
+    /// </summary>
+    [Range(5, 10_000)]
+    public double MaxAccuracyMeters { get; set; } = 100;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -43,8 +53,12 @@ public sealed record FixAnchor(double Latitude, double Longitude, DateTimeOffset
 public sealed record JudgedFix(TruckPosition Fix, string? Flag);
 
 /// <summary>
-/// Fix quality, in one place: a fix whose implied speed from the truck's last unflagged fix (in
-/// device-time order) is over <see cref="FixQualityOptions.MaxSpeedKmh"/> is flagged with its reason.
+/// Fix quality, in one place. A fix that reports an accuracy coarser than
+/// <see cref="FixQualityOptions.MaxAccuracyMeters"/> is flagged low-accuracy first: it says little
+/// about where the truck is, so it neither becomes the anchor nor joins a run that could re-anchor,
+/// and the fixes after it are judged as if it had not come. A fix whose implied speed from the
+/// truck's last unflagged fix (in device-time order) is over <see cref="FixQualityOptions.MaxSpeedKmh"/>
+/// is flagged as an impossible jump with its reason.
 /// One bad fix does not poison the ones after it: each is judged against the last unflagged fix,
 /// not the previous one. A run of flagged fixes that agree with each other re-anchors the truck
 /// (a truck that drove with its phone off, or a bad anchor): after a real gap
@@ -56,12 +70,19 @@ public static class FixJudge
 {
     public const string ImpossibleJump = "impossible-jump";
 
+    public const string LowAccuracy = "low-accuracy";
+
     /// <summary>Judges <paramref name="fixes"/> (one truck, device-time order) from <paramref name="anchor"/> (null: none yet).</summary>
     public static (IReadOnlyList<JudgedFix> Judged, FixAnchor? Anchor) Judge(FixAnchor? anchor, IReadOnlyList<TruckPosition> fixes, FixQualityOptions options)
     {
         var judged = new List<JudgedFix>(fixes.Count);
         foreach (var fix in fixes)
         {
+            if (IsLowAccuracy(fix, options))
+            {
+                judged.Add(new JudgedFix(fix, AccuracyReason(fix, options)));
+                continue;
+            }
             if (anchor is null)
             {
                 anchor = FixAnchor.From(fix);
@@ -97,16 +118,25 @@ public static class FixJudge
 
     /// <summary>
     /// The anchor as it stood after <paramref name="anchor"/> (the truck's last unflagged fix) and
-    /// the fixes flagged since it (device-time order): the suspect run is rebuilt from them, so a
-    /// node that takes over a shard judges as the previous one would have.
+    /// the fixes flagged as jumps since it (device-time order; see <see cref="IsJump"/>): the suspect
+    /// run is rebuilt from them, so a node that takes over a shard judges as the previous one would have.
     /// </summary>
-    public static FixAnchor Resume(TruckPosition anchor, IReadOnlyList<TruckPosition> flaggedSince, FixQualityOptions options)
+    public static FixAnchor Resume(TruckPosition anchor, IReadOnlyList<TruckPosition> jumpsSince, FixQualityOptions options)
     {
         IReadOnlyList<TruckPosition> run = [];
-        foreach (var fix in flaggedSince)
+        foreach (var fix in jumpsSince)
             if (fix.RecordedAt > anchor.RecordedAt) run = Extend(run, fix, options);
         return FixAnchor.From(anchor) with { SuspectRun = run };
     }
+
+    /// <summary>Whether a stored flag marks a jump (which may belong to a re-anchoring run), not a low-accuracy fix (which never does).</summary>
+    public static bool IsJump(string flag) => !flag.StartsWith(LowAccuracy, StringComparison.Ordinal);
+
+    /// <summary>A reported accuracy coarser than the limit; a fix that reports none is taken as it is.</summary>
+    public static bool IsLowAccuracy(TruckPosition fix, FixQualityOptions options) => fix.AccuracyMeters > options.MaxAccuracyMeters;
+
+    private static string AccuracyReason(TruckPosition fix, FixQualityOptions options) => string.Create(CultureInfo.InvariantCulture,
+        $"{LowAccuracy}: {fix.AccuracyMeters:F0} m reported (limit {options.MaxAccuracyMeters:F0} m)");
 
     private static string Reason(double kmh, FixAnchor anchor, FixQualityOptions options) => string.Create(CultureInfo.InvariantCulture,
         $"{ImpossibleJump}: {kmh:F0} km/h from the fix at {anchor.RecordedAt:O} (limit {options.MaxSpeedKmh:F0})");

@@ -5,10 +5,12 @@ using Sendy.Engine.Tracking;
 namespace Sendy.Engine.Quality;
 
 /// <summary>
-/// Keeps impossible jumps off the live fast path, which shows a fix before any consumer has judged
-/// it. It knows the newest fix this node has shown for each truck (everything published here: fixes
-/// stored and judged by a consumer, relayed from other nodes, or let through earlier) and lets a
-/// fix through only when its implied speed from that one is within
+/// Keeps impossible jumps and low-accuracy fixes off the live fast path, which shows a fix before
+/// any consumer has judged it. A fix reporting an accuracy coarser than
+/// <see cref="FixQualityOptions.MaxAccuracyMeters"/> never passes (the judge flags it whatever came
+/// before). For the rest it knows the newest fix this node has shown for each truck (everything
+/// published here: fixes stored and judged by a consumer, relayed from other nodes, or let through
+/// earlier) and lets a fix through only when its implied speed from that one is within
 /// <see cref="FixQualityOptions.MaxSpeedKmh"/> (<see cref="FixJudge.SpeedKmh"/>). Anything else waits
 /// for the consumer, whose judgement is the one that counts: a good fix arrives a moment later, a
 /// flagged one never. A truck this node has not seen yet is let through, as the judge takes a
@@ -37,8 +39,9 @@ public sealed class LiveFixGate : IDisposable
         for (var i = 0; i < positions.Count; i++)
         {
             var fix = positions[i];
-            var ok = !_shown.TryGetValue(fix.TruckId, out var shown)
-                || FixJudge.SpeedKmh(shown.Latitude, shown.Longitude, shown.RecordedAt, fix) <= _options.MaxSpeedKmh;
+            var ok = !FixJudge.IsLowAccuracy(fix, _options)
+                && (!_shown.TryGetValue(fix.TruckId, out var shown)
+                    || FixJudge.SpeedKmh(shown.Latitude, shown.Longitude, shown.RecordedAt, fix) <= _options.MaxSpeedKmh);
             if (ok)
             {
                 Learn(fix);

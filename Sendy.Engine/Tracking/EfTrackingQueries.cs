@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using Sendy.Engine.Deliveries;
@@ -8,27 +9,21 @@ using Sendy.Engine.Storage;
 namespace Sendy.Engine.Tracking;
 
 /// <summary>
-/// <see cref="ITrackingQueries"/> on PostgreSQL: the link lookup through EF Core, the trail and
-/// recent fixes in plain SQL (window functions, thinned in the database).
+/// <see cref="ITrackingQueries"/> on PostgreSQL: the link lookup through EF Core, the trail
+/// (<see cref="SimplifiedTrail"/>) and recent fixes in plain SQL.
 /// </summary>
-public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time) : ITrackingQueries
+/// <param name="trails">What counts as a stop on a trail (the defaults when null).</param>
+public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts, NpgsqlDataSource dataSource, TimeProvider time,
+    IOptions<TrailOptions>? trails = null) : ITrackingQueries
 {
-    // Every stride-th fix from pickup until the delivery closed, plus the newest; stride keeps the total <= max.
-    private const string TrailSql = """
-        WITH d AS (
-            SELECT truck_id, GREATEST(picked_up_at, truck_assigned_at) AS since, COALESCE(closed_at, 'infinity'::timestamptz) AS until
-            FROM deliveries
-            WHERE id = $1 AND picked_up_at IS NOT NULL AND truck_id IS NOT NULL),
-        pts AS (
-            SELECT p.location, p.recorded_at,
-                   row_number() OVER (ORDER BY p.recorded_at) - 1 AS i,
-                   count(*) OVER () AS n
-            FROM positions p JOIN d ON p.truck_id = d.truck_id
-            WHERE p.recorded_at >= d.since AND p.recorded_at < d.until AND p.quality_flag IS NULL)
-        SELECT ST_Y(location), ST_X(location), recorded_at
-        FROM pts
-        WHERE n <= $2 OR i = n - 1 OR i % ceil((n - 1)::numeric / ($2 - 2))::bigint = 0
-        ORDER BY recorded_at
+    private readonly TrailOptions _trails = trails?.Value ?? new TrailOptions();
+
+    // The span a customer's trail covers: from pickup (or the truck's assignment, when it was
+    // reassigned later) until the delivery closed; none before pickup.
+    private const string SpanSql = """
+        SELECT truck_id, GREATEST(picked_up_at, truck_assigned_at), closed_at
+        FROM deliveries
+        WHERE id = $1 AND picked_up_at IS NOT NULL AND truck_id IS NOT NULL
         """;
 
     private const string RecentSql = """
@@ -81,11 +76,20 @@ public sealed class EfTrackingQueries(IDbContextFactory<SendyDbContext> contexts
 
     public async Task<IReadOnlyList<TrailPoint>> GetTrailSincePickupAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 3);
-        await using var command = dataSource.CreateCommand(TrailSql);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = deliveryId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxPoints });
-        return await TrailPoint.ReadAllAsync(command, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        string truckId;
+        DateTimeOffset since;
+        DateTimeOffset? until;
+        await using (var command = dataSource.CreateCommand(SpanSql))
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = deliveryId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return [];
+            (truckId, since) = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+            until = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
+        }
+        var (fixes, _) = await SimplifiedTrail.ReadAsync(dataSource, truckId, since, until, maxPoints, _trails, cancellationToken);
+        return fixes.ConvertAll(f => new TrailPoint(f.Latitude, f.Longitude, f.RecordedAt));
     }
 
     public async Task<IReadOnlyList<TruckPosition>> GetRecentFixesAsync(Guid deliveryId, TimeSpan window, CancellationToken cancellationToken)

@@ -59,9 +59,10 @@ public interface ITrackingQueries
 
     /// <summary>
     /// The delivery's truck path from pickup (or from the truck's assignment, when it was reassigned
-    /// later) until it closed (or now), oldest first, thinned to at most <paramref name="maxPoints"/>
-    /// (first and newest kept). Empty before pickup: nothing the truck did before it had the
-    /// customer's goods, or after delivery, is shown.
+    /// later) until it closed (or now), oldest first, flagged fixes left out, simplified to at most
+    /// <paramref name="maxPoints"/> (at least 2; first, newest and stops kept; see
+    /// <see cref="SimplifiedTrail"/>; <see cref="SimplifiedTrail.EveryFix"/> for the full track). Empty
+    /// before pickup: nothing the truck did before it had the customer's goods, or after delivery, is shown.
     /// </summary>
     Task<IReadOnlyList<TrailPoint>> GetTrailSincePickupAsync(Guid deliveryId, int maxPoints, CancellationToken cancellationToken);
 

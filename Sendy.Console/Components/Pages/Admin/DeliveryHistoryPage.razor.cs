@@ -21,8 +21,8 @@ public enum HistoryState
 /// <summary>One delivery's full history: header, status timeline, notifications and a replay of its route.</summary>
 public sealed partial class DeliveryHistoryPage
 {
-    /// <summary>Enough points to draw any route smoothly; more only slows the browser.</summary>
-    internal const int MaxRoutePoints = 5000;
+    /// <summary>Enough points to draw any route smoothly (simplified in the database, stops kept); more only slows the browser.</summary>
+    internal const int MaxRoutePoints = 2_000;
 
     private HistoryState _state = HistoryState.Loading;
     private DeliveryHistory? _history;

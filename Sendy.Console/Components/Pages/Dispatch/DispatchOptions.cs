@@ -20,7 +20,7 @@ public sealed class DispatchOptions : IValidatableObject
     /// <summary>How often the side list's states and counts are recomputed.</summary>
     public TimeSpan ListRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Most points of a trail sent to the browser; longer trails are thinned by the database.</summary>
+    /// <summary>Most points of a trail sent to the browser; longer trails are simplified by the database (stops kept).</summary>
     [Range(3, 20_000)]
     public int TrailMaxPoints { get; set; } = 2_000;
 

@@ -16,7 +16,7 @@ namespace Sendy.Console.Components.Pages.Track;
 /// </summary>
 public sealed partial class TrackLive
 {
-    /// <summary>The trail is loaded once, thinned in the database to this many points, then extended in the browser.</summary>
+    /// <summary>The trail is loaded once, simplified in the database to this many points (stops kept), then extended in the browser.</summary>
     internal const int MaxTrailPoints = 2_000;
 
     private TrackingView? _view;

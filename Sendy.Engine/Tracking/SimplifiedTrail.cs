@@ -1,0 +1,121 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Sendy.Engine.Tracking;
+
+/// <summary>One stored fix of a trail: where, when (device time), and what replays show with it.</summary>
+internal readonly record struct TrailFix(double Latitude, double Longitude, DateTimeOffset RecordedAt, double? SpeedMps, double? HeadingDegrees);
+
+/// <summary>
+/// A truck's trail between two instants, its unflagged fixes in device-time order, simplified in
+/// PostGIS to at most a given number of points whatever its length (a 12-hour delivery at a fix a
+/// second is 43,200 fixes), for the customer's trail, the dispatcher's and the admin's replay.
+/// Every point returned is a stored fix with its own device time. A trail that fits comes back whole.
+/// <para>
+/// Stops are always kept: wherever the truck stayed within <see cref="TrailOptions.StopRadiusMeters"/>
+/// for at least <see cref="TrailOptions.StopMinDuration"/>, its first fix there (arrival) and its
+/// last (departure, or the newest fix), so a replay shows it standing rather than crawling. A fix
+/// starts a stay when the first fix at least the stop duration later is within the radius; stays
+/// that overlap are one stop. The longest stops take at most half the points.
+/// </para>
+/// <para>
+/// The shape: the fixes inside stops are left out, the rest are taken evenly down to four times the
+/// points asked for (cheap, and finer than any screen shows), then Visvalingam–Whyatt ranks them
+/// (<c>ST_SetEffectiveArea</c> on the line in metres: each vertex's area when it would be removed)
+/// and the points with the largest areas fill what the stops left. Areas under a square metre count
+/// as a straight road: among those, evenly spread points win, so a straight motorway keeps points
+/// along its length. First and newest fix are always kept (their area is infinite). One statement,
+/// an ordered pass over the truck's rows (the positions key), window functions and one
+/// <c>ST_SetEffectiveArea</c>, no row-by-row search.
+/// </para>
+/// </summary>
+public static class SimplifiedTrail
+{
+    /// <summary>The point count that asks for every fix (the full track, for export).</summary>
+    public const int EveryFix = int.MaxValue;
+
+    // $1 truck, $2 from (inclusive), $3 until (exclusive; null: no end), $4 most points,
+    // $5 stop radius (m), $6 stop duration. Distances within a stop are small: an equirectangular
+    // approximation in metres is exact enough and far cheaper than ST_DistanceSphere per row.
+    private const string Sql = """
+        WITH track AS MATERIALIZED (
+            SELECT *, sum((still AND recorded_at > coalesce(covered_until, '-infinity'))::int) OVER (ORDER BY recorded_at) AS stay
+            FROM (
+                SELECT *, max(later_at) FILTER (WHERE still)
+                              OVER (ORDER BY recorded_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_until
+                FROM (
+                    SELECT location, recorded_at, speed_mps, heading_degrees, i, n, later_at,
+                           later_at IS NOT NULL
+                           AND (111320 * cos(radians(y)) * (later_x - x)) ^ 2 + (110540 * (later_y - y)) ^ 2 <= $5 ^ 2 AS still
+                    FROM (
+                        SELECT location, recorded_at, speed_mps, heading_degrees, ST_X(location) AS x, ST_Y(location) AS y,
+                               row_number() OVER (ORDER BY recorded_at) AS i,
+                               count(*) OVER () AS n,
+                               first_value(recorded_at) OVER later AS later_at,
+                               first_value(ST_X(location)) OVER later AS later_x,
+                               first_value(ST_Y(location)) OVER later AS later_y
+                        FROM positions
+                        WHERE truck_id = $1 AND recorded_at >= $2 AND recorded_at < coalesce($3, 'infinity') AND quality_flag IS NULL
+                        WINDOW later AS (ORDER BY recorded_at RANGE BETWEEN $6 FOLLOWING AND UNBOUNDED FOLLOWING)) fixes) judged) covered),
+        stops AS (
+            SELECT min(recorded_at) AS arrived, max(later_at) AS departed
+            FROM track WHERE still GROUP BY stay),
+        stop_points AS (
+            SELECT v.at
+            FROM (SELECT arrived, departed, row_number() OVER (ORDER BY departed - arrived DESC) AS r FROM stops) s
+            CROSS JOIN LATERAL (VALUES (s.arrived), (s.departed)) v(at)
+            WHERE s.r <= $4 / 4),
+        sample AS (
+            SELECT i, location, row_number() OVER (ORDER BY i) AS k
+            FROM track
+            WHERE n > $4 AND recorded_at >= coalesce(covered_until, '-infinity')
+              AND (i % ceil(n / (4.0 * $4))::bigint = 0 OR i = 1 OR i = n OR recorded_at IN (SELECT at FROM stop_points))),
+        shape AS (
+            SELECT (d).path[1] AS k, round(ST_M((d).geom)) AS area
+            FROM (SELECT ST_SetEffectiveArea(ST_Scale(ST_MakeLine(location ORDER BY k),
+                                                      111320 * cos(radians(min(ST_Y(location)))), 110540)) AS line
+                  FROM sample) l
+            CROSS JOIN LATERAL ST_DumpPoints(l.line) d),
+        kept AS (
+            SELECT s.i
+            FROM (SELECT k, row_number() OVER (ORDER BY area DESC, k & -k DESC, k) AS r FROM shape) ranked
+            JOIN sample s USING (k)
+            WHERE ranked.r <= $4 - (SELECT count(*) FROM stop_points))
+        SELECT ST_Y(location), ST_X(location), recorded_at, speed_mps, heading_degrees, n
+        FROM track
+        WHERE n <= $4 OR i IN (SELECT i FROM kept) OR recorded_at IN (SELECT at FROM stop_points)
+        ORDER BY i
+        """;
+
+    /// <summary>
+    /// The fixes of <paramref name="truckId"/> from <paramref name="from"/> until <paramref name="until"/>
+    /// (exclusive; null: up to the newest), at most <paramref name="maxPoints"/> of them (at least 2:
+    /// first and newest), and how many unflagged fixes the span holds.
+    /// </summary>
+    internal static async Task<(List<TrailFix> Fixes, long Stored)> ReadAsync(NpgsqlDataSource dataSource, string truckId,
+        DateTimeOffset from, DateTimeOffset? until, int maxPoints, TrailOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        await using var command = dataSource.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.TimestampTz,
+            Value = until is { } u ? u.ToUniversalTime() : DBNull.Value,
+        });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxPoints });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.StopRadiusMeters });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.StopMinDuration });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var fixes = new List<TrailFix>();
+        long stored = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            fixes.Add(new TrailFix(reader.GetDouble(0), reader.GetDouble(1), reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4)));
+            stored = reader.GetInt64(5);
+        }
+        return (fixes, stored);
+    }
+}
