@@ -8,6 +8,7 @@ using Sendy.Engine.Consumers;
 using Sendy.Engine.Consumers.Processing;
 using Sendy.Engine.Consumers.Status;
 using Sendy.Engine.Deliveries;
+using Sendy.Engine.Exports;
 using Sendy.Engine.Fleet;
 using Sendy.Engine.Health;
 using Sendy.Engine.History;
@@ -84,6 +85,7 @@ public static class EngineServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<EngineMetrics>();
         services.AddSendyHistory(configuration);
+        services.AddSendyExports();
         services.AddSingleton<IPositionBatchWriter, PostgresPositionBatchWriter>();
         if (live.CrossNode)
             services.AddHostedSingleton<LiveRelay>();

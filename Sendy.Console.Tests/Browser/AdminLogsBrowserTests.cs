@@ -128,6 +128,27 @@ public sealed class AdminLogsBrowserTests(AdminLogsFixture app) : IClassFixture<
         var transform = await page.Locator(".replay-truck .sendy-truck").EvaluateAsync<string>("e => getComputedStyle(e).transform");
         Assert.StartsWith("matrix(-0.866", transform);
         await ScreenshotAsync(page, "admin-delivery-history.png");
+
+        // Every fix, not the thinned route: the GPX has all 721, in time order.
+        var track = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-track-gpx]").ClickAsync());
+        var gpx = NetTopologySuite.IO.GpxFile.Parse(await File.ReadAllTextAsync((await track.PathAsync())!), new NetTopologySuite.IO.GpxReaderSettings());
+        var points = Assert.Single(Assert.Single(gpx.Tracks).Segments).Waypoints;
+        Assert.Equal(721, points.Count);
+        Assert.True(points.Zip(points.Skip(1)).All(p => p.First.TimestampUtc < p.Second.TimestampUtc));
+        Assert.EndsWith(".gpx", track.SuggestedFilename);
+
+        // Both downloads are in the admin log, newest first, with who asked.
+        await page.GotoAsync("admin/logs");
+        await Assertions.Expect(rows).ToHaveCountAsync(AdminLogsSeed.DeliveryCount); // the grid loads once the page is interactive
+        await page.Locator(".mud-tab").Nth(2).ClickAsync();
+        var logged = page.Locator("[data-testid=admin-log-grid] tbody tr");
+        await Assertions.Expect(logged.First.Locator("[data-testid=admin-log-action]")).ToHaveAttributeAsync("data-action", "DeliveryTrackExport");
+        await Assertions.Expect(logged.First.Locator("[data-testid=admin-log-rows]")).ToHaveTextAsync("721");
+        await Assertions.Expect(logged.First.Locator("[data-testid=admin-log-outcome]")).ToHaveAttributeAsync("data-outcome", "Completed");
+        await Assertions.Expect(logged.First.Locator("[data-testid=admin-log-who]")).ToContainTextAsync("dispatcher@test.local");
+        await Assertions.Expect(logged.Nth(1).Locator("[data-testid=admin-log-action]")).ToHaveAttributeAsync("data-action", "DeliveriesLogExport");
+        await Assertions.Expect(logged.Nth(1)).ToContainTextAsync("delivery=hanbit");
+        await ScreenshotAsync(page, "admin-log.png");
     }
 
     [Fact]
@@ -146,6 +167,13 @@ public sealed class AdminLogsBrowserTests(AdminLogsFixture app) : IClassFixture<
         await Assertions.Expect(page.Locator("[data-testid=replay-toggle]")).ToBeEnabledAsync();
         await SeekAsync(page, 0.55);
         await ScreenshotAsync(page, "admin-delivery-history-ko.png");
+
+        await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-track-csv]").ClickAsync());
+        await page.GotoAsync("admin/logs");
+        await Assertions.Expect(page.Locator("[data-testid=deliveries-grid] tr.admin-logs-row")).ToHaveCountAsync(AdminLogsSeed.DeliveryCount);
+        await page.Locator(".mud-tab").Nth(2).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=admin-log-grid] tbody tr").First).ToContainTextAsync("배송 경로");
+        await ScreenshotAsync(page, "admin-log-ko.png");
 
         await page.GotoAsync($"admin/deliveries/{Guid.NewGuid()}");
         await Assertions.Expect(page.Locator("[data-testid=history-not-found]")).ToContainTextAsync("해당 ID의 배송이 없습니다");

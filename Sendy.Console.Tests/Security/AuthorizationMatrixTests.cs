@@ -115,6 +115,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
         ["POST /admin/deliveries/{Id}"] = [],
         ["GET /api/v1/admin/logs/deliveries/export"] = [Who.Admin],
         ["GET /api/v1/admin/logs/status-events/export"] = [Who.Admin],
+        ["GET /api/v1/admin/deliveries/{id:guid}/track"] = [Who.Admin],
+        ["GET /api/v1/admin/trucks/{truckId}/track"] = [Who.Admin],
         ["GET /admin/staff"] = [Who.Admin],
         ["POST /admin/staff"] = [],
         ["GET /admin/fleet"] = [Who.Admin],
@@ -333,6 +335,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.MatrixApp 
                     break;
                 case "/osmand":
                     pattern = $"/osmand?id=matrix-{Guid.NewGuid():N}&lat=37.5&lon=127&timestamp=" + DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                    break;
+                case "/api/v1/admin/trucks/{truckId}/track":
+                    // A day every zone has reached (the UTC day before today), so an admin's request is a valid one.
+                    pattern += "?day=" + DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 case "/api/v1/deliveries/{id:guid}/status":
                     delivery = (await app.Fleet.CreateDeliveryAsync(truckA, driverIdA, "Matrix", Sendy.Engine.Deliveries.DeliveryStatus.InTransit, default)).Entity.Id;

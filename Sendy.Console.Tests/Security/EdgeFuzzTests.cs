@@ -148,7 +148,8 @@ public sealed class EdgeFuzzTests(EdgeFuzzTests.App app, ITestOutputHelper outpu
         var client = app.CreateClient();
         var tried = 0;
         foreach (var (method, path) in new[] { ("GET", "/api/v1/deliveries"), ("GET", $"/api/v1/deliveries/{Guid.NewGuid()}"), ("POST", "/api/v1/deliveries"),
-                     ("GET", "/api/v1/admin/logs/deliveries/export") })
+                     ("GET", "/api/v1/admin/logs/deliveries/export"), ("GET", $"/api/v1/admin/deliveries/{Guid.NewGuid()}/track"),
+                     ("GET", "/api/v1/admin/trucks/T-1/track?day=2026-12-01") })
             foreach (var key in keys)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);

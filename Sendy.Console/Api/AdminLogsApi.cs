@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Sendy.Console.Staff;
+using Sendy.Engine.Audit;
 using Sendy.Engine.Deliveries;
+using Sendy.Engine.Exports;
 
 namespace Sendy.Console.Api;
 
@@ -9,7 +11,8 @@ namespace Sendy.Console.Api;
 /// Admin: the delivery and status event logs as CSV, every row matching the filter (not a page),
 /// streamed from the database. The paths carry no ".csv": the endpoint inventory of the
 /// authorization matrix takes a path with an extension for a static file. Query: <c>delivery, truck, driver, status, from, to</c> (ISO 8601;
-/// from inclusive, to exclusive), <c>sort</c> (a column name of the log) and <c>desc</c>.
+/// from inclusive, to exclusive), <c>sort</c> (a column name of the log) and <c>desc</c>. Each download
+/// is written to the admin log with the filter (see <see cref="AuditedExport"/>).
 /// </summary>
 public static class AdminLogsApi
 {
@@ -37,19 +40,23 @@ public static class AdminLogsApi
         return QueryHelpers.AddQueryString(path, query.Where(p => p.Value is not null));
     }
 
-    private static IResult DeliveriesCsv(HttpContext http, IDeliveryLogQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeliveriesCsv(HttpContext http, IDeliveryLogQueries queries, TimeProvider time)
     {
         if (Parse<DeliveryLogSort>(http.Request.Query, out var filter, out var sort, out var descending) is { } problem) return problem;
-        return Results.Stream(body => DeliveryLogCsv.WriteDeliveriesAsync(body, queries.AllDeliveriesAsync(filter, sort, descending, cancellationToken), cancellationToken),
-            DeliveryLogCsv.ContentType, FileName("deliveries", time));
+        return await AuditedExport.StreamAsync(http, Logged(AdminAction.DeliveriesLogExport, http), DeliveryLogCsv.ContentType, FileName("deliveries", time),
+            (body, progress, ct) => DeliveryLogCsv.WriteDeliveriesAsync(body, queries.AllDeliveriesAsync(filter, sort, descending, ct), progress, ct));
     }
 
-    private static IResult StatusEventsCsv(HttpContext http, IDeliveryLogQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusEventsCsv(HttpContext http, IDeliveryLogQueries queries, TimeProvider time)
     {
         if (Parse<StatusEventLogSort>(http.Request.Query, out var filter, out var sort, out var descending) is { } problem) return problem;
-        return Results.Stream(body => DeliveryLogCsv.WriteStatusEventsAsync(body, queries.AllStatusEventsAsync(filter, sort, descending, cancellationToken), cancellationToken),
-            DeliveryLogCsv.ContentType, FileName("status-events", time));
+        return await AuditedExport.StreamAsync(http, Logged(AdminAction.StatusEventsLogExport, http), DeliveryLogCsv.ContentType, FileName("status-events", time),
+            (body, progress, ct) => DeliveryLogCsv.WriteStatusEventsAsync(body, queries.AllStatusEventsAsync(filter, sort, descending, ct), progress, ct));
     }
+
+    /// <summary>The admin log keeps the filter as it was asked, the query string without its "?".</summary>
+    private static StaffAction Logged(AdminAction action, HttpContext http) =>
+        new(action, ExportFormat.Csv, Detail: http.Request.QueryString.HasValue ? Uri.UnescapeDataString(http.Request.QueryString.Value![1..]) : null);
 
     private static string FileName(string log, TimeProvider time) =>
         $"sendy-{log}-{time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv";
@@ -75,6 +82,7 @@ public static class AdminLogsApi
         if (Text(query, "desc") is { } desc && !bool.TryParse(desc, out descending)) errors["desc"] = ["must be true or false"];
         foreach (var name in new[] { "delivery", "truck", "driver" })
             if (Text(query, name) is { Length: > 200 }) errors[name] = ["at most 200 characters"];
+            else if (Text(query, name)?.Contains('\0', StringComparison.Ordinal) == true) errors[name] = ["must not contain NUL"]; // PostgreSQL's text cannot
 
         filter = new DeliveryLogFilter(Text(query, "delivery"), Text(query, "truck"), Text(query, "driver"), status, from, to);
         return errors.Count == 0 ? null : Results.ValidationProblem(errors, title: "The log filter is invalid");

@@ -6,7 +6,7 @@ public static class ApiEndpoints
 {
     public static WebApplication MapSendyApi(this WebApplication app)
     {
-        app.MapGroup("/api/v1").MapPositionsApi().MapDeliveriesApi().MapShareLinksApi().MapWebhooksApi().MapShippersApi().MapTrucksApi().MapAdminLogsApi();
+        app.MapGroup("/api/v1").MapPositionsApi().MapDeliveriesApi().MapShareLinksApi().MapWebhooksApi().MapShippersApi().MapTrucksApi().MapAdminLogsApi().MapTrackExportsApi();
         app.MapOsmAndApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sendy.Engine.Exports;
 
 namespace Sendy.Engine.Deliveries;
 
@@ -18,19 +19,21 @@ public static class DeliveryLogCsv
     private static readonly string[] EventHeader =
         ["event_id", "occurred_at_utc", "delivery_id", "customer", "from_status", "to_status", "actor_kind", "actor", "note", "reason"];
 
-    public static Task WriteDeliveriesAsync(Stream output, IAsyncEnumerable<DeliveryLogRow> rows, CancellationToken cancellationToken) =>
+    public static Task WriteDeliveriesAsync(Stream output, IAsyncEnumerable<DeliveryLogRow> rows, ExportProgress? progress,
+        CancellationToken cancellationToken) =>
         WriteAsync(output, DeliveryHeader, rows, r =>
         [
             r.Id.ToString(), Time(r.CreatedAt), r.CustomerName, r.TruckId, r.TruckName, r.DriverName, r.Status.ToString(),
             Time(r.PickedUpAt), Time(r.DeliveredAt),
-        ], cancellationToken);
+        ], progress, cancellationToken);
 
-    public static Task WriteStatusEventsAsync(Stream output, IAsyncEnumerable<StatusEventLogRow> rows, CancellationToken cancellationToken) =>
+    public static Task WriteStatusEventsAsync(Stream output, IAsyncEnumerable<StatusEventLogRow> rows, ExportProgress? progress,
+        CancellationToken cancellationToken) =>
         WriteAsync(output, EventHeader, rows, r =>
         [
             r.Id.ToString(), Time(r.OccurredAt), r.DeliveryId.ToString(), r.CustomerName, r.From?.ToString(), r.To.ToString(),
             r.ActorKind.ToString(), r.ActorName ?? r.ActorId, r.Note, r.Reason,
-        ], cancellationToken);
+        ], progress, cancellationToken);
 
     /// <summary>
     /// One field: quoted when it holds a comma, quote or line break (quotes doubled). Text that a
@@ -49,26 +52,39 @@ public static class DeliveryLogCsv
     private static string? Time(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private static async Task WriteAsync<T>(Stream output, string[] header, IAsyncEnumerable<T> rows, Func<T, string?[]> fields,
-        CancellationToken cancellationToken)
+    private static Task WriteAsync<T>(Stream output, string[] header, IAsyncEnumerable<T> rows, Func<T, string?[]> fields,
+        ExportProgress? progress, CancellationToken cancellationToken) =>
+        WriteLinesAsync(output, header, rows, (line, row) => AppendFields(line, fields(row)), progress, cancellationToken);
+
+    /// <summary>
+    /// The header, then one line per row as the rows come, each built by <paramref name="line"/>
+    /// (which escapes its text with <see cref="Field"/>); <paramref name="progress"/> counts the rows written.
+    /// </summary>
+    internal static async Task WriteLinesAsync<T>(Stream output, string[] header, IAsyncEnumerable<T> rows, Action<StringBuilder, T> line,
+        ExportProgress? progress, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024,
             leaveOpen: true)
         { NewLine = "\r\n" };
-        await WriteLineAsync(writer, header);
+        var text = new StringBuilder();
+        AppendFields(text, header);
+        await writer.WriteLineAsync(text);
         await foreach (var row in rows.WithCancellation(cancellationToken))
-            await WriteLineAsync(writer, fields(row));
+        {
+            text.Clear();
+            line(text, row);
+            await writer.WriteLineAsync(text);
+            progress?.Add();
+        }
         await writer.FlushAsync(cancellationToken);
     }
 
-    private static Task WriteLineAsync(StreamWriter writer, string?[] fields)
+    private static void AppendFields(StringBuilder line, string?[] fields)
     {
-        var line = new StringBuilder();
         for (var i = 0; i < fields.Length; i++)
         {
             if (i > 0) line.Append(',');
             line.Append(Field(fields[i]));
         }
-        return writer.WriteLineAsync(line);
     }
 }

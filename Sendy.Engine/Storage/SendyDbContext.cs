@@ -33,6 +33,7 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<AdminLogEntry> AdminLog => Set<AdminLogEntry>();
 
     /// <summary>The Data Protection key ring every node shares (see KeyRing/).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -204,6 +205,20 @@ public sealed class SendyDbContext(DbContextOptions<SendyDbContext> options)
             e.HasIndex(x => x.SecretHash).IsUnique();
             // A name names one active client (the logs show changes under it); a revoked one frees it.
             e.HasIndex(x => x.Name).IsUnique().HasFilter("revoked_at IS NULL").HasDatabaseName("ix_api_clients_name");
+        });
+        b.Entity<AdminLogEntry>(e =>
+        {
+            // Read newest first by id, the order it was written in: the primary key is the only index.
+            e.ToTable("admin_log");
+            e.Property(x => x.ActorKind).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.ActorId).HasMaxLength(Audit.AdminActor.MaxId);
+            e.Property(x => x.ActorName).HasMaxLength(Audit.AdminActor.MaxName);
+            e.Property(x => x.ActorEmail).HasMaxLength(Audit.AdminActor.MaxName);
+            e.Property(x => x.Action).HasConversion<string>().HasMaxLength(40);
+            e.Property(x => x.Format).HasConversion<string>().HasMaxLength(8);
+            e.Property(x => x.TruckId).HasMaxLength(Audit.AdminActor.MaxId);
+            e.Property(x => x.Detail).HasMaxLength(Audit.StaffAction.MaxDetail);
+            e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<ExportWatermark>(e =>
         {

@@ -29,7 +29,7 @@ public sealed class DeliveryLogCsvTests(DeliveryLogData data) : IClassFixture<De
     {
         using var output = new MemoryStream();
         await DeliveryLogCsv.WriteDeliveriesAsync(output,
-            data.LogQueries.AllDeliveriesAsync(new DeliveryLogFilter(), DeliveryLogSort.CreatedAt, false, default), default);
+            data.LogQueries.AllDeliveriesAsync(new DeliveryLogFilter(), DeliveryLogSort.CreatedAt, false, default), null, default);
 
         var bytes = output.ToArray();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
@@ -48,7 +48,7 @@ public sealed class DeliveryLogCsvTests(DeliveryLogData data) : IClassFixture<De
         using var output = new MemoryStream();
         await DeliveryLogCsv.WriteStatusEventsAsync(output,
             data.LogQueries.AllStatusEventsAsync(new DeliveryLogFilter(Delivery: "한빛", Status: DeliveryStatus.PickedUp), StatusEventLogSort.OccurredAt, false, default),
-            default);
+            null, default);
 
         var lines = Encoding.UTF8.GetString(output.ToArray()[3..]).Split("\r\n");
         Assert.Equal("event_id,occurred_at_utc,delivery_id,customer,from_status,to_status,actor_kind,actor,note,reason", lines[0]);

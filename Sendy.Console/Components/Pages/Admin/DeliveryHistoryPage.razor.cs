@@ -72,6 +72,9 @@ public sealed partial class DeliveryHistoryPage
         }
     }
 
+    // "download" keeps Blazor's router from taking the link: the browser saves the file and stays here.
+    private static Dictionary<string, object> Download(string testId) => new() { ["download"] = "", ["data-testid"] = testId };
+
     private static MapPoint? Place(PlaceView place) =>
         place is { Latitude: { } lat, Longitude: { } lng } ? new MapPoint(lat, lng) : null;
 

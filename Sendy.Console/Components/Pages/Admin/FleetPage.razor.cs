@@ -15,7 +15,7 @@ namespace Sendy.Console.Components.Pages.Admin;
 
 /// <summary>
 /// /admin/fleet: trucks (with their tracker ids, issued and shown once with a QR code Traccar Client scans),
-/// drivers and each driver's link (shown once), and the tracker requests that did not work.
+/// drivers and each driver's link (shown once), the tracker requests that did not work, and a truck's day as GPX or CSV.
 /// </summary>
 public sealed partial class FleetPage
 {
@@ -37,6 +37,7 @@ public sealed partial class FleetPage
     private ReassignForm? _reassigning;
     private DriverSummary? _confirmLinkFor;
     private FleetLinkDialog.OneTimeLink? _link;
+    private TruckSummary? _dayTrackFor;
     private (Severity Severity, string Text)? _message;
     private bool _busy;
     private bool _interactive;

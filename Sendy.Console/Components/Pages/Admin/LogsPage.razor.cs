@@ -12,11 +12,15 @@ namespace Sendy.Console.Components.Pages.Admin;
 
 /// <summary>
 /// Admin logs: deliveries and status events in server-paged grids (sorting and paging run in
-/// PostgreSQL through <see cref="IDeliveryLogQueries"/>), one filter for both, CSV of the filter.
+/// PostgreSQL through <see cref="IDeliveryLogQueries"/>), one filter for both, CSV of the filter;
+/// and the admin log of what staff did (<see cref="AdminLogGrid"/>).
 /// </summary>
 public sealed partial class LogsPage
 {
     private static readonly int[] PageSizes = [25, 50, 100, 200];
+
+    /// <summary>The third tab: what staff did, not what deliveries did.</summary>
+    private const int AdminLogTab = 2;
 
     private MudDataGrid<DeliveryLogRow>? _deliveriesGrid;
     private MudDataGrid<StatusEventLogRow>? _eventsGrid;
