@@ -19,13 +19,14 @@ public sealed class HangfireSchemaBootstrapTests(TestDatabase db) : IClassFixtur
     private const string LockResource = "hangfire:lock:recurring-job:" + PositionExportJob.RecurringJobId;
 
     [Fact]
-    public async Task a_lock_left_by_a_dead_node_does_not_stop_the_start_and_the_job_is_registered_once_it_is_free()
+    public async Task a_lock_left_by_a_dead_node_does_not_stop_the_start_and_the_jobs_are_registered_once_it_is_free()
     {
         var options = new PostgreSqlStorageOptions { SchemaName = HangfireSchemaBootstrap.Schema, PrepareSchemaIfNecessary = false };
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(db.ConnectionString, options), options);
         await using (var connection = await db.DataSource.OpenConnectionAsync())
             PostgreSqlObjectsInstaller.Install(connection, HangfireSchemaBootstrap.Schema);
-        await db.ExecuteAsync("DELETE FROM hangfire.hash WHERE key = $1", "recurring-job:" + PositionExportJob.RecurringJobId);
+        await db.ExecuteAsync("DELETE FROM hangfire.hash WHERE key = $1 OR key = $2",
+            "recurring-job:" + PositionExportJob.RecurringJobId, "recurring-job:" + PositionIndexRetentionJob.RecurringJobId);
         await db.ExecuteAsync("INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ($1, 0, now())", LockResource);
 
         var bootstrap = new HangfireSchemaBootstrap(db.DataSource, new RecurringJobManager(storage),
@@ -37,6 +38,8 @@ public sealed class HangfireSchemaBootstrapTests(TestDatabase db) : IClassFixtur
         await bootstrap.Registration.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(DISTINCT key) FROM hangfire.hash WHERE key = $1",
             "recurring-job:" + PositionExportJob.RecurringJobId));
+        Assert.Equal(PositionIndexRetentionJob.Cron, await db.ScalarAsync<string>(
+            "SELECT value FROM hangfire.hash WHERE key = $1 AND field = 'Cron'", "recurring-job:" + PositionIndexRetentionJob.RecurringJobId));
         await bootstrap.StopAsync(default);
     }
 }

@@ -11,12 +11,13 @@ namespace Sendy.Engine.Jobs;
 
 /// <summary>
 /// Installs or upgrades Hangfire's tables in schema "hangfire" at start (Hangfire.PostgreSql's own
-/// installer, under its advisory lock), then registers the recurring position export. Done here
-/// rather than when the storage is built so that building the app never touches the database.
-/// The registration runs in the background until it succeeds: it takes Hangfire's distributed
-/// lock on the job, and a node killed while holding that lock leaves it held until Hangfire's lock
-/// timeout; a node starting meanwhile must start, not fail (seen: exit 134 in the SIGKILL fault
-/// test). The job is an upsert, usually registered already by the node before.
+/// installer, under its advisory lock), then registers the recurring jobs: the position export
+/// and the retention of its OpenSearch indices. Done here rather than when the storage is built so
+/// that building the app never touches the database. The registration runs in the background until
+/// it succeeds: it takes Hangfire's distributed lock on each job, and a node killed while holding
+/// that lock leaves it held until Hangfire's lock timeout; a node starting meanwhile must start, not
+/// fail (seen: exit 134 in the SIGKILL fault test). Each job is an upsert, usually registered
+/// already by the node before.
 /// </summary>
 public sealed partial class HangfireSchemaBootstrap(
     NpgsqlDataSource dataSource,
@@ -34,10 +35,10 @@ public sealed partial class HangfireSchemaBootstrap(
     {
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             PostgreSqlObjectsInstaller.Install(connection, Schema);
-        _registration = Task.Run(() => RegisterExportAsync(_stopping.Token), CancellationToken.None);
+        _registration = Task.Run(() => RegisterAsync(_stopping.Token), CancellationToken.None);
     }
 
-    /// <summary>Done once the recurring export is registered (tests wait on it).</summary>
+    /// <summary>Done once the recurring jobs are registered (tests wait on it).</summary>
     public Task Registration => _registration;
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -53,7 +54,17 @@ public sealed partial class HangfireSchemaBootstrap(
         }
     }
 
-    private async Task RegisterExportAsync(CancellationToken cancellationToken)
+    private async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        await RegisterAsync(PositionExportJob.RecurringJobId,
+            () => recurring.AddOrUpdate<PositionExportJob>(PositionExportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+                export.Value.PositionExportCron), cancellationToken);
+        await RegisterAsync(PositionIndexRetentionJob.RecurringJobId,
+            () => recurring.AddOrUpdate<PositionIndexRetentionJob>(PositionIndexRetentionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
+                PositionIndexRetentionJob.Cron), cancellationToken);
+    }
+
+    private async Task RegisterAsync(string jobId, Action register, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1));
         while (true)
@@ -61,14 +72,13 @@ public sealed partial class HangfireSchemaBootstrap(
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                recurring.AddOrUpdate<PositionExportJob>(PositionExportJob.RecurringJobId, job => job.RunAsync(CancellationToken.None),
-                    export.Value.PositionExportCron);
+                register();
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 var delay = backoff.Next();
-                LogLocked(PositionExportJob.RecurringJobId, delay.TotalSeconds, ex.Message);
+                LogLocked(jobId, delay.TotalSeconds, ex.Message);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }

@@ -11,7 +11,10 @@ namespace Sendy.Engine.Search;
 /// Recurring: ships positions stored since the watermark to OpenSearch in bulk batches, never one
 /// job per position. The watermark row is locked for the run (a second run on another node skips)
 /// and moved only after the batch is indexed, so a failed run resends the same batch (ids are
-/// stable: re-indexing overwrites). A no-op while OpenSearch is off.
+/// stable: re-indexing overwrites). A position whose month's index is already past
+/// <see cref="OpenSearchOptions.PositionsRetention"/> (a late fix, or a backlog when the export is
+/// switched on) is passed over, not shipped: it would only bring back an index that
+/// <see cref="PositionIndexRetentionJob"/> deletes. A no-op while OpenSearch is off.
 /// </summary>
 public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulkIndexer indexer, IOptionsMonitor<OpenSearchOptions> search,
     IOptions<PositionExportOptions> options, TimeProvider time, ILogger<PositionExportJob> logger)
@@ -49,17 +52,21 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
     {
         if (!search.CurrentValue.Enabled) return 0;
         var shipped = 0;
+        var passedOver = 0;
         while (true)
         {
-            var n = await ShipBatchAsync(cancellationToken);
-            shipped += n;
-            if (n < options.Value.PositionExportBatchSize) break;
+            var (read, sent) = await ShipBatchAsync(cancellationToken);
+            shipped += sent;
+            passedOver += read - sent;
+            if (read < options.Value.PositionExportBatchSize) break;
         }
         if (shipped > 0) LogShipped(logger, shipped);
+        if (passedOver > 0) LogPassedOver(logger, passedOver, search.CurrentValue.PositionsRetention.TotalDays);
         return shipped;
     }
 
-    private async Task<int> ShipBatchAsync(CancellationToken cancellationToken)
+    /// <summary>One batch: the positions read after the watermark, and how many of them were shipped.</summary>
+    private async Task<(int Read, int Shipped)> ShipBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -69,23 +76,27 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
         await using (var cmd = new NpgsqlCommand(LockWatermark, connection, tx) { Parameters = { new() { Value = WatermarkName } } })
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(cancellationToken)) return 0; // another node is exporting
+            if (!await reader.ReadAsync(cancellationToken)) return (0, 0); // another node is exporting
             mark = [reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)];
         }
 
         var docs = new List<BulkDocument>();
         object[]? last = null;
+        var read = 0;
         var opts = search.CurrentValue;
+        var now = time.GetUtcNow();
         await using (var cmd = new NpgsqlCommand(ReadBatch, connection, tx))
         {
             foreach (var v in mark) cmd.Parameters.Add(new() { Value = v });
-            cmd.Parameters.Add(new() { Value = time.GetUtcNow() - options.Value.PositionExportLag });
+            cmd.Parameters.Add(new() { Value = now - options.Value.PositionExportLag });
             cmd.Parameters.Add(new() { Value = options.Value.PositionExportBatchSize });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 last = [reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)];
+                read++;
                 var recordedAt = reader.GetFieldValue<DateTimeOffset>(5);
+                if (opts.PositionsMonthExpired(DateOnly.FromDateTime(recordedAt.UtcDateTime), now)) continue;
                 var doc = new PositionDocument(reader.GetString(4), new GeoPoint(reader.GetDouble(7), reader.GetDouble(8)), recordedAt,
                     reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(9) ? null : reader.GetDouble(9) * 3.6,
                     reader.IsDBNull(10) ? null : reader.GetDouble(10), reader.IsDBNull(11) ? null : reader.GetDouble(11));
@@ -95,12 +106,15 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
                 docs.Add(BulkDocument.Create(opts.PositionsIndexFor(recordedAt), id, doc));
             }
         }
-        if (last is null) return 0;
+        if (last is null) return (0, 0);
 
-        var result = await indexer.IndexAsync(docs, cancellationToken);
-        if (result.StillRetryable.Count > 0)
-            throw new SearchTransientException($"{result.StillRetryable.Count} positions still refused; the watermark stays for the next run");
-        foreach (var rejected in result.Rejected) LogRejected(logger, rejected.Document.Id, rejected.Reason);
+        if (docs.Count > 0)
+        {
+            var result = await indexer.IndexAsync(docs, cancellationToken);
+            if (result.StillRetryable.Count > 0)
+                throw new SearchTransientException($"{result.StillRetryable.Count} positions still refused; the watermark stays for the next run");
+            foreach (var rejected in result.Rejected) LogRejected(logger, rejected.Document.Id, rejected.Reason);
+        }
 
         await using (var cmd = new NpgsqlCommand(MoveWatermark, connection, tx))
         {
@@ -110,11 +124,14 @@ public sealed partial class PositionExportJob(NpgsqlDataSource dataSource, IBulk
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
-        return docs.Count;
+        return (read, docs.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shipped {Count} positions to OpenSearch")]
     private static partial void LogShipped(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Passed over {Count} positions whose month is older than the {RetentionDays} days of Sendy:OpenSearch:PositionsRetention")]
+    private static partial void LogPassedOver(ILogger logger, int count, double retentionDays);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "OpenSearch refused position {Id} for good ({Reason}); skipped")]
     private static partial void LogRejected(ILogger logger, string id, string? reason);

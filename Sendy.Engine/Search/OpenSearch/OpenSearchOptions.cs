@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,12 @@ public sealed class OpenSearchOptions
     /// <summary>Monthly position indices are this prefix + "YYYY.MM" (UTC month of the device time).</summary>
     public string PositionsIndexPrefix { get; set; } = "sendy-positions-";
 
+    /// <summary>
+    /// A monthly position index is deleted once its whole month is older than this (location data is
+    /// not kept for ever); by <see cref="PositionIndexRetentionJob"/>. Same default as Sendy:History:Retention.
+    /// </summary>
+    public TimeSpan PositionsRetention { get; set; } = TimeSpan.FromDays(180);
+
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Bulk rounds in all (first included) before items still refused with 429/503 are handed back.</summary>
@@ -43,6 +50,29 @@ public sealed class OpenSearchOptions
 
     public string PositionsIndexFor(DateTimeOffset deviceTime) =>
         $"{PositionsIndexPrefix}{deviceTime.UtcDateTime:yyyy.MM}";
+
+    /// <summary>The month of an index named exactly <see cref="PositionsIndexPrefix"/> + "yyyy.MM"; null for any other name.</summary>
+    public DateOnly? PositionsIndexMonth(string index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        if (!index.StartsWith(PositionsIndexPrefix, StringComparison.Ordinal)) return null;
+        var rest = index[PositionsIndexPrefix.Length..];
+        // The round trip refuses every other spelling ("2026.1", "2026.01 ", "2026.13").
+        return DateOnly.TryParseExact(rest, "yyyy.MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+            && month.ToString("yyyy.MM", CultureInfo.InvariantCulture) == rest
+            ? month
+            : null;
+    }
+
+    /// <summary>
+    /// Whether every position a month's index can hold (device time before the month's end, UTC) is
+    /// older than <see cref="PositionsRetention"/> at <paramref name="now"/>: the month end is at or before now - retention.
+    /// </summary>
+    public bool PositionsMonthExpired(DateOnly month, DateTimeOffset now)
+    {
+        var monthEnd = new DateTimeOffset(new DateOnly(month.Year, month.Month, 1).AddMonths(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        return monthEnd <= now - PositionsRetention;
+    }
 }
 
 public sealed partial class OpenSearchOptionsValidator : IValidateOptions<OpenSearchOptions>
@@ -81,6 +111,11 @@ public sealed partial class OpenSearchOptionsValidator : IValidateOptions<OpenSe
             failures.Add($"{S}: StatusEventsIndex and PositionsIndexPrefix must be lower-case index names.");
         }
 
+        if (options.PositionsRetention < MinRetention || options.PositionsRetention > MaxRetention)
+        {
+            failures.Add($"{S}:PositionsRetention must be between 1 day and 3650 days, e.g. '180.00:00:00' (position indices are deleted once their month is older); got '{options.PositionsRetention}'.");
+        }
+
         if (options.RequestTimeout <= TimeSpan.Zero || options.BulkMaxAttempts < 1 || options.BulkMaxBytes < 1024
             || options.BulkRetryBaseDelay < TimeSpan.Zero || options.BulkRetryMaxDelay < options.BulkRetryBaseDelay)
         {
@@ -89,6 +124,9 @@ public sealed partial class OpenSearchOptionsValidator : IValidateOptions<OpenSe
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static readonly TimeSpan MinRetention = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(3650);
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();

@@ -15,8 +15,8 @@ public static class OpenSearchServiceCollectionExtensions
     public const string SigningService = "es";
 
     /// <summary>
-    /// The OpenSearch adapter: <see cref="ISearchIndexSetup"/>, <see cref="IBulkIndexer"/> and
-    /// <see cref="IStatusEventSearch"/> over a typed <see cref="OpenSearchClient"/>. Options from
+    /// The OpenSearch adapter: <see cref="ISearchIndexSetup"/>, <see cref="IBulkIndexer"/>,
+    /// <see cref="IStatusEventSearch"/> and <see cref="ISearchIndexAdmin"/> over a typed <see cref="OpenSearchClient"/>. Options from
     /// "Sendy:OpenSearch", validated on start when Enabled. Basic authentication with
     /// Username/Password, or SigV4 (service "es", AWSSDK.Core's credential chain) with UseAwsSigV4.
     /// </summary>
@@ -61,6 +61,7 @@ public static class OpenSearchServiceCollectionExtensions
         services.TryAddTransient<ISearchIndexSetup, OpenSearchIndexSetup>();
         services.TryAddTransient<IBulkIndexer, OpenSearchBulkIndexer>();
         services.TryAddTransient<IStatusEventSearch, OpenSearchStatusSearch>();
+        services.TryAddTransient<ISearchIndexAdmin, OpenSearchIndexAdmin>();
         return services;
     }
 
