@@ -83,10 +83,8 @@ public static class HistoryDatabase
     {
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
-            SELECT version, rows, days, trucks, fleet, first_day, last_day, generated_at, generation_s FROM bench.history
-            WHERE to_regclass('bench.history') IS NOT NULL
-            """, connection);
+        await using var cmd = new NpgsqlCommand(
+            "SELECT version, rows, days, trucks, fleet, first_day, last_day, generated_at, generation_s FROM bench.history", connection);
         try
         {
             await using var r = await cmd.ExecuteReaderAsync(ct);
