@@ -279,6 +279,18 @@ cmd_bench() {
   run_fg dotnet build migrations -c Release -nologo -v:q --disable-build-servers || die "build failed"
   migrate Release
 
+  # The history scenario (only when SENDY_BENCH_ONLY names it): moto's S3 for the archive, on the
+  # test's moto port + 1 as the bench's other ports are; its kept database (sendy_history, filled
+  # once by the benchmark) migrated like the template, as production would be.
+  local history_env=()
+  if [[ ",${SENDY_BENCH_ONLY:-}," == *,history,* ]]; then
+    moto_start 25001
+    history_env=(SENDY_BENCH_S3_ENDPOINT="http://127.0.0.1:$MOTO_PORT")
+    if [[ $(pg_psql postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'sendy_history'") == 1 ]]; then
+      migrate Release sendy_history
+    fi
+  fi
+
   local out="$ROOT/bench/results" rc=0
   mkdir -p "$out"
   log "Running the benchmark (figures on stdout, progress on stderr)"
@@ -290,6 +302,7 @@ cmd_bench() {
     SENDY_BENCH_COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '-dirty')" \
     SENDY_CHROMIUM=/usr/bin/chromium \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    "${history_env[@]}" \
     dotnet "$ROOT/bench/Sendy.Bench/bin/Release/net10.0/Sendy.Bench.dll" >&3
   fg_wait || rc=$?
   cleanup

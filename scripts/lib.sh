@@ -404,9 +404,9 @@ SQL
   note "PostgreSQL ready in $(elapsed "$t0") (data: ${PGDATA#"$ROOT/"}, log: ${PG_LOG#"$ROOT/"})"
 }
 
-# Connection string for the mode's database as user sendy.
+# pg_connection_string [DB]: connection string for the mode's database (default sendy) as user sendy.
 pg_connection_string() {
-  printf 'Host=127.0.0.1;Port=%s;Database=sendy;Username=sendy;Password=sendy' "$PG_PORT"
+  printf 'Host=127.0.0.1;Port=%s;Database=%s;Username=sendy;Password=sendy' "$PG_PORT" "${1:-sendy}"
 }
 
 # ---------------------------------------------------------------- kinesalite
@@ -584,17 +584,19 @@ fg_wait() {
 
 # ---------------------------------------------------------------- .NET
 
-# migrate CONFIGURATION: apply EF Core migrations to the mode's database (project already built).
+# migrate CONFIGURATION [DB]: apply EF Core migrations to the mode's database (default sendy;
+# project already built).
 migrate() {
-  local t0
+  local t0 db=${2:-sendy}
   t0=$(now_ms)
-  log "Applying database migrations"
-  run_fg dotnet run --no-build --project "$ROOT/migrations" -c "$1" -- migrate "$(pg_connection_string)" ||
-    die "migrations failed (dotnet run --project migrations -c $1 -- migrate ...)"
-  note "migrations applied in $(elapsed "$t0")"
+  log "Applying database migrations to $db"
+  run_fg dotnet run --no-build --project "$ROOT/migrations" -c "$1" -- migrate "$(pg_connection_string "$db")" ||
+    die "migrations failed on $db (dotnet run --project migrations -c $1 -- migrate ...)"
+  note "migrations applied to $db in $(elapsed "$t0")"
 }
 
-# setup_bench PG_PORT KINESALITE_PORT DEB_PACKAGES...: what the benchmark needs (no mail, no SNS).
+# setup_bench PG_PORT KINESALITE_PORT DEB_PACKAGES...: what the benchmark needs (no mail, no SNS;
+# moto's S3 only for the history scenario, started by cmd_bench).
 setup_bench() {
   local pg_port=$1 kin_port=$2
   shift 2

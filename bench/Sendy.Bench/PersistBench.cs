@@ -1,15 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using Sendy.Engine.Consumers;
-using Sendy.Engine.Consumers.Status;
-using Sendy.Engine.Leasing;
 using Sendy.Engine.Nodes;
 using Sendy.Engine.Storage;
-using Sendy.Engine.Streams;
 using Sendy.Engine.Streams.InMemory;
 using Sendy.Engine.Tracking;
 
@@ -117,81 +112,22 @@ public sealed class PersistBench(string templatePg, Report report)
             Figure.Round(consumerRate / efRate), "persist_consumer_positions_per_s (consumer / naive)", consumerRate > efRate,
             $"EF Core SaveChanges per batch of {BatchSize:N0} into positions, {EfFixes:N0} fixes"));
         // Medians: one pass in five swings by several per cent on this shared machine either way.
-        var onRate = Median(on);
-        var offRate = Median(off);
+        var onRate = Percentiles.Median(on);
+        var offRate = Percentiles.Median(off);
         report.Add(Figure.Reference("persist_telemetry_off_positions_per_s", offRate, "positions/s",
             $"median of {off.Count} consumer passes without telemetry, alternating with the 'on' ones: {string.Join(", ", off.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
         report.Add(Figure.Relative("persist_telemetry_on_positions_per_s", onRate, "positions/s", offRate, "persist_telemetry_off_positions_per_s", 0.95,
             $"median of {on.Count} consumer passes with the node's tracing and metrics listening (batch export): {string.Join(", ", on.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}"));
     }
 
-    private static double Median(List<double> rates)
-    {
-        var sorted = rates.Order().ToList();
-        var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
-
-    private async Task<(InMemoryStream Stream, Dictionary<string, string> LastPerShard)> FillAsync(List<TruckPosition> positions, CancellationToken ct)
-    {
-        var stream = new InMemoryStream(Shards);
-        for (var i = 0; i < positions.Count; i += 500)
-        {
-            var chunk = positions.Skip(i).Take(500).Select(p => new OutgoingRecord(p.TruckId, PositionRecordCodec.Encode(p))).ToList();
-            await stream.PutAsync(chunk, ct);
-        }
-        var lastPerShard = new Dictionary<string, string>();
-        foreach (var shard in await stream.ListShardsAsync(ct))
-        {
-            var it = await stream.GetShardIteratorAsync(shard.ShardId, IteratorStart.TrimHorizon, ct);
-            string? last = null;
-            while (true)
-            {
-                var page = await stream.GetRecordsAsync(it, 10_000, ct);
-                if (page.Records.Count == 0) break;
-                last = page.Records[^1].SequenceNumber;
-                it = page.NextIterator!;
-            }
-            if (last is not null) lastPerShard[shard.ShardId] = last;
-        }
-        return (stream, lastPerShard);
-    }
+    private Task<(InMemoryStream Stream, Dictionary<string, string> LastPerShard)> FillAsync(List<TruckPosition> positions, CancellationToken ct) =>
+        ConsumerPass.FillAsync(positions, Shards, ct);
 
     private async Task<double> ConsumerAsync(BenchDatabase db, InMemoryStream stream, Dictionary<string, string> lastPerShard,
         int fixes, CancellationToken ct)
     {
-        var options = new ConsumerOptions
-        {
-            WorkerId = "bench-persist",
-            GetRecordsInterval = GetRecordsInterval,
-            MaxRecordsPerCall = BatchSize,
-            ShardSyncInterval = TimeSpan.FromSeconds(30),
-        };
-        // Disposed at the end: the engine's meter callbacks would otherwise keep the coordinator (and its stream) alive.
-        await using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var meters = metricsServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var live = new LiveFanout(NullLogger<LiveFanout>.Instance);
-        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, new CrossNodeLive(new NodeId(options.WorkerId)));
-        var metrics = new EngineMetrics(meters);
-        var coordinator = new Scheduler(new StreamName(StreamName), stream, new PostgresLeaseStore(db.DataSource),
-            new PositionRecordProcessorFactory(writer, live, NullLoggerFactory.Instance, metrics),
-            Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance,
-            new PostgresConsumerStatusStore(db.DataSource), metrics);
-        Progress.Say("persist: consumer running");
-        var watch = Stopwatch.StartNew();
-        await coordinator.StartAsync(ct);
-        var expected = lastPerShard.Values.ToArray();
-        var deadline = TimeSpan.FromMinutes(3);
-        while (true)
-        {
-            var done = await db.ScalarAsync<long>("SELECT count(*) FROM leases WHERE stream_name = $1 AND checkpoint = ANY($2)", StreamName, (object)expected);
-            if (done == expected.Length) break;
-            if (watch.Elapsed > deadline) throw new TimeoutException($"consumer did not finish within {deadline}");
-            await Task.Delay(20, ct);
-        }
-        var seconds = watch.Elapsed.TotalSeconds;
-        await coordinator.StopAsync(CancellationToken.None);
-        coordinator.Dispose();
+        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, new CrossNodeLive(new NodeId("bench-persist")));
+        var seconds = await new ConsumerPass(BatchSize, GetRecordsInterval).RunAsync(db.DataSource, writer, StreamName, stream, lastPerShard, ct);
         var stored = await db.ScalarAsync<long>("SELECT count(*) FROM positions");
         if (stored != fixes) throw new InvalidOperationException($"consumer stored {stored} of {fixes} fixes");
         return fixes / seconds;

@@ -36,6 +36,10 @@ public sealed record Figure(
         new(name, value, unit, $">= {Format(minRatio * 100)}% of {otherName}", Round(value / other), otherName,
             value / other >= minRatio, note);
 
+    /// <summary>A "lower is better" figure compared with another figure of the same run: ratio = value / other (<= maxRatio meets it).</summary>
+    public static Figure RelativeAtMost(string name, double value, string unit, double other, string otherName, double maxRatio, string? note = null) =>
+        new(name, value, unit, $"<= {Format(maxRatio)}x {otherName}", Round(value / other), otherName, value / other <= maxRatio, note);
+
     /// <summary>A count that must be exactly <paramref name="expected"/> (no ratio: zero has none).</summary>
     public static Figure Exactly(string name, double value, string unit, double expected, string? note = null) =>
         new(name, value, unit, $"= {Format(expected)} {unit}", Met: value == expected, Note: note);
@@ -137,5 +141,12 @@ public static class Percentiles
         if (sorted.Count == 0) return double.NaN;
         var rank = (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1;
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }
