@@ -16,8 +16,9 @@ namespace Sendy.Bench;
 public sealed class ArchiveBench(string pg, string s3Endpoint, Report report)
 {
     public const double TargetRowsPerSecond = 300_000;
+    public const string RowsPerSecondFigure = "history_archive_rows_per_s";
 
-    /// <summary>Archives the biggest day of the database at <see cref="pg"/>; returns false when there is no day with rows.</summary>
+    /// <summary>Archives the biggest day of the database at <c>pg</c> (not measured when no day has rows).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         await using var dataSource = NpgsqlDataSource.Create(pg);
@@ -31,7 +32,7 @@ public sealed class ArchiveBench(string pg, string s3Endpoint, Report report)
         {
             if (!await reader.ReadAsync(ct) || reader.GetInt64(1) == 0)
             {
-                report.Add(Figure.NotMeasured("archive_rows_per_s", "rows/s", $">= {TargetRowsPerSecond}", "no day with rows to archive"));
+                report.Add(Figure.NotMeasured(RowsPerSecondFigure, "rows/s", $">= {TargetRowsPerSecond}", "no day with rows to archive"));
                 return;
             }
             day = PositionPartitions.DayOfName(reader.GetString(0)) ?? throw new InvalidOperationException(reader.GetString(0));
@@ -50,8 +51,8 @@ public sealed class ArchiveBench(string pg, string s3Endpoint, Report report)
         var clock = Stopwatch.StartNew();
         var done = await archiver.ArchiveDayAsync(day, ct);
         var seconds = clock.Elapsed.TotalSeconds;
-        report.Add(Figure.AtLeast("archive_rows_per_s", Math.Round(done.Rows / seconds), "rows/s", TargetRowsPerSecond,
+        report.Add(Figure.AtLeast(RowsPerSecondFigure, Math.Round(done.Rows / seconds), "rows/s", TargetRowsPerSecond,
             $"{done.Rows:N0} rows of {day:yyyy-MM-dd} in {done.Objects} Parquet objects ({done.Bytes / 1048576.0:F1} MiB) in {seconds:F1} s: COPY out, encode, upload, read back and check every object, manifest"));
-        report.Add(Figure.Reference("archive_parquet_bytes_per_row", Math.Round((double)done.Bytes / done.Rows, 1), "B/row", "Parquet (Snappy) in the archive"));
+        report.Add(Figure.Reference("history_archive_parquet_bytes_per_row", Math.Round((double)done.Bytes / done.Rows, 1), "B/row", "Parquet (Snappy) in the archive"));
     }
 }
