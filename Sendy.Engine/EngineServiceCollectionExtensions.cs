@@ -40,6 +40,7 @@ public static class EngineServiceCollectionExtensions
         // shutdown timeout that ConsumerOptionsValidator checks the grace against. They still start in order.
         services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
 
+        connectionString = SendyDatabase.AppConnectionString(connectionString);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContextFactory<SendyDbContext>(o => SendyDatabase.Configure(o, connectionString));
 
