@@ -70,17 +70,13 @@ internal static class PositionRows
         // Binary COPY carries no type per field: the server reads each value with the column's own
         // binary input, which for geometry is (E)WKB. So the point goes as its 25 EWKB bytes, with
         // no geometry objects built on either side.
-        var point = new byte[EwkbPointLength];
-        point[0] = 1; // little endian
-        BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001); // Point, SRID present
-        BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
+        var point = NewEwkbPoint();
         for (var i = 0; i < fixes.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var f = fixes[i];
             var p = f.Position;
-            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), p.Longitude);
-            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), p.Latitude);
+            SetEwkbPoint(point, p.Longitude, p.Latitude);
             writer.StartRow();
             writer.Write(streamName, NpgsqlDbType.Text);
             writer.Write(shardId, NpgsqlDbType.Text);
@@ -98,7 +94,24 @@ internal static class PositionRows
         }
     }
 
-    private static void WriteNullable(NpgsqlBinaryImporter writer, double? value)
+    /// <summary>A buffer for <see cref="SetEwkbPoint"/>: byte order, type with the SRID flag and SRID 4326 filled in.</summary>
+    internal static byte[] NewEwkbPoint()
+    {
+        var point = new byte[EwkbPointLength];
+        point[0] = 1; // little endian
+        BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001); // Point, SRID present
+        BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
+        return point;
+    }
+
+    /// <summary>Puts a point's coordinates into a <see cref="NewEwkbPoint"/> buffer.</summary>
+    internal static void SetEwkbPoint(byte[] point, double longitude, double latitude)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), longitude);
+        BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), latitude);
+    }
+
+    internal static void WriteNullable(NpgsqlBinaryImporter writer, double? value)
     {
         if (value is { } v) writer.Write(v, NpgsqlDbType.Double);
         else writer.WriteNull();

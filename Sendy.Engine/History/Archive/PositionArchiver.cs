@@ -1,9 +1,9 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Sendy.Engine.Consumers;
 using Sendy.Engine.Resilience;
 
 namespace Sendy.Engine.History.Archive;
@@ -164,7 +164,7 @@ public sealed partial class PositionArchiver(
         if (current is not null) await CloseObjectAsync();
         if (uploading is not null) objects.Add(await uploading);
 
-        foreach (var obj in objects) await VerifyAsync(obj, cancellationToken);
+        foreach (var obj in objects) await GetCheckedAsync(obj, cancellationToken);
 
         var manifest = new ArchiveManifest(ArchiveManifest.CurrentVersion, day, rows, time.GetUtcNow(), objects);
         var manifestKey = ManifestKey(o.Prefix, day);
@@ -299,8 +299,6 @@ public sealed partial class PositionArchiver(
         return new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content));
     }
 
-    private async Task VerifyAsync(ArchiveManifestObject obj, CancellationToken cancellationToken) => await GetCheckedAsync(obj, cancellationToken);
-
     /// <summary>The object as stored, read back: its SHA-256 and row count as the manifest says, or an error naming the difference.</summary>
     private async Task<byte[]> GetCheckedAsync(ArchiveManifestObject obj, CancellationToken cancellationToken)
     {
@@ -349,15 +347,11 @@ public sealed partial class PositionArchiver(
     private static void WriteRows(NpgsqlBinaryImporter import, FixColumns rows, CancellationToken cancellationToken)
     {
         // The location goes as its EWKB (point, SRID 4326), as the batch writer does.
-        var point = new byte[25];
-        point[0] = 1;
-        BinaryPrimitives.WriteUInt32LittleEndian(point.AsSpan(1), 0x2000_0001);
-        BinaryPrimitives.WriteInt32LittleEndian(point.AsSpan(5), 4326);
+        var point = PositionRows.NewEwkbPoint();
         for (var i = 0; i < rows.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(9), rows.Longitude[i]);
-            BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), rows.Latitude[i]);
+            PositionRows.SetEwkbPoint(point, rows.Longitude[i], rows.Latitude[i]);
             import.StartRow();
             import.Write(rows.StreamName[i], NpgsqlDbType.Text);
             import.Write(rows.ShardId[i], NpgsqlDbType.Text);
@@ -367,18 +361,12 @@ public sealed partial class PositionArchiver(
             import.Write(DateTime.SpecifyKind(rows.ReceivedAt[i], DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
             import.Write(DateTime.SpecifyKind(rows.StoredAt[i], DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
             import.Write(point, NpgsqlDbType.Bytea);
-            WriteNullable(import, rows.SpeedMps[i]);
-            WriteNullable(import, rows.HeadingDegrees[i]);
-            WriteNullable(import, rows.AccuracyMeters[i]);
+            PositionRows.WriteNullable(import, rows.SpeedMps[i]);
+            PositionRows.WriteNullable(import, rows.HeadingDegrees[i]);
+            PositionRows.WriteNullable(import, rows.AccuracyMeters[i]);
             if (rows.QualityFlag[i] is { } flag) import.Write(flag, NpgsqlDbType.Text);
             else import.WriteNull();
         }
-    }
-
-    private static void WriteNullable(NpgsqlBinaryImporter import, double? value)
-    {
-        if (value is { } v) import.Write(v, NpgsqlDbType.Double);
-        else import.WriteNull();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Archived {Day:yyyy-MM-dd}: {Rows} fixes in {Objects} objects ({Bytes} bytes), verified; {Stray} stray objects removed; {Seconds:F1} s")]
