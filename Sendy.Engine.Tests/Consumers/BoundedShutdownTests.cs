@@ -168,14 +168,22 @@ public sealed class BoundedShutdownTests(TestDatabase db, ITestOutputHelper outp
     /// <summary>Notes batch writes that start once armed, and how they end.</summary>
     private sealed class WriteProbe
     {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, CancellationToken> _inFlight = new();
         private volatile bool _armed;
-        private int _cutOff;
+        private int _next;
+        private int _cutOffDone;
         private int _finished;
 
         public TaskCompletionSource SlowWriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>Writes whose token was cancelled while they ran.</summary>
-        public int CutOff => Volatile.Read(ref _cutOff);
+        /// <summary>
+        /// Writes whose token was cancelled while they ran: those that ended so, and those still
+        /// running with their token cancelled. Read from the token's state, not from a callback of
+        /// its own: a token runs its callbacks last registered first, so Npgsql's (which sends the
+        /// cancel request to the server, seconds through the slow proxy) would run before a probe's
+        /// and hide a write the deadline did reach.
+        /// </summary>
+        public int CutOff => Volatile.Read(ref _cutOffDone) + _inFlight.Values.Count(t => t.IsCancellationRequested);
 
         public int Finished => Volatile.Read(ref _finished);
 
@@ -189,10 +197,20 @@ public sealed class BoundedShutdownTests(TestDatabase db, ITestOutputHelper outp
             {
                 if (!probe._armed) return await inner.WriteAsync(batch, held, cancellationToken);
                 probe.SlowWriteStarted.TrySetResult();
-                await using var cut = cancellationToken.Register(() => Interlocked.Increment(ref probe._cutOff));
-                var result = await inner.WriteAsync(batch, held, cancellationToken);
-                Interlocked.Increment(ref probe._finished);
-                return result;
+                var id = Interlocked.Increment(ref probe._next);
+                probe._inFlight[id] = cancellationToken;
+                try
+                {
+                    var result = await inner.WriteAsync(batch, held, cancellationToken);
+                    Interlocked.Increment(ref probe._finished);
+                    return result;
+                }
+                finally
+                {
+                    // Counted before it leaves the in-flight set, so a reader never misses it.
+                    if (cancellationToken.IsCancellationRequested) Interlocked.Increment(ref probe._cutOffDone);
+                    probe._inFlight.TryRemove(id, out _);
+                }
             }
         }
     }
