@@ -40,6 +40,7 @@ public sealed class PositionRetentionTests(TestDatabase db) : IClassFixture<Test
         Assert.Contains(new DateOnly(2033, 10, 31), pass.Retention!.Dropped);
         Assert.DoesNotContain(new DateOnly(2033, 11, 3), pass.Retention.Dropped);
         Assert.False(await HeldAsync("positions_20331031"));
+        Assert.False(await HeldAsync(PositionRetention.LeavingPrefix + "positions_20331031")); // detached, then its files removed
         Assert.True(await HeldAsync("positions_20331103"));
         Assert.Equal(0L, await CountAsync("R-OLD"));
         Assert.Equal(1L, await CountAsync("R-KEPT"));
@@ -63,6 +64,29 @@ public sealed class PositionRetentionTests(TestDatabase db) : IClassFixture<Test
         Assert.Contains(history.Dropped, d => d.Day == new DateOnly(2033, 10, 31) && !d.Archived);
         Assert.Equal(1, history.Unplaced);
         Assert.Equal(TimeSpan.FromDays(180), history.Retention);
+    }
+
+    [Fact]
+    public async Task a_day_detached_by_a_pass_that_stopped_before_removing_it_is_removed_by_the_next_pass()
+    {
+        var time = new FakeTimeProvider(Today);
+        await PositionPartitionTests.Maintainer(db, time).MaintainOnceAsync(default); // whatever else is due goes first
+        await AddFixAsync("R-HALF", "2033-06-02 12:00:00+00");
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+            await PartitionMaintainer.CreateAsync(connection, new DateOnly(2033, 6, 2), default);
+        // What the first step of a drop leaves: the day out of positions, renamed, its files still there.
+        await db.ExecuteAsync($"""
+            ALTER TABLE positions DETACH PARTITION positions_20330602;
+            ALTER TABLE positions_20330602 RENAME TO {PositionRetention.LeavingPrefix}positions_20330602;
+            """);
+        Assert.Equal(0L, await CountAsync("R-HALF"));
+        Assert.True(await HeldAsync(PositionRetention.LeavingPrefix + "positions_20330602"));
+
+        var pass = await PositionPartitionTests.Maintainer(db, time).MaintainOnceAsync(default);
+
+        Assert.Empty(pass.Retention!.Dropped);
+        Assert.False(await HeldAsync(PositionRetention.LeavingPrefix + "positions_20330602"));
+        Assert.True(await HeldAsync("positions_default"));
     }
 
     [Fact]

@@ -9,8 +9,9 @@ namespace Sendy.Bench;
 /// Issue 18: dropping a day takes the same time whatever its row count, DELETE of the same rows
 /// being the floor it is compared with. Days of three sizes (a hundredth, a tenth and all of the
 /// newest history day's rows, copied to scratch days in 1990 so the history stays whole) leave
-/// once through the app's retention (<see cref="PositionRetention.ApplyAsync"/>: its bookkeeping
-/// row, DROP TABLE, commit) and once by DELETE through <c>positions</c> (commit included),
+/// once through the app's retention (<see cref="PositionRetention.ApplyAsync"/>: its transaction,
+/// bookkeeping row and DETACH, the figure with the target; then the detached table's DROP, reported
+/// beside it) and once by DELETE through <c>positions</c> (commit included),
 /// alternating, each after a CHECKPOINT (an old day is on disk, not dirty in memory). Medians of
 /// SENDY_BENCH_HISTORY_DROP_REPEATS (default 3) of each.
 /// </summary>
@@ -29,6 +30,7 @@ public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention rete
         var full = await ScalarAsync<long>($"SELECT count(*) FROM {source}", ct);
         (string Name, long Rows)[] sizes = [("small", full / 100), ("medium", full / 10), ("big", full)];
         var drops = sizes.ToDictionary(s => s.Name, _ => new List<double>());
+        var passes = sizes.ToDictionary(s => s.Name, _ => new List<double>());
         var deletes = sizes.ToDictionary(s => s.Name, _ => new List<double>());
         var bytes = sizes.ToDictionary(s => s.Name, _ => 0L);
         Progress.Say($"history: drop against DELETE, days of {string.Join(", ", sizes.Select(s => s.Rows.ToString("N0", CultureInfo.InvariantCulture)))} rows, {Repeats} times each");
@@ -41,8 +43,13 @@ public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention rete
                 {
                     bytes[name] = await FillAsync(day, source, rows, ct);
                     await using (var checkpoint = db.CreateCommand("CHECKPOINT")) await checkpoint.ExecuteNonQueryAsync(ct);
-                    var ms = drop ? await DropAsync(day, ct) : await DeleteAsync(day, rows, ct);
-                    (drop ? drops : deletes)[name].Add(ms);
+                    if (drop)
+                    {
+                        var (locked, pass) = await DropAsync(day, ct);
+                        drops[name].Add(locked);
+                        passes[name].Add(pass);
+                    }
+                    else deletes[name].Add(await DeleteAsync(day, rows, ct));
                     day = day.AddDays(1);
                 }
             }
@@ -53,12 +60,16 @@ public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention rete
             $"{sizes.Single(s => s.Name == name).Rows:N0} rows ({bytes[name] / 1048576.0:N0} MiB with indexes) {how}; median of {times.Count}: {string.Join(", ", times.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))} ms";
         var dropMs = drops.ToDictionary(d => d.Key, d => Percentiles.Median(d.Value));
         var deleteMs = deletes.ToDictionary(d => d.Key, d => Percentiles.Median(d.Value));
-        const string Dropped = "dropped by the app's retention (PositionRetention.ApplyAsync: bookkeeping row, DROP TABLE, commit)";
+        var passMs = passes.ToDictionary(d => d.Key, d => Percentiles.Median(d.Value));
+        const string Dropped = "dropped by the app's retention (PositionRetention.ApplyAsync): its transaction, bookkeeping row, DETACH, commit (what holds positions)";
+        const string Removed = "the whole retention pass: the transaction above, then DROP TABLE of the detached day (its files freed; no lock on positions)";
         const string Deleted = "removed by DELETE FROM positions for the day, commit included";
         report.Add(Figure.Reference("history_drop_small_day_ms", dropMs["small"], "ms", Note("small", drops["small"], Dropped)));
         report.Add(Figure.Reference("history_drop_medium_day_ms", dropMs["medium"], "ms", Note("medium", drops["medium"], Dropped)));
         report.Add(Figure.RelativeAtMost("history_drop_big_day_ms", dropMs["big"], "ms", dropMs["small"], "history_drop_small_day_ms", 2,
             Note("big", drops["big"], Dropped) + "; flat: 100 times the rows of the small day, at most twice its time"));
+        foreach (var size in new[] { "small", "medium", "big" })
+            report.Add(Figure.Reference($"history_drop_{size}_day_whole_pass_ms", passMs[size], "ms", Note(size, passes[size], Removed)));
         report.Add(Figure.Reference("history_delete_small_day_ms", deleteMs["small"], "ms", Note("small", deletes["small"], Deleted)));
         report.Add(Figure.Reference("history_delete_medium_day_ms", deleteMs["medium"], "ms", Note("medium", deletes["medium"], Deleted)));
         report.Add(new Figure("history_delete_big_day_ms", deleteMs["big"], "ms", "floor the drop must beat", Figure.Round(deleteMs["big"] / dropMs["big"]),
@@ -80,7 +91,8 @@ public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention rete
         return await ScalarAsync<long>($"SELECT pg_total_relation_size('{name}')", ct);
     }
 
-    private async Task<double> DropAsync(DateOnly day, CancellationToken ct)
+    /// <summary>The retention's transaction for the day (<see cref="PositionRetention.Outcome.Locked"/>) and its whole pass.</summary>
+    private async Task<(double Locked, double Pass)> DropAsync(DateOnly day, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var watch = Stopwatch.StartNew();
@@ -88,7 +100,7 @@ public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention rete
         var ms = watch.Elapsed.TotalMilliseconds;
         if (!outcome.Dropped.Contains(day))
             throw new InvalidOperationException($"retention did not drop {PositionPartitions.NameOf(day)}: {string.Join("; ", outcome.Kept.Select(k => k.Reason))}");
-        return ms;
+        return (outcome.Locked.TotalMilliseconds, ms);
     }
 
     private async Task<double> DeleteAsync(DateOnly day, long rows, CancellationToken ct)
