@@ -145,4 +145,78 @@ public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<Test
         await Maintainer(db, time, partitions).MaintainOnceAsync(default);
         Assert.Equal(["positions_20311102: 1", "positions_20320120: 1", "positions_20320301: 1"], await WhereStoredAsync(truck));
     }
+
+    [Fact]
+    public async Task a_closed_day_is_vacuumed_by_the_job_and_its_trail_then_reads_the_primary_key_alone()
+    {
+        // A day within retention (180 days), so the pass keeps it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var day = PositionPartitions.DayOf(time.GetUtcNow()).AddDays(-20);
+        var truck = "P-" + Guid.NewGuid().ToString("N")[..8];
+        await db.AddTruckAsync(truck);
+        if (!await db.ScalarAsync<bool>("SELECT to_regclass($1) IS NOT NULL", PositionPartitions.NameOf(day)))
+            await using (var connection = await db.DataSource.OpenConnectionAsync())
+                await PartitionMaintainer.CreateAsync(connection, day, default);
+        var from = PositionPartitions.StartOf(day);
+        // Committed as the app's sessions commit (the test cluster's default is asynchronous, and
+        // VACUUM leaves a page unmarked while its rows' commit is not yet flushed).
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await using (var sync = new Npgsql.NpgsqlCommand("SET LOCAL synchronous_commit = on", connection, tx))
+                await sync.ExecuteNonQueryAsync();
+            await using var insert = new Npgsql.NpgsqlCommand("""
+                INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at, location, speed_mps, heading_degrees)
+                SELECT 's', 'sh', i::text, $1, $2 + interval '8 hours' + i * interval '5 seconds', now(), now(),
+                       ST_SetSRID(ST_MakePoint(127 + i * 0.0001, 37), 4326), 8, 90
+                FROM generate_series(1, 300) AS i
+                """, connection, tx) { Parameters = { new() { Value = truck }, new() { Value = from } } };
+            await insert.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+        }
+
+        // Fresh rows: the key holds every column the trail reads, but the pages are not yet all-visible.
+        var before = await ExplainTrailAsync(truck, from);
+        Assert.True(before.Contains("Heap Fetches: 300", StringComparison.Ordinal), before);
+
+        var vacuumed = new List<DateOnly>();
+        for (var pass = 0; pass < 200 && !vacuumed.Contains(day); pass++)
+        {
+            var done = (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!;
+            Assert.True(done.Count <= PartitionMaintainer.VacuumsPerPass);
+            if (done.Count == 0) break;
+            vacuumed.AddRange(done);
+        }
+        Assert.Contains(day, vacuumed);
+        Assert.DoesNotContain(PositionPartitions.DayOf(time.GetUtcNow()), vacuumed); // today is open: never vacuumed by the job
+
+        var plan = await ExplainTrailAsync(truck, from);
+        Assert.True(plan.Contains($"Index Only Scan using {PositionPartitions.NameOf(day)}_pkey", StringComparison.Ordinal)
+            && plan.Contains("Heap Fetches: 0", StringComparison.Ordinal), plan);
+        Assert.DoesNotContain(day, (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!); // all-visible now: left alone
+
+        // Fixes that came late unmark their pages; the next pass after an ANALYZE counts them and vacuums the day again.
+        await db.ExecuteAsync("""
+            INSERT INTO positions (stream_name, shard_id, sequence_number, truck_id, recorded_at, received_at, stored_at, location)
+            SELECT 's', 'sh', i::text, $1, $2 + interval '20 hours' + i * interval '1 second', now(), now(), ST_SetSRID(ST_MakePoint(127, 37), 4326)
+            FROM generate_series(1, 2000) AS i
+            """, truck, from);
+        await db.ExecuteAsync($"ANALYZE {PositionPartitions.NameOf(day)}");
+        Assert.Contains(day, (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!);
+    }
+
+    /// <summary>The trail statement's plan as it ran, with scans of whole tables ruled out (a 300-row day would be read whole).</summary>
+    private async Task<string> ExplainTrailAsync(string truck, DateTimeOffset from)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var off = new Npgsql.NpgsqlCommand("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off", connection, tx))
+            await off.ExecuteNonQueryAsync();
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + SimplifiedTrail.Sql, connection, tx);
+        SimplifiedTrail.AddParameters(explain, truck, from, from.AddDays(1), 2_000, new TrailOptions());
+        var lines = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        return string.Join("\n", lines);
+    }
 }

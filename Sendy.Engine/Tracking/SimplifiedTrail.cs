@@ -37,7 +37,7 @@ public static class SimplifiedTrail
     // $1 truck, $2 from (inclusive), $3 until (exclusive; null: no end), $4 most points,
     // $5 stop radius (m), $6 stop duration. Distances within a stop are small: an equirectangular
     // approximation in metres is exact enough and far cheaper than ST_DistanceSphere per row.
-    private const string Sql = """
+    internal const string Sql = """
         WITH track AS MATERIALIZED (
             SELECT *, sum((still AND recorded_at > coalesce(covered_until, '-infinity'))::int) OVER (ORDER BY recorded_at) AS stay
             FROM (
@@ -97,16 +97,7 @@ public static class SimplifiedTrail
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
         await using var command = dataSource.CreateCommand(Sql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter
-        {
-            NpgsqlDbType = NpgsqlDbType.TimestampTz,
-            Value = until is { } u ? u.ToUniversalTime() : DBNull.Value,
-        });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxPoints });
-        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.StopRadiusMeters });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.StopMinDuration });
+        AddParameters(command, truckId, from, until, maxPoints, options);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var fixes = new List<TrailFix>();
         long stored = 0;
@@ -117,5 +108,20 @@ public static class SimplifiedTrail
             stored = reader.GetInt64(5);
         }
         return (fixes, stored);
+    }
+
+    /// <summary><see cref="Sql"/>'s parameters, in its order.</summary>
+    internal static void AddParameters(NpgsqlCommand command, string truckId, DateTimeOffset from, DateTimeOffset? until, int maxPoints, TrailOptions options)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = truckId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.TimestampTz,
+            Value = until is { } u ? u.ToUniversalTime() : DBNull.Value,
+        });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxPoints });
+        command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = options.StopRadiusMeters });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = options.StopMinDuration });
     }
 }

@@ -51,7 +51,7 @@ public sealed class HistoryBench(string templatePg, string? s3Endpoint, Report r
         });
         report.Add(Figure.Reference("history_generation_s", marker.GenerationSeconds, "s",
             (reused ? $"reused, not generated again: made {marker.GeneratedAt:yyyy-MM-dd HH:mm} UTC" : $"generated in this run, {HistoryShape.Knob("PARALLEL", 2)} days at a time")
-            + $": {marker.Rows:N0} positions by binary COPY into {marker.Days} day partitions, with the fleet, deliveries, latest positions and ANALYZE"));
+            + $": {marker.Rows:N0} positions by binary COPY into {marker.Days} day partitions, with the fleet, deliveries, latest positions and VACUUM (ANALYZE)"));
 
         await BytesPerRowAsync(db, marker, ct);
         await TrailAsync(db, services.GetRequiredService<ITrackingQueries>(), ct);
