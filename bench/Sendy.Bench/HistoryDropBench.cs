@@ -13,11 +13,11 @@ namespace Sendy.Bench;
 /// bookkeeping row and DETACH, the figure with the target; then the detached table's DROP, reported
 /// beside it) and once by DELETE through <c>positions</c> (commit included),
 /// alternating, each after a CHECKPOINT (an old day is on disk, not dirty in memory). Medians of
-/// SENDY_BENCH_HISTORY_DROP_REPEATS (default 3) of each.
+/// SENDY_BENCH_HISTORY_DROP_REPEATS (default 5: a drop is now milliseconds, where this machine's scheduling noise is of the same size) of each.
 /// </summary>
 public sealed class HistoryDropBench(NpgsqlDataSource db, PositionRetention retention, HistoryMarker marker, Report report)
 {
-    public int Repeats { get; init; } = (int)HistoryShape.Knob("DROP_REPEATS", 3);
+    public int Repeats { get; init; } = (int)HistoryShape.Knob("DROP_REPEATS", 5);
 
     private static readonly DateOnly FirstScratchDay = new(1990, 1, 1);
 

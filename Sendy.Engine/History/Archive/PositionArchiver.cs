@@ -123,7 +123,8 @@ public sealed partial class PositionArchiver(
         var started = time.GetTimestamp();
         var objects = new List<ArchiveManifestObject>();
         // Two row-group buffers: while one is encoded into the current object, the COPY fills the
-        // other; a finished object uploads while the next one is read and encoded.
+        // other; a finished object uploads and is read back and checked while the next one is read
+        // and encoded.
         var filling = new FixColumns(o.RowsPerRowGroup);
         var spare = new FixColumns(o.RowsPerRowGroup);
         PositionParquet.ObjectBuilder? current = null;
@@ -163,8 +164,6 @@ public sealed partial class PositionArchiver(
         if (filling.Count > 0) await HandOverAsync();
         if (current is not null) await CloseObjectAsync();
         if (uploading is not null) objects.Add(await uploading);
-
-        foreach (var obj in objects) await GetCheckedAsync(obj, cancellationToken);
 
         var manifest = new ArchiveManifest(ArchiveManifest.CurrentVersion, day, rows, time.GetUtcNow(), objects);
         var manifestKey = ManifestKey(o.Prefix, day);
@@ -290,13 +289,16 @@ public sealed partial class PositionArchiver(
         }
     }
 
+    /// <summary>Writes one object and reads it back: its SHA-256 and row count checked against what was written.</summary>
     private async Task<ArchiveManifestObject> UploadAsync(DateOnly day, int part, PositionParquet.ObjectBuilder builder, CancellationToken cancellationToken)
     {
         var rows = builder.Rows;
         var content = await builder.FinishAsync();
         var key = ObjectKey(Options.Prefix, day, part);
         await store.PutAsync(key, content, PositionParquet.ContentType, cancellationToken);
-        return new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content));
+        var written = new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content));
+        await GetCheckedAsync(written, cancellationToken); // as S3 holds it, before any manifest names it
+        return written;
     }
 
     /// <summary>The object as stored, read back: its SHA-256 and row count as the manifest says, or an error naming the difference.</summary>
