@@ -43,6 +43,9 @@ public sealed class ArchiveBench(string pg, string s3Endpoint, Report report)
             Enabled = true, Bucket = $"sendy-bench-{Guid.NewGuid():N}"[..24], ServiceUrl = s3Endpoint, CreateBucketIfMissing = true,
             RequestTimeout = TimeSpan.FromMinutes(5),
         };
+        // SENDY_BENCH_HISTORY_ARCHIVE_ROWS_PER_OBJECT tries another object size (the app's default otherwise).
+        options.RowsPerObject = (int)HistoryShape.Knob("ARCHIVE_ROWS_PER_OBJECT", options.RowsPerObject);
+        options.RowsPerRowGroup = Math.Min(options.RowsPerRowGroup, options.RowsPerObject);
         using var store = new S3ArchiveStore(Options.Create(options));
         var archiver = new PositionArchiver(dataSource, store, new PositionPartitions(dataSource, TimeProvider.System), Options.Create(options), TimeProvider.System,
             NullLogger<PositionArchiver>.Instance);

@@ -53,12 +53,17 @@ public sealed class HistoryBench(string templatePg, string? s3Endpoint, Report r
             (reused ? $"reused, not generated again: made {marker.GeneratedAt:yyyy-MM-dd HH:mm} UTC" : $"generated in this run, {HistoryShape.Knob("PARALLEL", 2)} days at a time")
             + $": {marker.Rows:N0} positions by binary COPY into {marker.Days} day partitions, with the fleet, deliveries, latest positions and VACUUM (ANALYZE)"));
 
-        await BytesPerRowAsync(db, marker, ct);
-        await TrailAsync(db, services.GetRequiredService<ITrackingQueries>(), ct);
-        await FleetAsync(services.GetRequiredService<IFleetQueries>(), marker, ct);
-        await PersistAsync(db, marker, ct);
-        await new HistoryDropBench(db, services.GetRequiredService<PositionRetention>(), marker, report).RunAsync(ct);
-        await ArchiveAsync(ct);
+        // SENDY_BENCH_HISTORY_STEPS=trail,archive (for instance) runs only those steps, to try a change.
+        var steps = Environment.GetEnvironmentVariable("SENDY_BENCH_HISTORY_STEPS") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : null;
+        bool Runs(string step) => steps is null || steps.Contains(step);
+        if (Runs("bytes")) await BytesPerRowAsync(db, marker, ct);
+        if (Runs("trail")) await TrailAsync(db, services.GetRequiredService<ITrackingQueries>(), ct);
+        if (Runs("fleet")) await FleetAsync(services.GetRequiredService<IFleetQueries>(), marker, ct);
+        if (Runs("persist")) await PersistAsync(db, marker, ct);
+        if (Runs("drop")) await new HistoryDropBench(db, services.GetRequiredService<PositionRetention>(), marker, report).RunAsync(ct);
+        if (Runs("archive")) await ArchiveAsync(ct);
         report.Setting("history_load_average_at_end", LoadAverage());
     }
 
