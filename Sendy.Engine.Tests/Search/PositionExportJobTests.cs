@@ -30,6 +30,17 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
         return (200, "{\"took\":1,\"errors\":false,\"items\":[" + string.Join(",", items) + "]}");
     }
 
+    /// <summary>
+    /// Each test starts from no positions and no watermark: the class's tests share one database,
+    /// and whichever ran first would otherwise have moved the watermark past the other's rows (or
+    /// left rows the other would count).
+    /// </summary>
+    private async Task StartCleanAsync()
+    {
+        await db.ExecuteAsync("DELETE FROM export_watermarks WHERE name = $1", PositionExportJob.WatermarkName);
+        await db.ExecuteAsync("DELETE FROM positions");
+    }
+
     private async Task InsertPositionsAsync(string truck, int count, TimeSpan storedAgo)
     {
         await db.AddTruckAsync(truck);
@@ -53,6 +64,7 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
     [Fact]
     public async Task positions_ship_in_bulk_batches_from_the_watermark_each_once()
     {
+        await StartCleanAsync();
         var truck = "exp-" + Guid.NewGuid().ToString("N")[..6];
         await InsertPositionsAsync(truck, 25, TimeSpan.FromMinutes(5));
         for (var i = 0; i < 20; i++) _server.Then(BulkOk);
@@ -79,9 +91,9 @@ public sealed class PositionExportJobTests(TestDatabase db) : IClassFixture<Test
     [Fact]
     public async Task a_failed_bulk_leaves_the_watermark_so_the_next_run_resends()
     {
+        await StartCleanAsync();
         var truck = "ret-" + Guid.NewGuid().ToString("N")[..6];
-        // Newer than anything the other test exported (they share the watermark), older than the 30 s lag.
-        await InsertPositionsAsync(truck, 5, TimeSpan.FromSeconds(45));
+        await InsertPositionsAsync(truck, 5, TimeSpan.FromSeconds(45)); // older than the 30 s lag
         _server.Then(503, """{"error":"unavailable"}"""); // a whole-request 503: the run fails, the next run is the retry
         await Assert.ThrowsAnyAsync<Exception>(() => Job(batchSize: 100).RunAsync(default));
 
