@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,8 +31,10 @@ public sealed partial class PositionArchiver(
     public static readonly TimeSpan RetryFirst = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan RetryMax = TimeSpan.FromHours(1);
 
+    // The partition's own columns, no expression: COPY reads the table directly (no query plan, no
+    // ST_X/ST_Y per row, 20 % of the server's time on a bench day) and the point comes as its EWKB.
     private const string Columns = """
-        truck_id, recorded_at, received_at, stored_at, ST_Y(location), ST_X(location), speed_mps, heading_degrees,
+        truck_id, recorded_at, received_at, stored_at, location, speed_mps, heading_degrees,
         accuracy_meters, quality_flag, stream_name, shard_id, sequence_number
         """;
 
@@ -151,7 +154,7 @@ public sealed partial class PositionArchiver(
 
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var export = await connection.BeginBinaryExportAsync(
-            $"COPY (SELECT {Columns} FROM {PositionPartitions.NameOf(day)}) TO STDOUT (FORMAT BINARY)", cancellationToken))
+            $"COPY {PositionPartitions.NameOf(day)} ({Columns}) TO STDOUT (FORMAT BINARY)", cancellationToken))
         {
             while (ReadRow(export, filling))
             {
@@ -324,8 +327,7 @@ public sealed partial class PositionArchiver(
         into.RecordedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
         into.ReceivedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
         into.StoredAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
-        into.Latitude[i] = export.Read<double>(NpgsqlDbType.Double);
-        into.Longitude[i] = export.Read<double>(NpgsqlDbType.Double);
+        (into.Latitude[i], into.Longitude[i]) = ReadPoint(export);
         into.SpeedMps[i] = NullableDouble(export);
         into.HeadingDegrees[i] = NullableDouble(export);
         into.AccuracyMeters[i] = NullableDouble(export);
@@ -335,6 +337,24 @@ public sealed partial class PositionArchiver(
         into.SequenceNumber[i] = export.Read<string>(NpgsqlDbType.Text);
         into.Count = i + 1;
         return true;
+    }
+
+    /// <summary>
+    /// A <c>geometry(Point, 4326)</c> in COPY's binary form, PostGIS's EWKB: byte order, type with
+    /// the SRID flag, SRID, x (longitude), y (latitude). Anything else is refused, not guessed at.
+    /// </summary>
+    private static (double Latitude, double Longitude) ReadPoint(NpgsqlBinaryExporter export)
+    {
+        var ewkb = export.Read<byte[]>(NpgsqlDbType.Bytea).AsSpan();
+        if (ewkb.Length != 25 || ewkb[0] > 1)
+            throw new InvalidDataException($"positions.location is not an EWKB point with an SRID ({ewkb.Length} bytes).");
+        var little = ewkb[0] == 1;
+        var type = little ? BinaryPrimitives.ReadUInt32LittleEndian(ewkb[1..]) : BinaryPrimitives.ReadUInt32BigEndian(ewkb[1..]);
+        if (type != (1u | 0x2000_0000u))
+            throw new InvalidDataException($"positions.location has EWKB type 0x{type:x8}, not a 2D point with an SRID.");
+        var x = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[9..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[9..]);
+        var y = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[17..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[17..]);
+        return (y, x);
     }
 
     private static double? NullableDouble(NpgsqlBinaryExporter export) =>
