@@ -147,7 +147,7 @@ public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<Test
     }
 
     [Fact]
-    public async Task a_closed_day_is_vacuumed_by_the_job_and_its_trail_then_reads_the_primary_key_alone()
+    public async Task a_closed_day_is_vacuumed_and_its_key_rebuilt_once_by_the_job_and_its_trail_then_reads_the_primary_key_alone()
     {
         // A day within retention (180 days), so the pass keeps it.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -179,21 +179,35 @@ public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<Test
         var before = await ExplainTrailAsync(truck, from);
         Assert.True(before.Contains("Heap Fetches: 300", StringComparison.Ordinal), before);
 
+        var key = $"{PositionPartitions.NameOf(day)}_pkey";
+        var keyFileBefore = await db.ScalarAsync<long>("SELECT pg_relation_filenode($1::regclass)::bigint", key);
         var vacuumed = new List<DateOnly>();
-        for (var pass = 0; pass < 200 && !vacuumed.Contains(day); pass++)
+        var rebuilt = new List<DateOnly>();
+        for (var pass = 0; pass < 200 && !(vacuumed.Contains(day) && rebuilt.Contains(day)); pass++)
         {
-            var done = (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!;
-            Assert.True(done.Count <= PartitionMaintainer.VacuumsPerPass);
-            if (done.Count == 0) break;
-            vacuumed.AddRange(done);
+            var done = await Maintainer(db, time).MaintainOnceAsync(default);
+            Assert.True(done.Vacuumed!.Count <= PartitionMaintainer.VacuumsPerPass);
+            Assert.True(done.KeysRebuilt!.Count <= 1);
+            if (done.Vacuumed.Count == 0 && done.KeysRebuilt.Count == 0) break;
+            vacuumed.AddRange(done.Vacuumed);
+            rebuilt.AddRange(done.KeysRebuilt);
         }
         Assert.Contains(day, vacuumed);
         Assert.DoesNotContain(PositionPartitions.DayOf(time.GetUtcNow()), vacuumed); // today is open: never vacuumed by the job
+        // Its key was rebuilt (a new file), and is still the partition's valid primary key, attached to positions'.
+        Assert.Contains(day, rebuilt);
+        Assert.NotEqual(keyFileBefore, await db.ScalarAsync<long>("SELECT pg_relation_filenode($1::regclass)::bigint", key));
+        Assert.True(await db.ScalarAsync<bool>("""
+            SELECT i.indisvalid AND i.indisprimary AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid AND h.inhparent = 'pk_positions'::regclass)
+            FROM pg_index i WHERE i.indexrelid = $1::regclass
+            """, key));
 
         var plan = await ExplainTrailAsync(truck, from);
         Assert.True(plan.Contains($"Index Only Scan using {PositionPartitions.NameOf(day)}_pkey", StringComparison.Ordinal)
             && plan.Contains("Heap Fetches: 0", StringComparison.Ordinal), plan);
-        Assert.DoesNotContain(day, (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!); // all-visible now: left alone
+        var again = await Maintainer(db, time).MaintainOnceAsync(default);
+        Assert.DoesNotContain(day, again.Vacuumed!); // all-visible now: left alone
+        Assert.DoesNotContain(day, again.KeysRebuilt!); // rebuilt once
 
         // Fixes that came late unmark their pages; the next pass after an ANALYZE counts them and vacuums the day again.
         await db.ExecuteAsync("""
@@ -202,7 +216,9 @@ public sealed class PositionPartitionTests(TestDatabase db) : IClassFixture<Test
             FROM generate_series(1, 2000) AS i
             """, truck, from);
         await db.ExecuteAsync($"ANALYZE {PositionPartitions.NameOf(day)}");
-        Assert.Contains(day, (await Maintainer(db, time).MaintainOnceAsync(default)).Vacuumed!);
+        var late = await Maintainer(db, time).MaintainOnceAsync(default);
+        Assert.Contains(day, late.Vacuumed!);
+        Assert.DoesNotContain(day, late.KeysRebuilt!);
     }
 
     /// <summary>The trail statement's plan as it ran, with scans of whole tables ruled out (a 300-row day would be read whole).</summary>

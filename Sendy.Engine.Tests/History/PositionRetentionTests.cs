@@ -35,9 +35,12 @@ public sealed class PositionRetentionTests(TestDatabase db) : IClassFixture<Test
         await AddFixAsync("R-OLD", "2033-10-31 12:00:00+00"); // 182 days before: past 180
         await AddFixAsync("R-KEPT", "2033-11-03 12:00:00+00"); // 179 days before: kept
 
+        await db.ExecuteAsync("INSERT INTO position_day_keys_rebuilt (day, rebuilt_at) VALUES ('2033-10-31', now())");
+
         var pass = await PositionPartitionTests.Maintainer(db, time).MaintainOnceAsync(default);
 
         Assert.Contains(new DateOnly(2033, 10, 31), pass.Retention!.Dropped);
+        Assert.False(await db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM position_day_keys_rebuilt WHERE day = '2033-10-31')")); // a day placed again has a new key
         Assert.DoesNotContain(new DateOnly(2033, 11, 3), pass.Retention.Dropped);
         Assert.False(await HeldAsync("positions_20331031"));
         Assert.False(await HeldAsync(PositionRetention.LeavingPrefix + "positions_20331031")); // detached, then its files removed

@@ -160,6 +160,11 @@ public sealed partial class PositionRetention(
                 // Detached and renamed here (catalog changes only), removed after the commit: a DROP
                 // in this transaction would free the day's files at commit, while it still held
                 // positions' lock, for as long as the filesystem takes (about 1.5 ms a MiB here).
+                await using (var rebuilt = new NpgsqlCommand("DELETE FROM position_day_keys_rebuilt WHERE day = $1", connection, tx))
+                {
+                    rebuilt.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
+                    await rebuilt.ExecuteNonQueryAsync(cancellationToken); // a day placed again later has a new key
+                }
                 await using (var detach = new NpgsqlCommand($"ALTER TABLE positions DETACH PARTITION {name}", connection, tx))
                     await detach.ExecuteNonQueryAsync(cancellationToken);
                 await using (var rename = new NpgsqlCommand($"ALTER TABLE {name} RENAME TO {LeavingPrefix}{name}", connection, tx))
