@@ -219,6 +219,9 @@ public sealed class DeliveryApiTests(SendyAppFactory app) : IClassFixture<SendyA
         var extended = await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, $$"""{"expiresAt":"{{until}}"}""");
         Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
         Assert.True((await JsonAsync(extended)).GetProperty("ownExpiry").GetBoolean());
+        // The delivery, read or listed, says when its link now stops working: the link's own expiry.
+        var readBack = (await JsonAsync(await SendAsync(HttpMethod.Get, $"/api/v1/deliveries/{id}", key))).GetProperty("trackingLinkExpiresAt").GetDateTimeOffset();
+        Assert.Equal(DateTimeOffset.Parse(until, System.Globalization.CultureInfo.InvariantCulture), readBack, TimeSpan.FromMilliseconds(1));
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, """{"expiresAt":"2001-01-01T00:00:00Z"}""")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Post, $"/api/v1/deliveries/{id}/links/{newId}/extend", key, "{}")).StatusCode);
 

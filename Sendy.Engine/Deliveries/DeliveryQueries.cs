@@ -44,7 +44,10 @@ public sealed record DeliveryView(
     /// <summary>The customer's tracking link (null only when this node cannot decrypt it: logged and counted).</summary>
     public string? TrackingLink { get; init; }
 
-    /// <summary>When the tracking link stops working (set once the delivery closes).</summary>
+    /// <summary>
+    /// When the tracking link stops working: its own expiry once it was extended, else the
+    /// delivery's (set when it closes).
+    /// </summary>
     public DateTimeOffset? TrackingLinkExpiresAt { get; init; }
 
     /// <summary>The current arrival estimate at the drop-off; null before pickup and once closed.</summary>
@@ -117,7 +120,8 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var delivery = await db.Deliveries.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (delivery is null) return null;
-        return ToView(delivery) with { Events = await TimelineAsync(db, id, cancellationToken) };
+        var expiries = await LinkExpiriesAsync(db, [delivery], cancellationToken);
+        return ToView(delivery, expiries) with { Events = await TimelineAsync(db, id, cancellationToken) };
     }
 
     /// <summary>
@@ -132,7 +136,8 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
         if (apiClientId is { } client) query = query.Where(d => d.ApiClientId == client);
         var found = await query.Take(2).ToListAsync(cancellationToken);
         if (found.Count != 1) return null;
-        return ToView(found[0]) with { Events = await TimelineAsync(db, found[0].Id, cancellationToken) };
+        var expiries = await LinkExpiriesAsync(db, found, cancellationToken);
+        return ToView(found[0], expiries) with { Events = await TimelineAsync(db, found[0].Id, cancellationToken) };
     }
 
     public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken)
@@ -175,7 +180,9 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
             query = query.Where(d => EF.Functions.GreaterThan(ValueTuple.Create(d.UpdatedAt, d.Id), ValueTuple.Create(at, id)));
         }
         var rows = await query.OrderBy(d => d.UpdatedAt).ThenBy(d => d.Id).Take(limit + 1).ToListAsync(cancellationToken);
-        var items = rows.Take(limit).Select(ToView).ToList();
+        var page = rows.Take(limit).ToList();
+        var expiries = await LinkExpiriesAsync(db, page, cancellationToken);
+        var items = page.Select(d => ToView(d, expiries)).ToList();
         var next = rows.Count > limit ? new DeliveryCursor(items[^1].UpdatedAt, items[^1].Id).Encode() : null;
         return new DeliveryPage(items, next);
     }
@@ -210,15 +217,28 @@ public sealed class DeliveryQueries(IDbContextFactory<SendyDbContext> contexts, 
     }
 
     /// <summary>A delivery just written, as the API answers it (no read back).</summary>
-    public DeliveryView ViewOf(Delivery written, IReadOnlyList<StatusEventView> events) => ToView(written) with { Events = events };
+    public DeliveryView ViewOf(Delivery written, IReadOnlyList<StatusEventView> events) => ToView(written, null) with { Events = events };
 
-    private DeliveryView ToView(Delivery d) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
+    /// <summary>The current links' own expiries (set by extending a link), by delivery; a delivery whose current link has none is left out.</summary>
+    private static async Task<Dictionary<Guid, DateTimeOffset>> LinkExpiriesAsync(SendyDbContext db, IReadOnlyCollection<Delivery> deliveries,
+        CancellationToken cancellationToken)
+    {
+        var ids = deliveries.Select(d => d.Id).ToList();
+        var extended = await db.TrackingLinks.AsNoTracking()
+            .Where(l => ids.Contains(l.DeliveryId) && l.ExpiresAt != null && l.RevokedAt == null)
+            .Select(l => new { l.DeliveryId, l.TokenHash, l.ExpiresAt }).ToListAsync(cancellationToken);
+        var current = deliveries.ToDictionary(d => d.Id, d => d.TrackingTokenHash);
+        return extended.Where(l => l.TokenHash.AsSpan().SequenceEqual(current[l.DeliveryId]))
+            .ToDictionary(l => l.DeliveryId, l => l.ExpiresAt!.Value);
+    }
+
+    private DeliveryView ToView(Delivery d, IReadOnlyDictionary<Guid, DateTimeOffset>? linkExpiries) => new(d.Id, d.Status, d.CustomerName, d.CustomerEmail, d.CustomerPhone, d.Locale,
         d.TruckId, d.DriverId, Place(d.PickupAddress, d.PickupLocation), Place(d.DropoffAddress, d.DropoffLocation), d.PromisedTo,
         d.EstimatedArrivalAt, d.StatusChangedAt, d.PickedUpAt, d.DeliveredAt, d.ClosedAt, d.FailureReason, d.AtPickupAt, d.CreatedAt)
     {
         ShipperId = d.ShipperId, ExternalReference = d.ExternalReference, PromisedFrom = d.PromisedFrom,
         Fare = d.FareAmount is { } amount && d.FareCurrency is { } currency ? new Money(amount, currency) : null, NotifyBy = d.NotifyBy,
-        UpdatedAt = d.UpdatedAt, TrackingLink = links.LinkOrNull(d.Id, d.TrackingTokenProtected)?.ToString(), TrackingLinkExpiresAt = d.TrackingExpiresAt, Eta = Eta(d),
+        UpdatedAt = d.UpdatedAt, TrackingLink = links.LinkOrNull(d.Id, d.TrackingTokenProtected)?.ToString(), TrackingLinkExpiresAt = linkExpiries is not null && linkExpiries.TryGetValue(d.Id, out var own) ? own : d.TrackingExpiresAt, Eta = Eta(d),
     };
 
 
