@@ -23,8 +23,8 @@ public sealed class RecordProcessorPortTests
     private readonly InMemoryLeaseStore _leases = new();
     private readonly CountingProcessors _processors = new();
 
-    private Scheduler NewScheduler(string worker) => new(new StreamName(Stream), _stream, _leases, _processors,
-        Options.Create(EngineHarness.FastOptions(worker, TimeSpan.FromSeconds(3))), TimeProvider.System, NullLoggerFactory.Instance);
+    private Scheduler NewScheduler(string worker, TimeSpan? leaseDuration = null) => new(new StreamName(Stream), _stream, _leases, _processors,
+        Options.Create(EngineHarness.FastOptions(worker, leaseDuration ?? TimeSpan.FromSeconds(3))), TimeProvider.System, NullLoggerFactory.Instance);
 
     private Task PutAsync(int from, int count) =>
         _stream.PutAsync(Enumerable.Range(from, count).Select(i => new OutgoingRecord("truck", BitConverter.GetBytes(i))).ToList(), default);
@@ -100,7 +100,10 @@ public sealed class RecordProcessorPortTests
     {
         await PutAsync(0, 3);
         var shard = "shardId-000000000000";
-        using var scheduler = NewScheduler("w1");
+        // A lease of 30 s (renewed every 10 s, so the loss is seen within 10): with 3 s, a loaded
+        // machine let the thief's lease expire before the stop, w1 took it back as it may, and
+        // released it at the stop (a CI run failed so).
+        using var scheduler = NewScheduler("w1", TimeSpan.FromSeconds(30));
         await scheduler.StartAsync(default);
         await Eventually.ReachesAsync(() => Task.FromResult(_processors.Values(shard).Count), n => n == 3, "records processed");
 
