@@ -43,18 +43,19 @@ public sealed partial class PartitionMaintainer(
     private const string NotAllVisible = """
         SELECT relname FROM pg_class
         WHERE relname = ANY($1) AND relkind = 'r' AND (reltuples < 0 OR relallvisible < relpages * 0.95)
+        ORDER BY relname DESC LIMIT $2
         """;
 
-
     /// <summary>
-    /// Of the named partitions, the vacuumed ones with rows whose primary key has not been rebuilt
-    /// since they closed, with their key's name.
+    /// Of the named partitions, the newest vacuumed one with rows whose primary key has not been
+    /// rebuilt since it closed, with its key's name. (Names sort as their days: positions_yyyyMMdd.)
     /// </summary>
-    private const string KeysToRebuild = """
+    private const string KeyToRebuild = """
         SELECT c.relname, i.indexrelid::regclass::text
         FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
         WHERE c.relname = ANY($1) AND c.relkind = 'r' AND c.relpages > 0 AND c.relallvisible >= c.relpages * 0.95
           AND NOT EXISTS (SELECT 1 FROM position_day_keys_rebuilt k WHERE k.day = to_date(right(c.relname, 8), 'YYYYMMDD'))
+        ORDER BY c.relname DESC LIMIT 1
         """;
 
     /// <summary>What one pass did.</summary>
@@ -99,9 +100,12 @@ public sealed partial class PartitionMaintainer(
             if (created.Count > 0) LogCreated(created.Count, moved);
             var outcome = await retention.ApplyAsync(connection, existing.Concat(created), cancellationToken);
             if (created.Count > 0 || outcome.Dropped.Count > 0) await partitions.RefreshAsync(cancellationToken);
-            var kept = existing.Concat(created).Except(outcome.Dropped).ToList();
-            var vacuumed = await VacuumClosedDaysAsync(connection, kept, cancellationToken);
-            var rebuilt = await RebuildClosedDayKeyAsync(connection, kept, cancellationToken);
+            // Days closed long enough for late fixes to be mostly in, by partition name.
+            var settled = time.GetUtcNow() - options.Value.VacuumClosedDayAfter;
+            string[] closed = [.. existing.Concat(created).Except(outcome.Dropped)
+                .Where(d => PositionPartitions.StartOf(d.AddDays(1)) <= settled).Select(PositionPartitions.NameOf)];
+            var vacuumed = closed.Length == 0 ? [] : await VacuumClosedDaysAsync(connection, closed, cancellationToken);
+            var rebuilt = closed.Length == 0 ? [] : await RebuildClosedDayKeyAsync(connection, closed, cancellationToken);
             return new Pass(true, created, moved, outcome, vacuumed, rebuilt);
         }
         finally
@@ -112,26 +116,23 @@ public sealed partial class PartitionMaintainer(
     }
 
     /// <summary>
-    /// VACUUM (ANALYZE) of the days among <paramref name="held"/> closed at least
-    /// <see cref="HistoryOptions.VacuumClosedDayAfter"/> ago whose pages are not (nearly all)
-    /// marked all-visible, newest first, at most <see cref="VacuumsPerPass"/>: their trails then
-    /// read the primary key alone.
+    /// VACUUM (ANALYZE) of the <paramref name="closed"/> partitions (see
+    /// <see cref="HistoryOptions.VacuumClosedDayAfter"/>) whose pages are not (nearly all) marked
+    /// all-visible, newest first, at most <see cref="VacuumsPerPass"/>: their trails then read the
+    /// primary key alone.
     /// </summary>
-    private async Task<IReadOnlyList<DateOnly>> VacuumClosedDaysAsync(NpgsqlConnection connection, IEnumerable<DateOnly> held,
+    private async Task<IReadOnlyList<DateOnly>> VacuumClosedDaysAsync(NpgsqlConnection connection, string[] closed,
         CancellationToken cancellationToken)
     {
-        var settled = time.GetUtcNow() - options.Value.VacuumClosedDayAfter;
-        var closed = held.Distinct().Where(d => PositionPartitions.StartOf(d.AddDays(1)) <= settled).ToList();
-        if (closed.Count == 0) return [];
         var due = new List<DateOnly>();
         await using (var read = new NpgsqlCommand(NotAllVisible, connection))
         {
-            read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. closed.Select(PositionPartitions.NameOf)] });
+            read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = closed });
+            read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = VacuumsPerPass });
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 if (PositionPartitions.DayOfName(reader.GetString(0)) is { } day) due.Add(day);
         }
-        due = [.. due.OrderDescending().Take(VacuumsPerPass)];
         foreach (var day in due)
         {
             await using var vacuum = new NpgsqlCommand($"VACUUM (ANALYZE) {PositionPartitions.NameOf(day)}", connection) { CommandTimeout = 0 };
@@ -142,27 +143,23 @@ public sealed partial class PartitionMaintainer(
     }
 
     /// <summary>
-    /// Rebuilds the primary key of one closed, vacuumed day (the newest not yet done) with
-    /// <c>REINDEX CONCURRENTLY</c>, which lets reads and writes go on: live inserts leave a day's
-    /// key half full, a rebuilt one is packed (about 160 against 95 bytes a row). A rebuild a
-    /// stopped node left half done (an invalid copy of the key) is dropped first.
+    /// Rebuilds the primary key of one <paramref name="closed"/>, vacuumed day (the newest not yet
+    /// done) with <c>REINDEX CONCURRENTLY</c>, which lets reads and writes go on: live inserts leave
+    /// a day's key half full, a rebuilt one is packed (about 160 against 95 bytes a row). A rebuild
+    /// a stopped node left half done (an invalid copy of the key) is dropped first.
     /// </summary>
-    private async Task<IReadOnlyList<DateOnly>> RebuildClosedDayKeyAsync(NpgsqlConnection connection, IEnumerable<DateOnly> held,
+    private async Task<IReadOnlyList<DateOnly>> RebuildClosedDayKeyAsync(NpgsqlConnection connection, string[] closed,
         CancellationToken cancellationToken)
     {
-        var settled = time.GetUtcNow() - options.Value.VacuumClosedDayAfter;
-        var closed = held.Distinct().Where(d => PositionPartitions.StartOf(d.AddDays(1)) <= settled).ToList();
-        if (closed.Count == 0) return [];
-        var due = new List<(DateOnly Day, string Partition, string Key)>();
-        await using (var read = new NpgsqlCommand(KeysToRebuild, connection))
+        DateOnly newest;
+        string partition, key;
+        await using (var read = new NpgsqlCommand(KeyToRebuild, connection))
         {
-            read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. closed.Select(PositionPartitions.NameOf)] });
+            read.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = closed });
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                if (PositionPartitions.DayOfName(reader.GetString(0)) is { } day) due.Add((day, reader.GetString(0), reader.GetString(1)));
+            if (!await reader.ReadAsync(cancellationToken) || PositionPartitions.DayOfName(reader.GetString(0)) is not { } day) return [];
+            (newest, partition, key) = (day, reader.GetString(0), reader.GetString(1));
         }
-        if (due.Count == 0) return [];
-        var (newest, partition, key) = due.MaxBy(d => d.Day);
 
         var leftovers = new List<string>();
         await using (var invalid = new NpgsqlCommand(
