@@ -88,10 +88,15 @@ public static class PositionParquet
         /// <summary>Adds all of <paramref name="rows"/> as one row group.</summary>
         public Task AddGroupAsync(FixColumns rows, CancellationToken cancellationToken) => AddGroupAsync(rows, 0, rows.Count, cancellationToken);
 
+        /// <summary>
+        /// Counts the rows now and encodes them on a thread of its own: Parquet.Net encodes into the
+        /// memory stream without ever yielding, so the caller (the archiver's COPY reader) would
+        /// otherwise encode each group itself before reading on.
+        /// </summary>
         public Task AddGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
         {
             Rows += n;
-            return WriteGroupAsync(rows, start, n, cancellationToken);
+            return Task.Run(() => WriteGroupAsync(rows, start, n, cancellationToken), cancellationToken);
         }
 
         private async Task WriteGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
