@@ -46,6 +46,7 @@ public sealed class WebhookBench(BenchHost host, Report report)
         var deliveries = await SeedAsync(changes / 6 + 1);
         Progress.Say($"webhooks: {deliveries.Count} deliveries, {Rate:0} changes/s; healthy {healthyPhase.TotalSeconds:0} s, then one receiver down {outage.TotalSeconds:0} s and {after.TotalSeconds:0} s more");
         var pacer = new Pacer(host.Services.GetRequiredService<DeliveryStatusService>(), deliveries);
+        await using var watch = StallWatch.Start(healthy, host.Database);
 
         await pacer.RunAsync(warmUp, ct);
         var warm = pacer.Changed;
