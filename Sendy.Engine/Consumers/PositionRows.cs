@@ -111,6 +111,23 @@ internal static class PositionRows
         BinaryPrimitives.WriteDoubleLittleEndian(point.AsSpan(17), latitude);
     }
 
+    /// <summary>
+    /// The coordinates of a <c>geometry(Point, 4326)</c> as PostGIS sends it in binary (EWKB, the
+    /// layout of <see cref="NewEwkbPoint"/> in either byte order). Anything else is refused, not guessed at.
+    /// </summary>
+    internal static (double Latitude, double Longitude) ReadEwkbPoint(ReadOnlySpan<byte> ewkb)
+    {
+        if (ewkb.Length != EwkbPointLength || ewkb[0] > 1)
+            throw new InvalidDataException($"positions.location is not an EWKB point with an SRID ({ewkb.Length} bytes).");
+        var little = ewkb[0] == 1;
+        var type = little ? BinaryPrimitives.ReadUInt32LittleEndian(ewkb[1..]) : BinaryPrimitives.ReadUInt32BigEndian(ewkb[1..]);
+        if (type != 0x2000_0001)
+            throw new InvalidDataException($"positions.location has EWKB type 0x{type:x8}, not a 2D point with an SRID.");
+        var x = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[9..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[9..]);
+        var y = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[17..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[17..]);
+        return (y, x);
+    }
+
     internal static void WriteNullable(NpgsqlBinaryImporter writer, double? value)
     {
         if (value is { } v) writer.Write(v, NpgsqlDbType.Double);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -327,7 +326,7 @@ public sealed partial class PositionArchiver(
         into.RecordedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
         into.ReceivedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
         into.StoredAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
-        (into.Latitude[i], into.Longitude[i]) = ReadPoint(export);
+        (into.Latitude[i], into.Longitude[i]) = PositionRows.ReadEwkbPoint(export.Read<byte[]>(NpgsqlDbType.Bytea)); // the point as its EWKB
         into.SpeedMps[i] = NullableDouble(export);
         into.HeadingDegrees[i] = NullableDouble(export);
         into.AccuracyMeters[i] = NullableDouble(export);
@@ -337,24 +336,6 @@ public sealed partial class PositionArchiver(
         into.SequenceNumber[i] = export.Read<string>(NpgsqlDbType.Text);
         into.Count = i + 1;
         return true;
-    }
-
-    /// <summary>
-    /// A <c>geometry(Point, 4326)</c> in COPY's binary form, PostGIS's EWKB: byte order, type with
-    /// the SRID flag, SRID, x (longitude), y (latitude). Anything else is refused, not guessed at.
-    /// </summary>
-    private static (double Latitude, double Longitude) ReadPoint(NpgsqlBinaryExporter export)
-    {
-        var ewkb = export.Read<byte[]>(NpgsqlDbType.Bytea).AsSpan();
-        if (ewkb.Length != 25 || ewkb[0] > 1)
-            throw new InvalidDataException($"positions.location is not an EWKB point with an SRID ({ewkb.Length} bytes).");
-        var little = ewkb[0] == 1;
-        var type = little ? BinaryPrimitives.ReadUInt32LittleEndian(ewkb[1..]) : BinaryPrimitives.ReadUInt32BigEndian(ewkb[1..]);
-        if (type != (1u | 0x2000_0000u))
-            throw new InvalidDataException($"positions.location has EWKB type 0x{type:x8}, not a 2D point with an SRID.");
-        var x = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[9..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[9..]);
-        var y = little ? BinaryPrimitives.ReadDoubleLittleEndian(ewkb[17..]) : BinaryPrimitives.ReadDoubleBigEndian(ewkb[17..]);
-        return (y, x);
     }
 
     private static double? NullableDouble(NpgsqlBinaryExporter export) =>
