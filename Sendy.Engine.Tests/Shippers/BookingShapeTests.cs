@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Sendy.Engine.Deliveries;
 using Sendy.Engine.Integrations;
 using Sendy.Engine.Shippers;
@@ -72,6 +73,27 @@ public sealed class BookingShapeTests(TestDatabase db) : IClassFixture<TestDatab
         var b = await RowAsync(explicitOnes.Booked!.Id);
         Assert.Equal("ko", b.Locale);
         Assert.Equal([RecipientChannel.Sms], b.NotifyBy);
+    }
+
+    [Fact]
+    public async Task an_edit_reaches_the_next_booking_on_this_node_at_once_and_one_made_elsewhere_within_the_defaults_lifetime()
+    {
+        var shipper = await ShipperAsync("en", RecipientChannel.Email);
+        Assert.Equal("en", (await RowAsync((await Bookings.TryBookAsync(Booking() with { ShipperId = shipper.Id }, StatusActor.Dispatcher("kim"), default)).Booked!.Id)).Locale);
+
+        await Shippers.UpdateAsync(shipper.Id, new ShipperInput(shipper.Name, null, null, null, "ko", [RecipientChannel.Sms]), default);
+        var afterEdit = await RowAsync((await Bookings.TryBookAsync(Booking() with { ShipperId = shipper.Id }, StatusActor.Dispatcher("kim"), default)).Booked!.Id);
+        Assert.Equal("ko", afterEdit.Locale);
+        Assert.Equal([RecipientChannel.Sms], afterEdit.NotifyBy);
+
+        // Another node's edit: straight into the table, as this node's registry never hears of it.
+        await using (var other = db.CreateContext())
+            await other.Shippers.Where(s => s.Id == shipper.Id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Locale, "en"));
+        var kept = await RowAsync((await Bookings.TryBookAsync(Booking() with { ShipperId = shipper.Id }, StatusActor.Dispatcher("kim"), default)).Booked!.Id);
+        Assert.Equal("ko", kept.Locale);
+        _h.Time.Advance(ShipperRegistry.DefaultsLifetime);
+        var reread = await RowAsync((await Bookings.TryBookAsync(Booking() with { ShipperId = shipper.Id }, StatusActor.Dispatcher("kim"), default)).Booked!.Id);
+        Assert.Equal("en", reread.Locale);
     }
 
     [Fact]

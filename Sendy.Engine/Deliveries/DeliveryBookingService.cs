@@ -78,7 +78,8 @@ public enum AssignOutcome
 }
 
 /// <summary>Dispatcher actions: book a delivery (status Booked, tracking token issued), assign a truck and driver.</summary>
-public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> contexts, DeliveryStatusService statuses, TrackingLinks links, TimeProvider time)
+public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> contexts, DeliveryStatusService statuses, TrackingLinks links,
+    Shippers.ShipperRegistry shippers, TimeProvider time)
 {
     public Task<BookedDelivery> BookAsync(NewDelivery booking, string? dispatcher, CancellationToken cancellationToken) =>
         BookAsync(booking, StatusActor.Dispatcher(dispatcher), cancellationToken);
@@ -92,16 +93,16 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
     {
         var token = AccessTokens.Create();
         var now = time.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var shipper = await db.Shippers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == (booking.ShipperId ?? Shipper.DirectId), cancellationToken);
+        var shipper = await shippers.DefaultsAsync(booking.ShipperId ?? Shipper.DirectId, cancellationToken);
         if (shipper is null) return new BookingResult(null, BookingRefusal.UnknownShipper);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var delivery = new Delivery
         {
             Id = Guid.CreateVersion7(now), TrackingTokenHash = AccessTokens.Hash(token), TrackingTokenProtected = links.Protect(token),
             ShipperId = shipper.Id, ApiClientId = booking.ApiClientId, ExternalReference = booking.ExternalReference,
             CustomerName = booking.CustomerName.Trim(),
             CustomerEmail = booking.CustomerEmail, CustomerPhone = booking.CustomerPhone, Locale = booking.Locale ?? shipper.Locale,
-            NotifyBy = booking.NotifyBy is { } channels ? [.. RecipientChannel.All.Where(channels.Contains)] : shipper.NotifyBy,
+            NotifyBy = booking.NotifyBy is { } channels ? [.. RecipientChannel.All.Where(channels.Contains)] : [.. shipper.NotifyBy],
             PickupAddress = booking.Pickup.Address, PickupLocation = booking.Pickup.ToPoint(),
             DropoffAddress = booking.Dropoff.Address, DropoffLocation = booking.Dropoff.ToPoint(),
             // PostgreSQL stores instants: any offset the booking used becomes UTC.
@@ -117,9 +118,14 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
             {
                 Owner = idempotency.Owner, Key = idempotency.Key, RequestHash = idempotency.RequestHash, DeliveryId = delivery.Id, CreatedAt = now,
             });
+        DeliveryStatusChanged change;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // One save writes the delivery (still new, so its status and event sequence go into the
+            // INSERT rather than a second UPDATE), the key's record, the Booked event and its
+            // outbox and webhook rows.
+            change = await statuses.WriteAsync(db, delivery,
+                new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, actor, "booked"), cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505", ConstraintName: IdempotencyKey or ExternalReferenceKey })
         {
@@ -136,8 +142,6 @@ public sealed class DeliveryBookingService(IDbContextFactory<SendyDbContext> con
             if (existing is null) throw; // the key's record is gone again (cleaned up mid-race): a retry books anew
             return new BookingResult(null, BookingRefusal.ExternalReferenceTaken, existing);
         }
-        var change = await statuses.WriteAsync(db, delivery,
-            new StatusChangeRequest(delivery.Id, DeliveryStatus.Booked, actor, "booked"), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         statuses.PublishCommitted(change);
         return new BookingResult(new BookedDelivery(delivery.Id, token) { Written = delivery, Booked = change.Event });

@@ -13,10 +13,36 @@ public sealed record ShipperView(Guid Id, string Name, string? ContactName, stri
     internal static ShipperView Of(Shipper s) => new(s.Id, s.Name, s.ContactName, s.ContactEmail, s.ContactPhone, s.Locale, s.NotifyBy, s.CreatedAt);
 }
 
+/// <summary>What a booking takes from its shipper where it leaves them out.</summary>
+public sealed record ShipperDefaults(Guid Id, string Locale, string[] NotifyBy);
+
 /// <summary>The companies that book: created and edited by staff (or a booking system with deliveries:write), listed for booking forms.</summary>
 public sealed class ShipperRegistry(IDbContextFactory<SendyDbContext> contexts, TimeProvider time)
 {
     private const string NameKey = "ix_shippers_name";
+
+    /// <summary>How long a shipper's defaults are reused by bookings without reading them again.</summary>
+    public static readonly TimeSpan DefaultsLifetime = TimeSpan.FromSeconds(5);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (ShipperDefaults Defaults, DateTimeOffset ReadAt)> _defaults = new();
+
+    /// <summary>
+    /// The shipper's booking defaults, or null for an unknown shipper. Every booking needs them, and
+    /// a booking system books hundreds a second for a handful of shippers: they are read at most
+    /// once per <see cref="DefaultsLifetime"/>. An edit on this node is seen at once; on another
+    /// node, by the bookings after that lifetime.
+    /// </summary>
+    public async Task<ShipperDefaults?> DefaultsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_defaults.TryGetValue(id, out var kept) && now - kept.ReadAt < DefaultsLifetime) return kept.Defaults;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var read = await db.Shippers.AsNoTracking().Where(s => s.Id == id)
+            .Select(s => new ShipperDefaults(s.Id, s.Locale, s.NotifyBy)).FirstOrDefaultAsync(cancellationToken);
+        if (read is null) _defaults.TryRemove(id, out _);
+        else _defaults[id] = (read, now);
+        return read;
+    }
 
     public async Task<(ShipperView? Shipper, IReadOnlyList<ShipperProblem> Problems)> CreateAsync(ShipperInput input, CancellationToken cancellationToken)
     {
@@ -38,7 +64,14 @@ public sealed class ShipperRegistry(IDbContextFactory<SendyDbContext> contexts, 
         if (shipper is null) return (null, [new("", ShipperError.UnknownShipper)]);
         shipper.Name = input.Name!.Trim();
         Apply(shipper, input);
-        return await SaveAsync(db, shipper, cancellationToken);
+        try
+        {
+            return await SaveAsync(db, shipper, cancellationToken);
+        }
+        finally
+        {
+            _defaults.TryRemove(id, out _);
+        }
     }
 
     /// <summary>Every shipper, by name.</summary>

@@ -65,7 +65,7 @@ public static class BenchProgram
                 ct => new BrowserBench(host, report).RunAsync(ct));
             await RunAsync("ingest", ["ingest_500_per_request_fixes_per_s", "ingest_1_per_request_fixes_per_s"], TimeSpan.FromMinutes(1),
                 ct => new IngestBench(host, report).RunAsync(ct));
-            await RunAsync("booking", ["booking_api_deliveries_per_s"], TimeSpan.FromMinutes(1),
+            await RunAsync("booking", ["booking_api_deliveries_per_s"], TimeSpan.FromMinutes(4),
                 ct => new BookingBench(host, report).RunAsync(ct));
             var outage = double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_WEBHOOK_OUTAGE_S") ?? "600", System.Globalization.CultureInfo.InvariantCulture);
             await RunAsync("webhooks", ["webhook_latency_p99_ms", "webhook_latency_p99_during_outage_ms", "webhook_outage_catchup_s", "webhook_outage_missing",
