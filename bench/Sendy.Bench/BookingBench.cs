@@ -22,7 +22,7 @@ public sealed class BookingBench(BenchHost host, Report report)
         var (created, _) = await host.Services.GetRequiredService<ApiClientRegistry>()
             .CreateAsync("bench-" + Guid.NewGuid().ToString("N")[..8], [ApiScopes.DeliveriesWrite], "bench", ct);
         const int clients = 8;
-        var duration = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_BOOKING_S") ?? "10", System.Globalization.CultureInfo.InvariantCulture));
+        var duration = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_BOOKING_S") ?? "20", System.Globalization.CultureInfo.InvariantCulture));
         var maxWarmUp = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("SENDY_BENCH_BOOKING_WARMUP_S") ?? "150", System.Globalization.CultureInfo.InvariantCulture));
         Progress.Say($"booking: {clients} clients, warm-up until the JIT settles (at most {maxWarmUp.TotalSeconds:0} s), {duration.TotalSeconds:0} s measured, one API key");
         using var http = host.NewClient(clients);
