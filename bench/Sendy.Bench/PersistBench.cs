@@ -126,8 +126,10 @@ public sealed class PersistBench(string templatePg, Report report)
     private async Task<double> ConsumerAsync(BenchDatabase db, InMemoryStream stream, Dictionary<string, string> lastPerShard,
         int fixes, CancellationToken ct)
     {
-        var writer = new PostgresPositionBatchWriter(db.DataSource, TimeProvider.System, new CrossNodeLive(new NodeId("bench-persist")));
-        var seconds = await new ConsumerPass(BatchSize, GetRecordsInterval).RunAsync(db.DataSource, writer, StreamName, stream, lastPerShard, ct);
+        // The app's sessions, as the console opens them (JIT off, statements prepared): SendyDatabase.AppConnectionString.
+        await using var app = NpgsqlDataSource.Create(SendyDatabase.AppConnectionString(db.ConnectionString));
+        var writer = new PostgresPositionBatchWriter(app, TimeProvider.System, new CrossNodeLive(new NodeId("bench-persist")));
+        var seconds = await new ConsumerPass(BatchSize, GetRecordsInterval).RunAsync(app, writer, StreamName, stream, lastPerShard, ct);
         var stored = await db.ScalarAsync<long>("SELECT count(*) FROM positions");
         if (stored != fixes) throw new InvalidOperationException($"consumer stored {stored} of {fixes} fixes");
         return fixes / seconds;
