@@ -24,7 +24,8 @@ public sealed class ShipperRegistry(IDbContextFactory<SendyDbContext> contexts, 
     /// <summary>How long a shipper's defaults are reused by bookings without reading them again.</summary>
     public static readonly TimeSpan DefaultsLifetime = TimeSpan.FromSeconds(5);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (ShipperDefaults Defaults, DateTimeOffset ReadAt)> _defaults = new();
+    // An unknown shipper is not remembered (zero lifetime): one created meanwhile books at once.
+    private readonly Ingest.ExpiringLookup<ShipperDefaults> _defaults = new(time, DefaultsLifetime, TimeSpan.Zero);
 
     /// <summary>
     /// The shipper's booking defaults, or null for an unknown shipper. Every booking needs them, and
@@ -32,17 +33,13 @@ public sealed class ShipperRegistry(IDbContextFactory<SendyDbContext> contexts, 
     /// once per <see cref="DefaultsLifetime"/>. An edit on this node is seen at once; on another
     /// node, by the bookings after that lifetime.
     /// </summary>
-    public async Task<ShipperDefaults?> DefaultsAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (_defaults.TryGetValue(id, out var kept) && now - kept.ReadAt < DefaultsLifetime) return kept.Defaults;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var read = await db.Shippers.AsNoTracking().Where(s => s.Id == id)
-            .Select(s => new ShipperDefaults(s.Id, s.Locale, s.NotifyBy)).FirstOrDefaultAsync(cancellationToken);
-        if (read is null) _defaults.TryRemove(id, out _);
-        else _defaults[id] = (read, now);
-        return read;
-    }
+    public Task<ShipperDefaults?> DefaultsAsync(Guid id, CancellationToken cancellationToken) =>
+        _defaults.GetAsync(id.ToString(), async (_, ct) =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            return await db.Shippers.AsNoTracking().Where(s => s.Id == id)
+                .Select(s => new ShipperDefaults(s.Id, s.Locale, s.NotifyBy)).FirstOrDefaultAsync(ct);
+        }, cancellationToken);
 
     public async Task<(ShipperView? Shipper, IReadOnlyList<ShipperProblem> Problems)> CreateAsync(ShipperInput input, CancellationToken cancellationToken)
     {
@@ -70,7 +67,7 @@ public sealed class ShipperRegistry(IDbContextFactory<SendyDbContext> contexts, 
         }
         finally
         {
-            _defaults.TryRemove(id, out _);
+            _defaults.Forget(id.ToString());
         }
     }
 
