@@ -10,8 +10,9 @@ namespace Sendy.Engine.History.Archive;
 
 /// <summary>
 /// Writes a day of positions to the archive and brings one back. A day is read from its partition
-/// in one snapshot (binary COPY, in the table's order, which is about arrival order: no sort), cut
-/// into Parquet objects of about <see cref="ArchiveOptions.RowsPerObject"/> rows (whole row groups) under Hive-style keys
+/// in one snapshot (binary COPY, in the table's order, which is about arrival order: no sort; its
+/// bytes parsed by <see cref="PositionCopyReader"/>), cut into Parquet objects of about
+/// <see cref="ArchiveOptions.RowsPerObject"/> rows (whole row groups) under Hive-style keys
 /// (<c>{prefix}/date=YYYY-MM-DD/part-NNNN.parquet</c>), every object is read back and checked
 /// (SHA-256 and row count), and only then is the day's manifest written, objects left by an earlier
 /// attempt removed, and the day marked verified in <c>position_archive_days</c>. Anything that
@@ -152,10 +153,11 @@ public sealed partial class PositionArchiver(
         }
 
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var export = await connection.BeginBinaryExportAsync(
+        await using (var copy = await connection.BeginRawBinaryCopyAsync(
             $"COPY {PositionPartitions.NameOf(day)} ({Columns}) TO STDOUT (FORMAT BINARY)", cancellationToken))
         {
-            while (ReadRow(export, filling))
+            var reader = new PositionCopyReader(copy);
+            while (reader.ReadRow(filling))
             {
                 rows++;
                 if (filling.Count < filling.Capacity) continue;
@@ -314,37 +316,6 @@ public sealed partial class PositionArchiver(
         var rows = await PositionParquet.CountAsync(content, cancellationToken);
         if (rows != obj.Rows) throw new InvalidDataException($"{obj.Key} holds {rows} rows, the manifest says {obj.Rows}.");
         return content;
-    }
-
-    // Synchronous reads: the exporter buffers, so per-field async state machines would cost far
-    // more than the occasional blocking read (as PositionRows does for the COPY in).
-    private static bool ReadRow(NpgsqlBinaryExporter export, FixColumns into)
-    {
-        if (export.StartRow() == -1) return false;
-        var i = into.Count;
-        into.TruckId[i] = export.Read<string>(NpgsqlDbType.Text);
-        into.RecordedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
-        into.ReceivedAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
-        into.StoredAt[i] = export.Read<DateTime>(NpgsqlDbType.TimestampTz);
-        (into.Latitude[i], into.Longitude[i]) = PositionRows.ReadEwkbPoint(export.Read<byte[]>(NpgsqlDbType.Bytea)); // the point as its EWKB
-        into.SpeedMps[i] = NullableDouble(export);
-        into.HeadingDegrees[i] = NullableDouble(export);
-        into.AccuracyMeters[i] = NullableDouble(export);
-        into.QualityFlag[i] = export.IsNull ? Skip<string>(export) : export.Read<string>(NpgsqlDbType.Text);
-        into.StreamName[i] = export.Read<string>(NpgsqlDbType.Text);
-        into.ShardId[i] = export.Read<string>(NpgsqlDbType.Text);
-        into.SequenceNumber[i] = export.Read<string>(NpgsqlDbType.Text);
-        into.Count = i + 1;
-        return true;
-    }
-
-    private static double? NullableDouble(NpgsqlBinaryExporter export) =>
-        export.IsNull ? Skip<double?>(export) : export.Read<double>(NpgsqlDbType.Double);
-
-    private static T? Skip<T>(NpgsqlBinaryExporter export)
-    {
-        export.Skip();
-        return default;
     }
 
     private static void WriteRows(NpgsqlBinaryImporter import, FixColumns rows, CancellationToken cancellationToken)
