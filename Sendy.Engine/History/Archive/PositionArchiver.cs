@@ -300,7 +300,7 @@ public sealed partial class PositionArchiver(
         var content = await builder.FinishAsync();
         var key = ObjectKey(Options.Prefix, day, part);
         await store.PutAsync(key, content, PositionParquet.ContentType, cancellationToken);
-        var written = new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content));
+        var written = new ArchiveManifestObject(key, rows, content.Length, PositionParquet.Sha256Hex(content.Span));
         await GetCheckedAsync(written, cancellationToken); // as S3 holds it, before any manifest names it
         return written;
     }

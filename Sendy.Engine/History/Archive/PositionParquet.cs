@@ -55,15 +55,6 @@ public static class PositionParquet
     public static ParquetSchema Schema { get; } = new(TruckId, RecordedAt, ReceivedAt, StoredAt, Latitude, Longitude, SpeedMps, HeadingDegrees,
         AccuracyMeters, QualityFlag, StreamName, ShardId, SequenceNumber);
 
-    /// <summary>Writes the first <see cref="FixColumns.Count"/> rows of <paramref name="rows"/> as one Parquet object, in row groups of <paramref name="rowsPerGroup"/>.</summary>
-    public static async Task<byte[]> WriteAsync(FixColumns rows, int rowsPerGroup, CancellationToken cancellationToken)
-    {
-        var builder = await ObjectBuilder.CreateAsync(cancellationToken);
-        for (var start = 0; start < rows.Count; start += rowsPerGroup)
-            await builder.AddGroupAsync(rows, start, Math.Min(rowsPerGroup, rows.Count - start), cancellationToken);
-        return await builder.FinishAsync();
-    }
-
     /// <summary>One Parquet object built a row group at a time (the archiver reads the next group meanwhile).</summary>
     public sealed class ObjectBuilder
     {
@@ -117,20 +108,18 @@ public static class PositionParquet
             await group.WriteAsync(SequenceNumber, new ArraySegment<string>(rows.SequenceNumber, start, n));
         }
 
-        /// <summary>Closes the object (its footer) and returns its bytes.</summary>
-        public async Task<byte[]> FinishAsync()
+        /// <summary>Closes the object (its footer) and returns its bytes (the stream's own buffer, not a copy).</summary>
+        public async Task<ReadOnlyMemory<byte>> FinishAsync()
         {
             await _writer.DisposeAsync();
-            var bytes = _output.ToArray();
-            await _output.DisposeAsync();
-            return bytes;
+            return new ReadOnlyMemory<byte>(_output.GetBuffer(), 0, (int)_output.Length);
         }
     }
 
     /// <summary>How many rows an object holds, from its footer.</summary>
     public static async Task<long> CountAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        using var input = new MemoryStream(content.ToArray(), writable: false);
+        using var input = MemoryStreams.ReadOnly(content);
         await using var reader = await ParquetReader.CreateAsync(input, cancellationToken: cancellationToken);
         CheckSchema(reader.Schema);
         long rows = 0;

@@ -87,7 +87,7 @@ public sealed class S3ArchiveStore : IArchiveStore, IDisposable
     public Task PutAsync(string key, ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
-            using var body = new MemoryStream(content.ToArray(), writable: false);
+            using var body = MemoryStreams.ReadOnly(content);
             await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType, AutoCloseStream = false },
                 cancellationToken);
             return true;
@@ -99,7 +99,13 @@ public sealed class S3ArchiveStore : IArchiveStore, IDisposable
             try
             {
                 using var response = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
-                using var copy = new MemoryStream(response.ContentLength > 0 ? (int)Math.Min(response.ContentLength, int.MaxValue) : 0);
+                if (response.ContentLength > 0 && response.ContentLength <= Array.MaxLength)
+                {
+                    var content = new byte[response.ContentLength]; // read straight into its array: no growing buffer, no copy
+                    await response.ResponseStream.ReadExactlyAsync(content, cancellationToken);
+                    return content;
+                }
+                using var copy = new MemoryStream();
                 await response.ResponseStream.CopyToAsync(copy, cancellationToken);
                 return copy.ToArray();
             }
