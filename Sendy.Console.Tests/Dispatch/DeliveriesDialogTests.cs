@@ -9,14 +9,14 @@ namespace Sendy.Console.Tests.Dispatch;
 /// <summary>The dialogs: booking with validation and the link, assigning (and its refusals), cancelling.</summary>
 public sealed class DeliveriesDialogTests : DeliveriesPageContext
 {
-    private static void Click(IRenderedComponent<MudBlazor.MudDialogProvider> dialogs, string testId) => dialogs.Find($"[data-testid={testId}]").Click();
+    private static void Click(IRenderedComponent<MudBlazor.MudDialogProvider> dialogs, string testId) => ClickNow(dialogs, () => dialogs.Find($"[data-testid={testId}]"));
 
     private static string Messages(IRenderedComponent<MudBlazor.MudDialogProvider> dialogs) =>
         string.Join(" | ", dialogs.FindAll(".mud-input-helper-text.mud-input-error, .mud-input-error .mud-input-helper-text").Select(e => e.TextContent.Trim()));
 
     private static IRenderedComponent<MudBlazor.MudDialogProvider> OpenNew(IRenderedComponent<DeliveriesPage> page, IRenderedComponent<MudBlazor.MudDialogProvider> dialogs)
     {
-        page.Find("[data-testid=new-delivery]").Click();
+        ClickNow(page, () => page.Find("[data-testid=new-delivery]"));
         dialogs.WaitForElement("[data-testid=new-delivery-form]");
         return dialogs;
     }
@@ -136,11 +136,11 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         var (_, driver) = await DriverAsync("Minsu Kim", "Truck 7", "경기 81바 1234");
         var (page, dialogs, _) = RenderPage();
 
-        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!.Click();
+        ClickNow(page, () => Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!);
         dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=driver-option]").Count));
         Field(dialogs, "driver-search").Input("81바");
         dialogs.WaitForAssertion(() => Assert.Single(dialogs.FindAll("[data-testid=driver-option]")));
-        dialogs.Find($"[data-testid=driver-option][data-driver-id='{driver}']").Click();
+        ClickNow(dialogs, () => dialogs.Find($"[data-testid=driver-option][data-driver-id='{driver}']"));
         Assert.Contains("Truck: Truck 7 · 경기 81바 1234", dialogs.Find("[data-testid=assign-truck]").TextContent);
         Click(dialogs, "assign-confirm");
 
@@ -154,8 +154,9 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         var booked = await BookAsync("Assign Customer");
         var (_, driver) = await DriverAsync("Gone Driver", "Truck 9", null);
         var (page, dialogs, _) = RenderPage();
-        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!.Click();
-        dialogs.WaitForElement($"[data-testid=driver-option][data-driver-id='{driver}']").Click();
+        ClickNow(page, () => Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!);
+        dialogs.WaitForElement($"[data-testid=driver-option][data-driver-id='{driver}']");
+        ClickNow(dialogs, () => dialogs.Find($"[data-testid=driver-option][data-driver-id='{driver}']"));
 
         await Db.ExecuteAsync("DELETE FROM drivers WHERE id = $1", driver);
         Click(dialogs, "assign-confirm");
@@ -171,8 +172,9 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
         var booked = await BookAsync("Assign Customer");
         var (_, driver) = await DriverAsync("Minsu Kim", "Truck 7", null);
         var (page, dialogs, _) = RenderPage();
-        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!.Click();
-        dialogs.WaitForElement($"[data-testid=driver-option][data-driver-id='{driver}']").Click();
+        ClickNow(page, () => Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=assign]")!);
+        dialogs.WaitForElement($"[data-testid=driver-option][data-driver-id='{driver}']");
+        ClickNow(dialogs, () => dialogs.Find($"[data-testid=driver-option][data-driver-id='{driver}']"));
 
         await CancelInDbAsync(booked.Id, "called off");
         Click(dialogs, "assign-confirm");
@@ -187,7 +189,7 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
     {
         var booked = await BookAsync("Cancel Customer");
         var (page, dialogs, _) = RenderPage();
-        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=cancel]")!.Click();
+        ClickNow(page, () => Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=cancel]")!);
         dialogs.WaitForElement("[data-testid=cancel-dialog]");
 
         Click(dialogs, "cancel-confirm");
@@ -208,7 +210,7 @@ public sealed class DeliveriesDialogTests : DeliveriesPageContext
     {
         var booked = await BookAsync("Links Customer");
         var (page, dialogs, _) = RenderPage();
-        Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=manage-links]")!.Click();
+        ClickNow(page, () => Row(page, booked.Id).ParentElement!.QuerySelector("[data-testid=manage-links]")!);
         dialogs.WaitForElement("[data-testid=links-dialog]");
         dialogs.WaitForAssertion(() => Assert.Single(dialogs.FindAll("[data-testid=link-row]")));
         Assert.EndsWith("/t/" + booked.TrackingToken, dialogs.Find("[data-testid=tracking-link]").GetAttribute("value"), StringComparison.Ordinal);
@@ -236,11 +238,11 @@ public sealed class DeliveriesDialogKoreanTests() : DeliveriesPageContext("ko")
     public void validation_messages_are_korean()
     {
         var (page, dialogs, _) = RenderPage();
-        page.Find("[data-testid=new-delivery]").Click();
+        ClickNow(page, () => page.Find("[data-testid=new-delivery]"));
         dialogs.WaitForElement("[data-testid=new-delivery-form]");
 
         Field(dialogs, "customer-phone").Change("010-1234-5678");
-        dialogs.Find("[data-testid=book]").Click();
+        ClickNow(dialogs, () => dialogs.Find("[data-testid=book]"));
 
         dialogs.WaitForAssertion(() =>
         {

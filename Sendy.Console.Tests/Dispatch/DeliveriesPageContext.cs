@@ -104,6 +104,14 @@ public abstract class DeliveriesPageContext : SendyBunitContext
     protected Task<StatusChangeResult> CancelInDbAsync(Guid id, string reason) => Statuses.ChangeAsync(
         new StatusChangeRequest(id, DeliveryStatus.Cancelled, StatusActor.Dispatcher("other"), "test-cancel-" + id.ToString("N")[..8], Reason: reason), default);
 
+    /// <summary>
+    /// Finds and clicks in one turn of the renderer. The page renders again on its own after it is
+    /// shown (its loads, live updates), and a render between a Find and its Click leaves the click on
+    /// a handler that is gone (bUnit's UnknownEventHandlerIdException, seen in CI on 2026-12-06).
+    /// </summary>
+    protected static void ClickNow<T>(IRenderedComponent<T> cut, Func<IElement> find) where T : Microsoft.AspNetCore.Components.IComponent =>
+        cut.InvokeAsync(() => find().Click()).GetAwaiter().GetResult();
+
     protected static IElement Row(IRenderedComponent<DeliveriesPage> page, Guid id) => page.Find($"[data-testid=delivery-row][data-delivery-id='{id}']");
 
     protected static List<Guid> RowIds(IRenderedComponent<DeliveriesPage> page) =>
