@@ -76,18 +76,17 @@ public static class PositionParquet
             return new ObjectBuilder(output, await ParquetWriter.CreateAsync(Schema, output, cancellationToken: cancellationToken));
         }
 
-        /// <summary>Adds all of <paramref name="rows"/> as one row group.</summary>
-        public Task AddGroupAsync(FixColumns rows, CancellationToken cancellationToken) => AddGroupAsync(rows, 0, rows.Count, cancellationToken);
-
         /// <summary>
-        /// Counts the rows now and encodes them on a thread of its own: Parquet.Net encodes into the
-        /// memory stream without ever yielding, so the caller (the archiver's COPY reader) would
-        /// otherwise encode each group itself before reading on.
+        /// Adds all of <paramref name="rows"/> as one row group: counts them now and encodes them on
+        /// a thread of its own. Parquet.Net encodes into the memory stream without ever yielding, so
+        /// the caller (the archiver's COPY reader) would otherwise encode each group itself before
+        /// reading on.
         /// </summary>
-        public Task AddGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
+        public Task AddGroupAsync(FixColumns rows, CancellationToken cancellationToken)
         {
+            var n = rows.Count;
             Rows += n;
-            return Task.Run(() => WriteGroupAsync(rows, start, n, cancellationToken), cancellationToken);
+            return Task.Run(() => WriteGroupAsync(rows, 0, n, cancellationToken), cancellationToken);
         }
 
         private async Task WriteGroupAsync(FixColumns rows, int start, int n, CancellationToken cancellationToken)
